@@ -1,0 +1,3 @@
+module github.com/emberdl/ember
+
+go 1.26
