@@ -1,0 +1,165 @@
+package cpu
+
+import (
+	"github.com/emberdl/ember/internal/parallel"
+)
+
+// maxOps is the largest number of views one elementwise loop walks together.
+const maxOps = 4
+
+// grainElems is the smallest number of elements worth handing to another core.
+const grainElems = 32 * 1024
+
+// loop is an elementwise walk over up to maxOps views of one shape. The
+// shape is coalesced (dims that are contiguous with their neighbour in every
+// view are merged, size-1 dims dropped) into outer dims and one inner dim of
+// n elements; inner[k] is view k's stride along the inner dim.
+type loop struct {
+	nops    int
+	outer   []int
+	strides [maxOps][]int
+	inner   [maxOps]int
+	base    [maxOps]int
+	n       int
+	rows    int
+}
+
+// newLoop plans a walk over shape for views with the given strides and base
+// offsets.
+func newLoop(shape []int, offsets []int, strides ...[]int) *loop {
+	l := &loop{nops: len(strides)}
+	copy(l.base[:], offsets)
+	// Drop size-1 dims.
+	dims := make([]int, 0, len(shape))
+	for i, s := range shape {
+		if s != 1 {
+			dims = append(dims, i)
+		}
+	}
+	var sizes []int
+	var st [maxOps][]int
+	for _, d := range dims {
+		if k := len(sizes) - 1; k >= 0 && mergeable(sizes[k], shape[d], st, strides, d, k) {
+			sizes[k] *= shape[d]
+			for o := range l.nops {
+				st[o][k] = strides[o][d]
+			}
+			continue
+		}
+		sizes = append(sizes, shape[d])
+		for o := range l.nops {
+			st[o] = append(st[o], strides[o][d])
+		}
+	}
+	if len(sizes) == 0 {
+		sizes = []int{1}
+		for o := range l.nops {
+			st[o] = []int{0}
+		}
+	}
+	last := len(sizes) - 1
+	l.n = sizes[last]
+	l.outer = sizes[:last]
+	l.rows = 1
+	for _, s := range l.outer {
+		l.rows *= s
+	}
+	for o := range l.nops {
+		l.inner[o] = st[o][last]
+		l.strides[o] = st[o][:last]
+	}
+	if l.n == 0 {
+		l.rows = 0
+	}
+	return l
+}
+
+// mergeable reports whether dim d (size sz) can be folded into the coalesced
+// dim k (size prev): in every view, stride(k) == stride(d) * size(d).
+func mergeable(prev, sz int, st [maxOps][]int, strides [][]int, d, k int) bool {
+	for o := range strides {
+		if st[o][k] != strides[o][d]*sz {
+			return false
+		}
+	}
+	return true
+}
+
+// total returns the number of elements walked.
+func (l *loop) total() int { return l.rows * l.n }
+
+// run calls fn for runs of consecutive inner elements: fn(off, m) processes m
+// elements, view k's first at offset off[k] and the rest every l.inner[k].
+// Runs are spread over the worker pool when there is enough work; costPerElem
+// scales the grain (1 for a copy, more for transcendental math).
+func (l *loop) run(costPerElem int, fn func(off [maxOps]int, m int)) {
+	total := l.total()
+	if total == 0 {
+		return
+	}
+	grain := max(1, grainElems/max(1, costPerElem))
+	if total <= grain || parallel.Workers() == 1 {
+		l.rows_(0, l.rows, 0, l.n, fn)
+		return
+	}
+	if l.rows >= parallel.Workers()*2 || l.n < 2*grain {
+		rowGrain := max(1, grain/l.n)
+		parallel.For(l.rows, rowGrain, func(lo, hi int) { l.rows_(lo, hi, 0, l.n, fn) })
+		return
+	}
+	// Few long rows: split each row into segments.
+	segs := max(1, min((l.n+grain-1)/grain, parallel.Workers()))
+	segLen := (l.n + segs - 1) / segs
+	parallel.Do(l.rows*segs, func(u int) {
+		r, s := u/segs, u%segs
+		lo := s * segLen
+		hi := min(lo+segLen, l.n)
+		if lo < hi {
+			l.rows_(r, r+1, lo, hi, fn)
+		}
+	})
+}
+
+// rows_ walks rows [r0, r1) restricted to inner positions [lo, hi).
+func (l *loop) rows_(r0, r1, lo, hi int, fn func(off [maxOps]int, m int)) {
+	nd := len(l.outer)
+	var idx [16]int
+	var bigIdx []int
+	ix := idx[:0]
+	if nd <= len(idx) {
+		ix = idx[:nd]
+	} else {
+		bigIdx = make([]int, nd)
+		ix = bigIdx
+	}
+	// Decompose r0 into a multi-index.
+	rem := r0
+	for d := nd - 1; d >= 0; d-- {
+		ix[d] = rem % l.outer[d]
+		rem /= l.outer[d]
+	}
+	var off [maxOps]int
+	for o := range l.nops {
+		off[o] = l.base[o] + lo*l.inner[o]
+		for d := range nd {
+			off[o] += ix[d] * l.strides[o][d]
+		}
+	}
+	for r := r0; r < r1; r++ {
+		fn(off, hi-lo)
+		// Advance the odometer.
+		for d := nd - 1; d >= 0; d-- {
+			ix[d]++
+			for o := range l.nops {
+				off[o] += l.strides[o][d]
+			}
+			if ix[d] < l.outer[d] {
+				break
+			}
+			for o := range l.nops {
+				off[o] -= l.strides[o][d] * l.outer[d]
+			}
+			ix[d] = 0
+		}
+	}
+}

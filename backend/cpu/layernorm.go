@@ -1,0 +1,165 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/internal/parallel"
+)
+
+// rowsOf reports the row count and row length of a view normalised over its
+// trailing dims; the view must be contiguous.
+func rowsOf(v backend.View, rowLen int) int {
+	if !v.IsContiguous() {
+		panic("cpu.LayerNorm: views must be contiguous")
+	}
+	return v.Numel() / max(rowLen, 1)
+}
+
+// LayerNorm normalises each row of x (the trailing dims of weight's size, or
+// mean's row count).
+func (c *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps float64) {
+	rows := mean.Numel()
+	d := x.Numel() / max(rows, 1)
+	rowsOf(x, d)
+	switch buf(x).dt {
+	case backend.Float32:
+		layerNorm(rows, d, eps, buf(y).F32[y.Offset:], buf(mean).F32[mean.Offset:], buf(rstd).F32[rstd.Offset:], buf(x).F32[x.Offset:], optSlice[float32](weight), optSlice[float32](bias))
+	case backend.Float64:
+		layerNorm(rows, d, eps, buf(y).F64[y.Offset:], buf(mean).F64[mean.Offset:], buf(rstd).F64[rstd.Offset:], buf(x).F64[x.Offset:], optSlice[float64](weight), optSlice[float64](bias))
+	default:
+		panic("cpu.LayerNorm of " + buf(x).dt.String())
+	}
+}
+
+func optSlice[T float](v backend.View) []T {
+	if v.Buf == nil {
+		return nil
+	}
+	if !v.IsContiguous() {
+		panic("cpu.LayerNorm: weight and bias must be contiguous")
+	}
+	switch b := buf(v); b.dt {
+	case backend.Float32:
+		return any(b.F32[v.Offset:]).([]T)
+	case backend.Float64:
+		return any(b.F64[v.Offset:]).([]T)
+	}
+	panic("cpu.LayerNorm: weight of " + buf(v).dt.String())
+}
+
+func layerNorm[T float](rows, d int, eps float64, y, mean, rstd, x, w, b []T) {
+	parallel.For(rows, max(1, grainElems/max(1, d*4)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr := x[r*d : (r+1)*d]
+			yr := y[r*d : (r+1)*d]
+			s := 0.0
+			for _, v := range xr {
+				s += float64(v)
+			}
+			mu := s / float64(d)
+			vs := 0.0
+			for _, v := range xr {
+				dv := float64(v) - mu
+				vs += dv * dv
+			}
+			rs := 1 / math.Sqrt(vs/float64(d)+eps)
+			mean[r], rstd[r] = T(mu), T(rs)
+			for i, v := range xr {
+				o := (float64(v) - mu) * rs
+				if w != nil {
+					o *= float64(w[i])
+				}
+				if b != nil {
+					o += float64(b[i])
+				}
+				yr[i] = T(o)
+			}
+		}
+	})
+}
+
+// LayerNormBackward computes dx, dweight and dbias.
+func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weight backend.View) {
+	rows := mean.Numel()
+	d := x.Numel() / max(rows, 1)
+	rowsOf(x, d)
+	rowsOf(dy, d)
+	switch buf(x).dt {
+	case backend.Float32:
+		layerNormBwd(rows, d, optSlice[float32](dx), optSlice[float32](dweight), optSlice[float32](dbias), buf(dy).F32[dy.Offset:], buf(x).F32[x.Offset:], buf(mean).F32[mean.Offset:], buf(rstd).F32[rstd.Offset:], optSlice[float32](weight))
+	case backend.Float64:
+		layerNormBwd(rows, d, optSlice[float64](dx), optSlice[float64](dweight), optSlice[float64](dbias), buf(dy).F64[dy.Offset:], buf(x).F64[x.Offset:], buf(mean).F64[mean.Offset:], buf(rstd).F64[rstd.Offset:], optSlice[float64](weight))
+	default:
+		panic("cpu.LayerNormBackward of " + buf(x).dt.String())
+	}
+}
+
+func layerNormBwd[T float](rows, d int, dx, dw, db, dy, x, mean, rstd, w []T) {
+	workers := parallel.Workers()
+	pw := make([][]float64, workers)
+	pb := make([][]float64, workers)
+	chunk := (rows + workers - 1) / max(workers, 1)
+	parallel.Do(workers, func(wk int) {
+		lo, hi := wk*chunk, min((wk+1)*chunk, rows)
+		var aw, ab []float64
+		if dw != nil {
+			aw = make([]float64, d)
+		}
+		if db != nil {
+			ab = make([]float64, d)
+		}
+		for r := lo; r < hi; r++ {
+			xr, gr := x[r*d:(r+1)*d], dy[r*d:(r+1)*d]
+			mu, rs := float64(mean[r]), float64(rstd[r])
+			// dxhat = dy * w; dx = rs * (dxhat - mean(dxhat) - xhat*mean(dxhat*xhat))
+			s1, s2 := 0.0, 0.0
+			for i := range xr {
+				xh := (float64(xr[i]) - mu) * rs
+				g := float64(gr[i])
+				if aw != nil {
+					aw[i] += g * xh
+				}
+				if ab != nil {
+					ab[i] += g
+				}
+				if w != nil {
+					g *= float64(w[i])
+				}
+				s1 += g
+				s2 += g * xh
+			}
+			if dx == nil {
+				continue
+			}
+			s1 /= float64(d)
+			s2 /= float64(d)
+			dr := dx[r*d : (r+1)*d]
+			for i := range xr {
+				xh := (float64(xr[i]) - mu) * rs
+				g := float64(gr[i])
+				if w != nil {
+					g *= float64(w[i])
+				}
+				dr[i] = T(rs * (g - s1 - xh*s2))
+			}
+		}
+		pw[wk], pb[wk] = aw, ab
+	})
+	for i := 0; i < d; i++ {
+		if dw != nil {
+			s := 0.0
+			for _, p := range pw {
+				s += p[i]
+			}
+			dw[i] = T(s)
+		}
+		if db != nil {
+			s := 0.0
+			for _, p := range pb {
+				s += p[i]
+			}
+			db[i] = T(s)
+		}
+	}
+}
