@@ -226,7 +226,9 @@ func (t *Tensor) extreme(op backend.ReduceOp, name string, axes []int, keep bool
 
 // Amax returns the maximum over the given axes (all when none); NaN
 // propagates. The gradient is shared equally among tied maxima.
-func (t *Tensor) Amax(axes ...int) *Tensor { return t.extreme(backend.Max, "AmaxBackward0", axes, false) }
+func (t *Tensor) Amax(axes ...int) *Tensor {
+	return t.extreme(backend.Max, "AmaxBackward0", axes, false)
+}
 
 // AmaxKeep is Amax keeping the reduced axes.
 func (t *Tensor) AmaxKeep(axes ...int) *Tensor {
@@ -234,7 +236,9 @@ func (t *Tensor) AmaxKeep(axes ...int) *Tensor {
 }
 
 // Amin returns the minimum over the given axes (all when none).
-func (t *Tensor) Amin(axes ...int) *Tensor { return t.extreme(backend.Min, "AminBackward0", axes, false) }
+func (t *Tensor) Amin(axes ...int) *Tensor {
+	return t.extreme(backend.Min, "AminBackward0", axes, false)
+}
 
 // AminKeep is Amin keeping the reduced axes.
 func (t *Tensor) AminKeep(axes ...int) *Tensor {
@@ -325,13 +329,17 @@ func (t *Tensor) argExt(op backend.ArgOp, name string, axes []int, keep bool) *T
 func (t *Tensor) Argmax(axis ...int) *Tensor { return t.argExt(backend.ArgMax, "argmax", axis, false) }
 
 // ArgmaxKeep is Argmax keeping the reduced axis.
-func (t *Tensor) ArgmaxKeep(axis ...int) *Tensor { return t.argExt(backend.ArgMax, "argmax", axis, true) }
+func (t *Tensor) ArgmaxKeep(axis ...int) *Tensor {
+	return t.argExt(backend.ArgMax, "argmax", axis, true)
+}
 
 // Argmin returns the index of the minimum.
 func (t *Tensor) Argmin(axis ...int) *Tensor { return t.argExt(backend.ArgMin, "argmin", axis, false) }
 
 // ArgminKeep is Argmin keeping the reduced axis.
-func (t *Tensor) ArgminKeep(axis ...int) *Tensor { return t.argExt(backend.ArgMin, "argmin", axis, true) }
+func (t *Tensor) ArgminKeep(axis ...int) *Tensor {
+	return t.argExt(backend.ArgMin, "argmin", axis, true)
+}
 
 func (t *Tensor) variance(correction int, axes []int, keep bool) *Tensor {
 	if !t.dtype.IsFloat() {

@@ -56,4 +56,3 @@ func (c createConfig) finish(t *Tensor) *Tensor {
 	}
 	return t
 }
-

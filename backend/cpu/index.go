@@ -10,7 +10,6 @@ import (
 	"github.com/emberdl/ember/internal/parallel"
 )
 
-
 // laneView returns v with dimension axis fixed at position i.
 func laneView(v backend.View, axis, i int) backend.View {
 	shape := slices.Clone(v.Shape)
@@ -179,11 +178,17 @@ func (c *Backend) Sort(values, indices, src backend.View, axis int, descending b
 	case backend.Float64:
 		lane(func(so, vo, io int) { sortLane(s.F64, vb.F64, ib.I64, so, vo, io, ss, vs, is, n, descending, isNaN64) })
 	case backend.Int64:
-		lane(func(so, vo, io int) { sortLane(s.I64, vb.I64, ib.I64, so, vo, io, ss, vs, is, n, descending, never[int64]) })
+		lane(func(so, vo, io int) {
+			sortLane(s.I64, vb.I64, ib.I64, so, vo, io, ss, vs, is, n, descending, never[int64])
+		})
 	case backend.Int32:
-		lane(func(so, vo, io int) { sortLane(s.I32, vb.I32, ib.I64, so, vo, io, ss, vs, is, n, descending, never[int32]) })
+		lane(func(so, vo, io int) {
+			sortLane(s.I32, vb.I32, ib.I64, so, vo, io, ss, vs, is, n, descending, never[int32])
+		})
 	case backend.Uint8:
-		lane(func(so, vo, io int) { sortLane(s.U8, vb.U8, ib.I64, so, vo, io, ss, vs, is, n, descending, never[uint8]) })
+		lane(func(so, vo, io int) {
+			sortLane(s.U8, vb.U8, ib.I64, so, vo, io, ss, vs, is, n, descending, never[uint8])
+		})
 	default:
 		panic("cpu.Sort of " + s.dt.String())
 	}

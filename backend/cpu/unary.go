@@ -152,7 +152,10 @@ func floatFunc[T float](op backend.UnaryOp, a, b float64) func(T) T {
 			case x < 0:
 				return -1
 			}
-			return x // 0, -0 and NaN stay
+			if x != x {
+				return 0 // as PyTorch: sign(NaN) = 0
+			}
+			return x // 0 and -0 stay
 		}
 	case backend.Exp:
 		return f(math.Exp)

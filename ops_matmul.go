@@ -1,0 +1,170 @@
+package ember
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/emberdl/ember/backend"
+)
+
+// Matmul is the matrix product with torch.matmul's rules: 1-D·1-D is a dot
+// product, 2-D·2-D a matrix product, a 1-D operand is treated as a row
+// (left) or column (right) vector and that axis removed afterwards, and
+// leading batch axes broadcast.
+func (t *Tensor) Matmul(u *Tensor) *Tensor {
+	sameDevice("matmul", t, u)
+	if t.Dim() == 0 || u.Dim() == 0 {
+		panic(shapeErr("matmul", fmt.Sprintf("both arguments to matmul need to be at least 1D, but they are %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
+	}
+	a, b := t, u
+	if a.Dim() == 1 {
+		a = a.Unsqueeze(0)
+	}
+	if b.Dim() == 1 {
+		b = b.Unsqueeze(1)
+	}
+	m, k := a.shape[a.Dim()-2], a.shape[a.Dim()-1]
+	k2, n := b.shape[b.Dim()-2], b.shape[b.Dim()-1]
+	if k != k2 {
+		panic(shapeErr("matmul", fmt.Sprintf("shapes %v and %v are not aligned: %d != %d", t.shape, u.shape, k, k2), t.shape, u.shape))
+	}
+	// A batch of rows times one matrix is a single large product.
+	if b.Dim() == 2 && a.Dim() > 2 {
+		flat := a.Reshape(-1, k)
+		out := bmm(flat, b)
+		shape := slices.Clone(a.shape[:a.Dim()-1])
+		if u.Dim() > 1 {
+			shape = append(shape, n)
+		}
+		return out.Reshape(shape...)
+	}
+	batch := broadcastShapes("matmul", a.shape[:a.Dim()-2], b.shape[:b.Dim()-2])
+	out := bmm(a.Expand(append(slices.Clone(batch), m, k)...), b.Expand(append(slices.Clone(batch), k, n)...))
+	shape := slices.Clone(batch)
+	if t.Dim() > 1 {
+		shape = append(shape, m)
+	}
+	if u.Dim() > 1 {
+		shape = append(shape, n)
+	}
+	return out.Reshape(shape...)
+}
+
+// Bmm multiplies batches of matrices: [B, M, K]·[B, K, N] → [B, M, N].
+func (t *Tensor) Bmm(u *Tensor) *Tensor {
+	if t.Dim() != 3 || u.Dim() != 3 {
+		panic(shapeErr("bmm", fmt.Sprintf("batch1 and batch2 must be 3D tensors, got %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
+	}
+	if t.shape[0] != u.shape[0] || t.shape[2] != u.shape[1] {
+		panic(shapeErr("bmm", fmt.Sprintf("shapes %v and %v are not aligned", t.shape, u.shape), t.shape, u.shape))
+	}
+	return bmm(t, u)
+}
+
+// Mm multiplies two matrices.
+func (t *Tensor) Mm(u *Tensor) *Tensor {
+	if t.Dim() != 2 || u.Dim() != 2 {
+		panic(shapeErr("mm", fmt.Sprintf("both arguments must be 2D, got %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
+	}
+	return t.Matmul(u)
+}
+
+// Dot returns the inner product of two 1-D tensors.
+func (t *Tensor) Dot(u *Tensor) *Tensor {
+	if t.Dim() != 1 || u.Dim() != 1 {
+		panic(shapeErr("dot", fmt.Sprintf("1D tensors expected, but got %dD and %dD tensors", t.Dim(), u.Dim()), t.shape, u.shape))
+	}
+	return t.Matmul(u)
+}
+
+// Outer returns the outer product of two 1-D tensors.
+func (t *Tensor) Outer(u *Tensor) *Tensor {
+	if t.Dim() != 1 || u.Dim() != 1 {
+		panic(shapeErr("outer", "outer expects 1D tensors", t.shape, u.shape))
+	}
+	return t.Unsqueeze(1).Mul(u.Unsqueeze(0))
+}
+
+// bmm multiplies equally-batched operands [..., M, K]·[..., K, N] (batch
+// axes already broadcast; strides may be anything, zero included).
+func bmm(a, b *Tensor) *Tensor {
+	dt := promoteTypes(a.dtype, b.dtype)
+	if !dt.IsFloat() {
+		panic(&DTypeError{Op: "matmul", Msg: "integer and bool matrix products are not supported; convert to a float dtype"})
+	}
+	comp := dt
+	if !a.be().SupportsMath(comp) {
+		comp = Float32
+	}
+	x, y := a.castNoGrad(comp), b.castNoGrad(comp)
+	r := a.Dim()
+	m, k, n := a.shape[r-2], a.shape[r-1], b.shape[r-1]
+	batch := a.shape[:r-2]
+	nb := 1
+	for _, s := range batch {
+		nb *= s
+	}
+	outShape := append(slices.Clone(batch), m, n)
+	out := a.alloc(comp, outShape)
+	if out.Numel() > 0 {
+		xv, ok1 := x.batchView(nb)
+		yv, ok2 := y.batchView(nb)
+		if !ok1 {
+			x = x.Contiguous()
+			xv, _ = x.batchView(nb)
+		}
+		if !ok2 {
+			y = y.Contiguous()
+			yv, _ = y.batchView(nb)
+		}
+		ov, _ := out.batchView(nb)
+		if k == 0 {
+			a.be().Fill(out.view(), 0)
+		} else {
+			a.be().Matmul(ov, xv, yv, 0)
+		}
+	}
+	out = out.castNoGrad(dt)
+	if rr := track(a, b); rr != nil {
+		rr.record(out, "BmmBackward0", func(g *Tensor) []*Tensor {
+			var ga, gb *Tensor
+			if rr.needs(0) {
+				ga = bmm(g, b.Transpose(-1, -2))
+				ga = sumTo(ga, a.shape)
+			}
+			if rr.needs(1) {
+				gb = bmm(a.Transpose(-1, -2), g)
+				gb = sumTo(gb, b.shape)
+			}
+			return []*Tensor{ga, gb}
+		}, a, b)
+	}
+	return out
+}
+
+// batchView returns the [nb, rows, cols] backend view of a tensor whose
+// leading axes are batch axes, when they collapse into one stride.
+func (t *Tensor) batchView(nb int) (backend.View, bool) {
+	r := t.Dim()
+	stride := 0
+	ok := true
+	first := true
+	prev := 0
+	for i := r - 3; i >= 0; i-- {
+		s, st := t.shape[i], t.strides[i]
+		if s == 1 {
+			continue
+		}
+		if first {
+			stride, prev, first = st, st*s, false
+			continue
+		}
+		if st != prev {
+			ok = false
+			break
+		}
+		prev = st * s
+	}
+	v := backend.View{Buf: t.st.buf, Shape: []int{nb, t.shape[r-2], t.shape[r-1]}, Strides: []int{stride, t.strides[r-2], t.strides[r-1]}, Offset: t.offset}
+	return v, ok
+}
