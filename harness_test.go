@@ -395,7 +395,7 @@ func randT(seed uint64, lo, hi float64, shape ...int) *Tensor {
 	for i := range v {
 		v[i] = lo + (hi-lo)*r.Float64()
 	}
-	return FromSlice(v, shape...).SetRequiresGrad(true)
+	return FromSlice(v).Reshape(shape...).SetRequiresGrad(true)
 }
 
 // collectNodeNames walks the graph below t.
@@ -489,7 +489,7 @@ func checkGradients(t *testing.T, c gradCase, seen map[string]bool) {
 		}
 		v := randT(123, -1, 1, g.shape...).Detach()
 		collectNodeNames(g, seen)
-		gg := Grad([]*Tensor{g}, []*Tensor{ins[i]}, WithGradient(v), AllowUnused())[0]
+		gg := Grad([]*Tensor{g}, []*Tensor{ins[i]}, WithGradient(v), AllowUnused(), RetainGraph())[0]
 		if gg == nil {
 			gg = ZerosLike(ins[i])
 		}

@@ -155,6 +155,9 @@ func (t *Tensor) prod(axes []int, keep bool) *Tensor {
 // prodGrad is the gradient of a product: for each element, the product of
 // the others (exact with zeros), via exclusive cumulative products.
 func prodGrad(x, g *Tensor, axes []int, keep bool) *Tensor {
+	if x.Numel() == 0 {
+		return ZerosLike(x)
+	}
 	// Move the reduced axes last and flatten them.
 	var perm []int
 	for i := range x.shape {
@@ -275,18 +278,18 @@ func (t *Tensor) extremeDim(op backend.ArgOp, name string, axis int, keep bool) 
 	if t.Dim() == 0 {
 		return t.Clone(), Zeros(nil, Int64, t.st.dev)
 	}
-	idx := t.argRaw(op, name, axis)
+	kidx := t.argRaw(op, name, axis)
 	var vals *Tensor
-	NoGrad(func() { vals = t.Gather(axis, idx) })
+	NoGrad(func() { vals = t.Gather(axis, kidx) })
 	if r := track(t); r != nil {
 		r.record(vals, name, func(g *Tensor) []*Tensor {
-			return []*Tensor{ZerosLike(t, t.dtype).scatterOp(axis, idx, g, true, "ScatterAddBackward0")}
+			return []*Tensor{ZerosLike(t, t.dtype).scatterOp(axis, kidx, g, true, "ScatterAddBackward0")}
 		})
 	}
 	if !keep {
-		vals, idx = vals.Squeeze(axis), idx.Squeeze(axis)
+		return vals.Squeeze(axis), kidx.Squeeze(axis)
 	}
-	return vals, idx
+	return vals, kidx
 }
 
 // MaxDim returns the maxima along axis and their indices (the first one

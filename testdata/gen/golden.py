@@ -43,6 +43,17 @@ def _num(v):
     return v
 
 
+def _args(v):
+    """Make op arguments JSON-safe: non-finite floats become strings."""
+    if isinstance(v, dict):
+        return {k: _args(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_args(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return _num(v)
+    return v
+
+
 def enc(t):
     """Encode a tensor as {shape, dtype, data}."""
     t = t.detach()
@@ -72,7 +83,7 @@ class Fixture:
             ins.append(x.requires_grad_(want))
         res = fn(*ins)
         outs = list(res) if multi else [res]
-        c = {"name": name, "op": op, "args": args or {}, "inputs": [enc(x) for x in ins]}
+        c = {"name": name, "op": op, "args": _args(args or {}), "inputs": [enc(x) for x in ins]}
         if multi:
             c["outputs"] = [enc(o) for o in outs]
         else:
@@ -106,7 +117,7 @@ class Fixture:
         doc = {"generator": "testdata/gen/" + os.path.basename(sys.argv[0]),
                "torch": torch.__version__, "cases": self.cases}
         with open(path + ".tmp", "w") as f:
-            json.dump(doc, f, separators=(",", ":"))
+            json.dump(doc, f, separators=(",", ":"), allow_nan=False)
             f.write("\n")
         os.replace(path + ".tmp", path)
         print("wrote", path, len(self.cases), "cases")
