@@ -66,8 +66,17 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 // need one (the other entry is ignored).
 type binaryGrad func(a, b, out, g *Tensor, needA, needB bool) (ga, gb *Tensor)
 
-// binaryOp runs op with broadcasting and dtype promotion. compute forces
-// the compute dtype category (true division turns integers into floats).
+// binaryReads says which operands a binary op's gradient reads, so only
+// those are saved (and checked against in-place changes).
+var binaryReads = map[backend.BinaryOp]struct{ forA, forB [2]bool }{
+	backend.Add: {},
+	backend.Sub: {},
+	backend.Mul: {forA: [2]bool{false, true}, forB: [2]bool{true, false}},
+	backend.Div: {forA: [2]bool{false, true}, forB: [2]bool{true, true}},
+}
+
+// binaryOp runs op with broadcasting and dtype promotion; floatOnly makes
+// integer operands compute in the default float dtype (true division).
 func binaryOp(op backend.BinaryOp, name string, a, b *Tensor, floatOnly bool, grad binaryGrad) *Tensor {
 	sameDevice(op.String(), a, b)
 	dt := resultType(a, b)
@@ -103,6 +112,20 @@ func binaryOp(op backend.BinaryOp, name string, a, b *Tensor, floatOnly bool, gr
 		return out
 	}
 	if r := track(a, b); r != nil {
+		reads, known := binaryReads[op]
+		var saved []*Tensor
+		for i, need := range []bool{r.needs(0), r.needs(1)} {
+			use := reads.forA
+			if i == 1 {
+				use = reads.forB
+			}
+			if need && (!known || use[0]) {
+				saved = append(saved, a)
+			}
+			if need && (!known || use[1]) {
+				saved = append(saved, b)
+			}
+		}
 		r.record(out, name, func(g *Tensor) []*Tensor {
 			ga, gb := grad(a, b, out, g, r.needs(0), r.needs(1))
 			if r.needs(0) && ga != nil {
@@ -112,7 +135,7 @@ func binaryOp(op backend.BinaryOp, name string, a, b *Tensor, floatOnly bool, gr
 				gb = sumTo(gb, b.shape)
 			}
 			return []*Tensor{ga, gb}
-		}, a, b)
+		}, saved...)
 	}
 	return out
 }

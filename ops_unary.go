@@ -16,6 +16,9 @@ type unaryDef struct {
 	intOK  bool   // integer inputs keep their dtype (else they become float)
 	grad   unaryGrad
 	noGrad bool // piecewise constant: the gradient is zero
+	// readsX and readsY say whether grad reads the input or the output, so
+	// only those are saved (and checked for in-place changes).
+	readsX, readsY bool
 }
 
 // unaryOp runs a unary kernel with dtype handling and records its gradient.
@@ -46,7 +49,13 @@ func (t *Tensor) unaryOp(op backend.UnaryOp, def unaryDef, a, b float64) *Tensor
 		if def.noGrad {
 			grad = func(x, y, g *Tensor) *Tensor { return ZerosLike(g) }
 		}
-		saved := []*Tensor{t, out}
+		var saved []*Tensor
+		if def.readsX {
+			saved = append(saved, t)
+		}
+		if def.readsY {
+			saved = append(saved, out)
+		}
 		r.record(out, def.name, func(g *Tensor) []*Tensor {
 			return []*Tensor{grad(t, out, g)}
 		}, saved...)
@@ -67,40 +76,40 @@ var (
 
 func init() {
 	defNeg = unaryDef{name: "NegBackward0", intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Neg() }}
-	defAbs = unaryDef{name: "AbsBackward0", intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sign()) }}
+	defAbs = unaryDef{name: "AbsBackward0", readsX: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sign()) }}
 	defSign = unaryDef{name: "SignBackward0", intOK: true, noGrad: true}
-	defExp = unaryDef{name: "ExpBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y) }}
-	defExpm1 = unaryDef{name: "Expm1Backward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.AddScalar(1)) }}
-	defLog = unaryDef{name: "LogBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Div(x) }}
-	defLog1p = unaryDef{name: "Log1pBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Div(x.AddScalar(1)) }}
-	defLog2 = unaryDef{name: "Log2Backward0", grad: func(x, y, g *Tensor) *Tensor { return g.Div(x.MulScalar(math.Ln2)) }}
-	defSqrt = unaryDef{name: "SqrtBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Div(y.MulScalar(2)) }}
-	defRsqrt = unaryDef{name: "RsqrtBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.PowScalar(3)).MulScalar(-0.5) }}
-	defSquare = unaryDef{name: "PowBackward0", intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x).MulScalar(2) }}
-	defSin = unaryDef{name: "SinBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Cos()) }}
-	defCos = unaryDef{name: "CosBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sin()).Neg() }}
-	defTan = unaryDef{name: "TanBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().AddScalar(1)) }}
-	defTanh = unaryDef{name: "TanhBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().Neg().AddScalar(1)) }}
-	defSigmoid = unaryDef{name: "SigmoidBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Mul(y.Neg().AddScalar(1))) }}
-	defRelu = unaryDef{name: "ReluBackward0", intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(maskOf(y.Gt(y.sc(0)), g)) }}
+	defExp = unaryDef{name: "ExpBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y) }}
+	defExpm1 = unaryDef{name: "Expm1Backward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.AddScalar(1)) }}
+	defLog = unaryDef{name: "LogBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return g.Div(x) }}
+	defLog1p = unaryDef{name: "Log1pBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return g.Div(x.AddScalar(1)) }}
+	defLog2 = unaryDef{name: "Log2Backward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return g.Div(x.MulScalar(math.Ln2)) }}
+	defSqrt = unaryDef{name: "SqrtBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Div(y.MulScalar(2)) }}
+	defRsqrt = unaryDef{name: "RsqrtBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.PowScalar(3)).MulScalar(-0.5) }}
+	defSquare = unaryDef{name: "PowBackward0", readsX: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x).MulScalar(2) }}
+	defSin = unaryDef{name: "SinBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Cos()) }}
+	defCos = unaryDef{name: "CosBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sin()).Neg() }}
+	defTan = unaryDef{name: "TanBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().AddScalar(1)) }}
+	defTanh = unaryDef{name: "TanhBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().Neg().AddScalar(1)) }}
+	defSigmoid = unaryDef{name: "SigmoidBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Mul(y.Neg().AddScalar(1))) }}
+	defRelu = unaryDef{name: "ReluBackward0", readsY: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(maskOf(y.Gt(y.sc(0)), g)) }}
 	defFloor = unaryDef{name: "FloorBackward0", intOK: true, noGrad: true}
 	defCeil = unaryDef{name: "CeilBackward0", intOK: true, noGrad: true}
 	defRound = unaryDef{name: "RoundBackward0", intOK: true, noGrad: true}
 	defTrunc = unaryDef{name: "TruncBackward0", intOK: true, noGrad: true}
-	defReciprocal = unaryDef{name: "ReciprocalBackward0", grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square()).Neg() }}
-	defErf = unaryDef{name: "ErfBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defReciprocal = unaryDef{name: "ReciprocalBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square()).Neg() }}
+	defErf = unaryDef{name: "ErfBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		return g.Mul(x.Square().Neg().Exp().MulScalar(2 / math.Sqrt(math.Pi)))
 	}}
-	defSelu = unaryDef{name: "EluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defSelu = unaryDef{name: "EluBackward0", readsX: true, readsY: true, grad: func(x, y, g *Tensor) *Tensor {
 		const scale, alpha = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
 		return g.Mul(Where(x.Gt(x.sc(0)), x.sc(scale), y.AddScalar(scale*alpha)))
 	}}
-	defGelu = unaryDef{name: "GeluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defGelu = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		cdf := x.MulScalar(1 / math.Sqrt2).Erf().AddScalar(1).MulScalar(0.5)
 		pdf := x.Square().MulScalar(-0.5).Exp().MulScalar(1 / math.Sqrt(2*math.Pi))
 		return g.Mul(cdf.Add(x.Mul(pdf)))
 	}}
-	defGeluTanh = unaryDef{name: "GeluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defGeluTanh = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		const k, c = 0.7978845608028654, 0.044715
 		x3 := x.Mul(x).Mul(x)
 		inner := x.Add(x3.MulScalar(c)).MulScalar(k)
@@ -110,11 +119,11 @@ func init() {
 		right := x.MulScalar(0.5).Mul(th.Square().Neg().AddScalar(1)).Mul(dinner)
 		return g.Mul(left.Add(right))
 	}}
-	defSilu = unaryDef{name: "SiluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defSilu = unaryDef{name: "SiluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		s := x.Sigmoid()
 		return g.Mul(s.Mul(x.Mul(s.Neg().AddScalar(1)).AddScalar(1)))
 	}}
-	defMish = unaryDef{name: "MishBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	defMish = unaryDef{name: "MishBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		tsp := x.Softplus(1, 20).Tanh()
 		return g.Mul(tsp.Add(x.Mul(x.Sigmoid()).Mul(tsp.Square().Neg().AddScalar(1))))
 	}}
@@ -174,14 +183,14 @@ func (t *Tensor) Relu() *Tensor { return t.unaryOp(backend.Relu, defRelu, 0, 0) 
 // LeakyRelu returns t where t > 0 and slope*t elsewhere (PyTorch's default
 // slope is 0.01).
 func (t *Tensor) LeakyRelu(slope float64) *Tensor {
-	return t.unaryOp(backend.LeakyRelu, unaryDef{name: "LeakyReluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.LeakyRelu, unaryDef{name: "LeakyReluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		return g.Mul(Where(x.Gt(x.sc(0)), x.sc(1), x.sc(slope)))
 	}}, slope, 0)
 }
 
 // Elu returns t where t > 0 and alpha*(e^t - 1) elsewhere.
 func (t *Tensor) Elu(alpha float64) *Tensor {
-	return t.unaryOp(backend.Elu, unaryDef{name: "EluBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.Elu, unaryDef{name: "EluBackward0", readsX: true, readsY: true, grad: func(x, y, g *Tensor) *Tensor {
 		return g.Mul(Where(x.Gt(x.sc(0)), x.sc(1), y.AddScalar(alpha)))
 	}}, alpha, 0)
 }
@@ -201,7 +210,7 @@ func (t *Tensor) Silu() *Tensor { return t.unaryOp(backend.Silu, defSilu, 0, 0) 
 // Softplus returns log(1 + e^(beta*t))/beta, and t itself where
 // beta*t > threshold (PyTorch's defaults are beta 1, threshold 20).
 func (t *Tensor) Softplus(beta, threshold float64) *Tensor {
-	return t.unaryOp(backend.Softplus, unaryDef{name: "SoftplusBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.Softplus, unaryDef{name: "SoftplusBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		z := x.MulScalar(beta)
 		return g.Mul(Where(z.Gt(x.sc(threshold)), x.sc(1), z.Sigmoid()))
 	}}, beta, threshold)
@@ -229,7 +238,7 @@ func (t *Tensor) clampOp(lo, hi float64, name string) *Tensor {
 	if !math.IsNaN(lo) && !math.IsNaN(hi) && lo > hi && name == "HardtanhBackward0" {
 		panic(&ValueError{Op: "hardtanh", Msg: "min_val cannot be greater than max_val"})
 	}
-	return t.unaryOp(backend.Clamp, unaryDef{name: name, intOK: true, grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.Clamp, unaryDef{name: name, intOK: true, readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		// clamp passes the gradient on the closed interval, hardtanh on the
 		// open one.
 		in := OnesLike(x, Bool)
@@ -267,7 +276,7 @@ func (t *Tensor) Erf() *Tensor { return t.unaryOp(backend.Erf, defErf, 0, 0) }
 
 // PowScalar returns t^p.
 func (t *Tensor) PowScalar(p float64) *Tensor {
-	return t.unaryOp(backend.PowScalar, unaryDef{name: "PowBackward0", intOK: p >= 0 && p == math.Trunc(p), grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.PowScalar, unaryDef{name: "PowBackward0", readsX: true, intOK: p >= 0 && p == math.Trunc(p), grad: func(x, y, g *Tensor) *Tensor {
 		if p == 0 {
 			return ZerosLike(g)
 		}
@@ -277,7 +286,7 @@ func (t *Tensor) PowScalar(p float64) *Tensor {
 
 // RPowScalar returns base^t.
 func (t *Tensor) RPowScalar(base float64) *Tensor {
-	return t.unaryOp(backend.RPowScalar, unaryDef{name: "PowBackward1", grad: func(x, y, g *Tensor) *Tensor {
+	return t.unaryOp(backend.RPowScalar, unaryDef{name: "PowBackward1", readsY: true, grad: func(x, y, g *Tensor) *Tensor {
 		return g.Mul(y).MulScalar(math.Log(base))
 	}}, base, 0)
 }
@@ -316,7 +325,7 @@ func (t *Tensor) NanToNum(nan, posinf, neginf float64) *Tensor {
 		return t
 	}
 	// The kernel maps -Inf to -B; handle an asymmetric neginf with Where.
-	out := t.unaryOp(backend.NanToNum, unaryDef{name: "NanToNumBackward0", grad: func(x, y, g *Tensor) *Tensor {
+	out := t.unaryOp(backend.NanToNum, unaryDef{name: "NanToNumBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		return g.Mul(maskOf(x.IsFinite(), g))
 	}}, nan, posinf)
 	if neginf != -posinf {

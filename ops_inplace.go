@@ -1,0 +1,128 @@
+package ember
+
+import (
+	"fmt"
+	"slices"
+)
+
+// inPlace computes f(t) out of place and writes the result into t's memory,
+// bumping its version so that graphs which saved t's old value refuse to
+// run backward (as PyTorch does). When gradients are being recorded, t
+// takes the result's place in the graph (the op then reads a copy of t's
+// old value, costing one copy, so its own backward stays valid).
+func (t *Tensor) inPlace(op string, others []*Tensor, f func(old *Tensor) *Tensor) *Tensor {
+	record := GradEnabled() && (t.requiresGrad || anyRequiresGrad(others))
+	if record {
+		if t.requiresGrad && t.node == nil {
+			panic(&AutogradError{Msg: op + ": a leaf Variable that requires grad is being used in an in-place operation (wrap parameter updates in ember.NoGrad)"})
+		}
+		if t.isView {
+			panic(&AutogradError{Msg: op + ": in-place operations on views are not recorded by autograd; use the out-of-place op, or Clone first"})
+		}
+	}
+	old := *t // the value before the write, with its history
+	old.leafHooks = nil
+	var res *Tensor
+	if record {
+		// The op reads a copy of the old value, so what its backward saves
+		// is not overwritten by the write below.
+		res = f(old.Clone())
+	} else {
+		NoGrad(func() { res = f(&old) })
+	}
+	if res.dtype != t.dtype && record && t.dtype.IsFloat() {
+		res = res.To(t.dtype) // recorded, so the graph's dtype matches t
+	}
+	if !slices.Equal(res.shape, t.shape) {
+		panic(shapeErr(op, fmt.Sprintf("output with shape %v doesn't match the broadcast shape %v", t.shape, res.shape), t.shape, res.shape))
+	}
+	if res.dtype != t.dtype && !(t.dtype.IsFloat() || !res.dtype.IsFloat()) {
+		panic(&DTypeError{Op: op, Msg: fmt.Sprintf("result type %v can't be cast to the desired output type %v", res.dtype, t.dtype)})
+	}
+	t.be().Copy(t.view(), res.view())
+	t.st.version++
+	if record {
+		t.node = res.node
+		t.requiresGrad = true
+	}
+	return t
+}
+
+func anyRequiresGrad(ts []*Tensor) bool {
+	for _, t := range ts {
+		if t != nil && t.requiresGrad {
+			return true
+		}
+	}
+	return false
+}
+
+// AddInPlace adds u (broadcast to t's shape) into t and returns t (add_).
+func (t *Tensor) AddInPlace(u *Tensor) *Tensor {
+	return t.inPlace("add_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Add(u) })
+}
+
+// AddScaledInPlace adds alpha*u into t (add_(u, alpha=alpha)).
+func (t *Tensor) AddScaledInPlace(u *Tensor, alpha float64) *Tensor {
+	return t.inPlace("add_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Add(u.MulScalar(alpha)) })
+}
+
+// SubInPlace subtracts u from t (sub_).
+func (t *Tensor) SubInPlace(u *Tensor) *Tensor {
+	return t.inPlace("sub_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Sub(u) })
+}
+
+// MulInPlace multiplies t by u (mul_).
+func (t *Tensor) MulInPlace(u *Tensor) *Tensor {
+	return t.inPlace("mul_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Mul(u) })
+}
+
+// DivInPlace divides t by u (div_).
+func (t *Tensor) DivInPlace(u *Tensor) *Tensor {
+	return t.inPlace("div_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Div(u) })
+}
+
+// AddScalarInPlace adds v to every element.
+func (t *Tensor) AddScalarInPlace(v float64) *Tensor {
+	return t.inPlace("add_", nil, func(x *Tensor) *Tensor { return x.AddScalar(v) })
+}
+
+// MulScalarInPlace multiplies every element by v.
+func (t *Tensor) MulScalarInPlace(v float64) *Tensor {
+	return t.inPlace("mul_", nil, func(x *Tensor) *Tensor { return x.MulScalar(v) })
+}
+
+// ClampInPlace clamps t to [lo, hi] (NaN bounds are ignored).
+func (t *Tensor) ClampInPlace(lo, hi float64) *Tensor {
+	return t.inPlace("clamp_", nil, func(x *Tensor) *Tensor { return x.Clamp(lo, hi) })
+}
+
+// ReluInPlace replaces negative elements with zero (relu_).
+func (t *Tensor) ReluInPlace() *Tensor {
+	return t.inPlace("relu_", nil, func(x *Tensor) *Tensor { return x.Relu() })
+}
+
+// FillInPlace sets every element to v (fill_).
+func (t *Tensor) FillInPlace(v float64) *Tensor {
+	return t.inPlace("fill_", nil, func(x *Tensor) *Tensor { return FullLike(x, v) })
+}
+
+// ZeroInPlace sets every element to zero (zero_).
+func (t *Tensor) ZeroInPlace() *Tensor { return t.FillInPlace(0) }
+
+// CopyFrom copies src (broadcast to t's shape, converted to t's dtype and
+// device) into t (copy_).
+func (t *Tensor) CopyFrom(src *Tensor) *Tensor {
+	return t.inPlace("copy_", []*Tensor{src}, func(x *Tensor) *Tensor {
+		s := src
+		if s.Device() != t.Device() {
+			s = s.To(t.Device())
+		}
+		if s.dtype != t.dtype {
+			s = s.To(t.dtype)
+		}
+		// Through Where, so that t keeps a history (with a zero gradient
+		// for its old value) when it had one.
+		return Where(OnesLike(x, Bool), s.Expand(t.shape...), x)
+	})
+}
