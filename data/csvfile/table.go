@@ -27,7 +27,7 @@ func (t *Table) Split(n int) (head, tail *Table, err error) {
 		return nil, nil, fmt.Errorf("csvfile: cannot split %d rows at %d", t.Rows, n)
 	}
 	f := t.NumFeatures()
-	head = &Table{Schema: t.Schema, Rows: n, X: t.X[:n*f:n*f]}
+	head = &Table{Schema: t.Schema, Rows: n, X: t.X[: n*f : n*f]}
 	tail = &Table{Schema: t.Schema, Rows: t.Rows - n, X: t.X[n*f:]}
 	if t.Y != nil {
 		head.Y, tail.Y = t.Y[:n:n], t.Y[n:]
