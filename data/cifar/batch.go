@@ -22,6 +22,9 @@ const (
 // them allocate without bound.
 const MaxBatchBytes int64 = 1 << 30
 
+// officialBatchRecords is the number of records in each official batch file.
+const officialBatchRecords = 10000
+
 // Classes names the ten labels in index order.
 var Classes = [NumClasses]string{
 	"airplane", "automobile", "bird", "cat", "deer",
@@ -89,7 +92,9 @@ func readRecords(r io.Reader, size int64) (*Batch, error) {
 	}
 	b := &Batch{}
 	if size > 0 {
-		n := int(size / RecordBytes)
+		// Reserve room for what the header declares, but no more than an
+		// official batch: a lying header must not cause a huge allocation.
+		n := int(min(size/RecordBytes, officialBatchRecords))
 		b.Labels = make([]uint8, 0, n)
 		b.Images = make([]uint8, 0, n*ImageBytes)
 	}

@@ -56,21 +56,21 @@ func (d *Downloader) FetchToDir(ctx context.Context, rawURL, dir, sha256Hex stri
 	if name == "/" || name == "." || name == "" {
 		return "", fmt.Errorf("download: URL %s names no file", rawURL)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("download: %w", err)
-	}
 	p := filepath.Join(dir, name)
 	return p, d.Fetch(ctx, rawURL, p, sha256Hex)
 }
 
-// Fetch makes path hold the file at rawURL whose SHA-256 is sha256Hex. An
-// existing file with that checksum is kept as it is; otherwise the file is
+// Fetch makes path hold the file at rawURL whose SHA-256 is sha256Hex,
+// creating path's directory if needed. An existing file with that checksum is kept as it is; otherwise the file is
 // downloaded (resuming path+".part" if present) and verified before being
 // renamed to path.
 func (d *Downloader) Fetch(ctx context.Context, rawURL, path, sha256Hex string) error {
 	want := strings.ToLower(sha256Hex)
 	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
 		return fmt.Errorf("download: %q is not a hex SHA-256", sha256Hex)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("download: %w", err)
 	}
 	unlock, err := pathLocks.lock(ctx, path)
 	if err != nil {
