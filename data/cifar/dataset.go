@@ -28,8 +28,8 @@ const maxTrailer = 1 << 20
 // Dataset is the CIFAR-10 training set (the five batches concatenated in
 // order) and the test set.
 type Dataset struct {
-	Train *Batch
-	Test  *Batch
+	Train *Batch // 50,000 images in the official data
+	Test  *Batch // 10,000 images in the official data
 }
 
 // LoadDir reads the six batch files from dir, or from dir/cifar-10-batches-bin

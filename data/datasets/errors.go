@@ -8,15 +8,15 @@ import (
 // Looked records one place searched and why it did not serve.
 type Looked struct {
 	Place
-	Problem string
+	Problem string // what was wrong there, such as "does not exist"
 }
 
 // NotFoundError reports a dataset that no place held and that could not or
 // was not allowed to be downloaded.
 type NotFoundError struct {
-	Dataset     string
-	Looked      []Looked
-	DownloadErr error // nil when downloading was off
+	Dataset     string   // the dataset's name
+	Looked      []Looked // every place searched, in order
+	DownloadErr error    // nil when downloading was off
 }
 
 // Error lists every place looked at, then the download outcome.

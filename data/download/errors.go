@@ -22,9 +22,9 @@ func (e *ChecksumError) Error() string {
 
 // HTTPError reports a response status that is not success.
 type HTTPError struct {
-	URL        string
-	StatusCode int
-	Status     string
+	URL        string // the URL requested
+	StatusCode int    // such as 404
+	Status     string // such as "404 Not Found"
 }
 
 // Error names the URL and the status.
