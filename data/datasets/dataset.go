@@ -33,10 +33,14 @@ func (d *Dataset) check() error {
 		return fmt.Errorf("datasets: %s: %d training and %d test labels do not match %d and %d image bytes of %d each",
 			d.Name, d.NumTrain(), d.NumTest(), len(d.TrainImages), len(d.TestImages), size)
 	}
-	for split, labels := range map[string][]uint8{"training": d.TrainLabels, "test": d.TestLabels} {
-		for i, l := range labels {
+	splits := []struct {
+		name   string
+		labels []uint8
+	}{{"training", d.TrainLabels}, {"test", d.TestLabels}}
+	for _, sp := range splits {
+		for i, l := range sp.labels {
 			if int(l) >= len(d.Classes) {
-				return fmt.Errorf("datasets: %s: %s label %d is %d, want 0 to %d", d.Name, split, i, l, len(d.Classes)-1)
+				return fmt.Errorf("datasets: %s: %s label %d is %d, want 0 to %d", d.Name, sp.name, i, l, len(d.Classes)-1)
 			}
 		}
 	}
