@@ -3,6 +3,8 @@ package ember
 import (
 	"fmt"
 	"slices"
+
+	"github.com/emberdl/ember/backend"
 )
 
 // inPlace computes f(t) out of place and writes the result into t's memory,
@@ -48,6 +50,37 @@ func (t *Tensor) inPlace(op string, others []*Tensor, f func(old *Tensor) *Tenso
 	return t
 }
 
+// directUnary runs a unary kernel straight into t's memory when nothing is
+// being recorded and no dtype conversion is needed: no allocation at all
+// (how optimizers and gradient clipping update parameters). It reports
+// whether it did.
+func (t *Tensor) directUnary(op backend.UnaryOp, a, b float64) bool {
+	if (GradEnabled() && t.requiresGrad) || !t.dtype.IsFloat() || !t.be().SupportsMath(t.dtype) {
+		return false
+	}
+	t.be().Unary(op, t.view(), t.view(), a, b)
+	t.st.version++
+	return true
+}
+
+// directBinary is directUnary for t = t op u, with u broadcast to t.
+func (t *Tensor) directBinary(op backend.BinaryOp, u *Tensor) bool {
+	if (GradEnabled() && (t.requiresGrad || u.requiresGrad)) || u.dtype != t.dtype || !t.dtype.IsFloat() ||
+		!t.be().SupportsMath(t.dtype) || u.st.dev != t.st.dev || (u.st == t.st && !sameLayout(t, u)) {
+		return false
+	}
+	if !slices.Equal(broadcastShapes(op.String(), t.shape, u.shape), t.shape) {
+		return false
+	}
+	t.be().Binary(op, t.view(), t.view(), u.broadcastView(t.shape))
+	t.st.version++
+	return true
+}
+
+func sameLayout(a, b *Tensor) bool {
+	return a.offset == b.offset && slices.Equal(a.shape, b.shape) && slices.Equal(a.strides, b.strides)
+}
+
 func anyRequiresGrad(ts []*Tensor) bool {
 	for _, t := range ts {
 		if t != nil && t.requiresGrad {
@@ -59,6 +92,9 @@ func anyRequiresGrad(ts []*Tensor) bool {
 
 // AddInPlace adds u (broadcast to t's shape) into t and returns t (add_).
 func (t *Tensor) AddInPlace(u *Tensor) *Tensor {
+	if t.directBinary(backend.Add, u) {
+		return t
+	}
 	return t.inPlace("add_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Add(u) })
 }
 
@@ -69,41 +105,67 @@ func (t *Tensor) AddScaledInPlace(u *Tensor, alpha float64) *Tensor {
 
 // SubInPlace subtracts u from t (sub_).
 func (t *Tensor) SubInPlace(u *Tensor) *Tensor {
+	if t.directBinary(backend.Sub, u) {
+		return t
+	}
 	return t.inPlace("sub_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Sub(u) })
 }
 
 // MulInPlace multiplies t by u (mul_).
 func (t *Tensor) MulInPlace(u *Tensor) *Tensor {
+	if t.directBinary(backend.Mul, u) {
+		return t
+	}
 	return t.inPlace("mul_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Mul(u) })
 }
 
 // DivInPlace divides t by u (div_).
 func (t *Tensor) DivInPlace(u *Tensor) *Tensor {
+	if t.directBinary(backend.Div, u) {
+		return t
+	}
 	return t.inPlace("div_", []*Tensor{u}, func(x *Tensor) *Tensor { return x.Div(u) })
 }
 
 // AddScalarInPlace adds v to every element.
 func (t *Tensor) AddScalarInPlace(v float64) *Tensor {
+	if t.directUnary(backend.AddScalar, v, 0) {
+		return t
+	}
 	return t.inPlace("add_", nil, func(x *Tensor) *Tensor { return x.AddScalar(v) })
 }
 
 // MulScalarInPlace multiplies every element by v.
 func (t *Tensor) MulScalarInPlace(v float64) *Tensor {
+	if t.directUnary(backend.MulScalar, v, 0) {
+		return t
+	}
 	return t.inPlace("mul_", nil, func(x *Tensor) *Tensor { return x.MulScalar(v) })
 }
 
 // ClampInPlace clamps t to [lo, hi] (NaN bounds are ignored).
 func (t *Tensor) ClampInPlace(lo, hi float64) *Tensor {
+	if t.directUnary(backend.Clamp, lo, hi) {
+		return t
+	}
 	return t.inPlace("clamp_", nil, func(x *Tensor) *Tensor { return x.Clamp(lo, hi) })
 }
 
 // ReluInPlace replaces negative elements with zero (relu_).
 func (t *Tensor) ReluInPlace() *Tensor {
+	if t.directUnary(backend.Relu, 0, 0) {
+		return t
+	}
 	return t.inPlace("relu_", nil, func(x *Tensor) *Tensor { return x.Relu() })
 }
 
 // FillInPlace sets every element to v (fill_).
 func (t *Tensor) FillInPlace(v float64) *Tensor {
+	if !(GradEnabled() && t.requiresGrad) {
+		t.be().Fill(t.view(), v)
+		t.st.version++
+		return t
+	}
 	return t.inPlace("fill_", nil, func(x *Tensor) *Tensor { return FullLike(x, v) })
 }
 

@@ -167,3 +167,22 @@ func normAxis(op string, axis, rank int) int {
 	}
 	return axis
 }
+
+// SetData makes t hold src's memory, shape, dtype and device, keeping t's
+// identity and autograd settings (like assigning param.data in PyTorch).
+// Layers use it to move or convert parameters in place, so that optimizers
+// holding the parameters see the change.
+func (t *Tensor) SetData(src *Tensor) {
+	if t.node != nil {
+		panic(&AutogradError{Msg: "SetData: only leaf tensors can have their data replaced"})
+	}
+	if t.requiresGrad && !src.dtype.IsFloat() {
+		panic(&DTypeError{Op: "SetData", Msg: "a tensor that requires grad must hold floating-point data, not " + src.dtype.String()})
+	}
+	t.st, t.dtype, t.offset = src.st, src.dtype, src.offset
+	t.shape, t.strides = slices.Clone(src.shape), slices.Clone(src.strides)
+	t.isView = src.isView
+	if t.grad != nil && (t.grad.st.dev != t.st.dev || t.grad.dtype != t.dtype || !slices.Equal(t.grad.shape, t.shape)) {
+		t.grad = nil
+	}
+}

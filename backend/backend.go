@@ -189,6 +189,11 @@ type Backend interface {
 	// shape [rows]); weight and bias (of the normalised shape) may have a
 	// nil Buf for none.
 	LayerNorm(y, mean, rstd, x, weight, bias View, eps float64)
+	// OptimStep applies one fused optimizer update in place to the
+	// parameter p, from its gradient g and the kind's state views (see
+	// OptimKind). All views are contiguous, of one shape and float dtype.
+	OptimStep(kind OptimKind, p, g View, state []View, h OptimHyper)
+
 	// LayerNormBackward computes dx, dweight and dbias (any may have a nil
 	// Buf when not wanted) from dy, x, the saved mean and rstd, and weight.
 	LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weight View)

@@ -138,3 +138,35 @@ const (
 	Bernoulli             // 1 with probability A, else 0
 	RandInt               // integers in [A, B)
 )
+
+// OptimKind names a fused optimizer update for Backend.OptimStep.
+type OptimKind uint8
+
+// Fused optimizer updates. The state views each kind reads and writes, in
+// order (all with the parameter's shape and dtype):
+//
+//	OptSGD:     [momentum buffer] when Momentum != 0
+//	OptAdam:    [exp_avg, exp_avg_sq] (+ [max_exp_avg_sq] with AMSGrad);
+//	            Decoupled selects AdamW's weight decay
+//	OptRMSprop: [square_avg] (+ [grad_avg] when Centered) (+ [momentum
+//	            buffer] when Momentum != 0)
+//	OptAdagrad: [sum]
+//	OptLion:    [exp_avg]
+const (
+	OptSGD OptimKind = iota
+	OptAdam
+	OptRMSprop
+	OptAdagrad
+	OptLion
+)
+
+// OptimHyper holds the hyper-parameters of one fused optimizer update, with
+// PyTorch's meanings. Step counts from 1; First marks the first update of
+// a momentum buffer.
+type OptimHyper struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float64
+	Momentum, Dampening, Alpha, LRDecay float64
+	Step                                int
+	Nesterov, Decoupled, AMSGrad        bool
+	Maximize, Centered, First           bool
+}

@@ -1,0 +1,28 @@
+// Package nn holds Ember's neural-network building blocks: layers, losses,
+// initialisers, and the functions that treat any struct of layers as a
+// module (parameters, state dicts, train/eval mode, moving to a device,
+// summaries).
+//
+// A module is a pointer to a struct. Its exported fields are found by
+// reflection, so a model needs no registration code:
+//
+//	type MLP struct {
+//		FC1 *nn.Linear // parameters "fc1.weight", "fc1.bias"
+//		FC2 *nn.Linear
+//	}
+//
+//	func (m *MLP) Forward(x *ember.Tensor) *ember.Tensor {
+//		return m.FC2.Forward(m.FC1.Forward(x).Relu())
+//	}
+//
+// Field rules: an exported *ember.Tensor field is a parameter, or a buffer
+// when tagged `nn:"buffer"` (like BatchNorm's running statistics); a field
+// holding a pointer to a struct, a slice or array of them, a map with string
+// keys, or an interface holding one, is a submodule. Names are the field
+// names in snake_case ("RunningMean" → "running_mean", "FC1" → "fc1"),
+// or the name given in the tag (`nn:"name=in_proj_weight"`); a field tagged
+// `nn:",inline"` adds no name segment (Sequential's layers are "0", "1", ...),
+// and `nn:"-"` hides a field. These rules make state-dict keys match
+// PyTorch's for the same architecture, so safetensors files written from
+// PyTorch load by name.
+package nn
