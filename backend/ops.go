@@ -164,7 +164,7 @@ const (
 // PyTorch's meanings. Step counts from 1; First marks the first update of
 // a momentum buffer.
 type OptimHyper struct {
-	LR, Beta1, Beta2, Eps, WeightDecay float64
+	LR, Beta1, Beta2, Eps, WeightDecay  float64
 	Momentum, Dampening, Alpha, LRDecay float64
 	Step                                int
 	Nesterov, Decoupled, AMSGrad        bool
