@@ -190,6 +190,9 @@ func From(data any, opts ...Option) *Tensor {
 		})
 		t = FromSlice(vals, shape...)
 	}
+	if len(shape) == 0 {
+		t = t.Reshape() // a Go number gives a 0-d tensor
+	}
 	if c.hasDType && t.dtype != c.dtype {
 		t = t.castNoGrad(c.dtype)
 	}
