@@ -137,7 +137,9 @@ func addLossGradChecks() {
 				return &CrossEntropyOptions{Weight: w5(), LabelSmoothing: 0.2, Reduction: r}
 			}},
 		{"unbatched", []int{5}, func() *Tensor { return FromSlice([]int64{2}).Reshape() },
-			func(r Reduction) *CrossEntropyOptions { return &CrossEntropyOptions{Weight: w5(), LabelSmoothing: 0.1, Reduction: r} }},
+			func(r Reduction) *CrossEntropyOptions {
+				return &CrossEntropyOptions{Weight: w5(), LabelSmoothing: 0.1, Reduction: r}
+			}},
 	}
 	for _, c := range ceCases {
 		for _, r := range reds {
@@ -355,7 +357,9 @@ func TestLossErrors(t *testing.T) {
 		{"smooth_l1 beta", func() { SmoothL1Loss(x, x, -1, ReductionMean) }, "smooth_l1_loss does not support negative values for beta."},
 		{"huber delta", func() { HuberLoss(x, x, 0, ReductionMean) }, "huber_loss does not support non-positive values for delta."},
 		{"bce range", func() { BinaryCrossEntropy(FromSlice([]float32{0.5, 1.5}), Zeros([]int{2}), nil, ReductionMean) }, "all elements of input should be between 0 and 1"},
-		{"bce nan", func() { BinaryCrossEntropy(FromSlice([]float32{float32(math.NaN())}), Zeros([]int{1}), nil, ReductionMean) }, "all elements of input should be between 0 and 1"},
+		{"bce nan", func() {
+			BinaryCrossEntropy(FromSlice([]float32{float32(math.NaN())}), Zeros([]int{1}), nil, ReductionMean)
+		}, "all elements of input should be between 0 and 1"},
 		{"bce shape", func() { BinaryCrossEntropy(Zeros([]int{2}), Zeros([]int{1}), nil, ReductionMean) }, "Using a target size ([1]) that is different to the input size ([2]) is deprecated."},
 		{"bce weight shape", func() { BinaryCrossEntropy(x, x, Ones([]int{3}), ReductionMean) }, "binary_cross_entropy: the size of tensor a (4) must match the size of tensor b (3)"},
 		{"bce weight grows", func() { BinaryCrossEntropy(Zeros([]int{4}), Zeros([]int{4}), Ones([]int{2, 4}), ReductionMean) }, "does not broadcast to the input's shape [4]"},
