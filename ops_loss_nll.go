@@ -290,11 +290,18 @@ func newClassTargets(op string, x, t, weight *Tensor, ignore int, mean bool) *cl
 }
 
 // mean divides a summed loss (or gradient) by the mean's divisor.
-func (ct *classTargets) mean(s *Tensor) *Tensor {
+func (ct *classTargets) mean(s *Tensor) *Tensor { return ct.meanScaled(s, 1) }
+
+// meanScaled returns s·k divided by the mean's divisor, in one op when the
+// divisor is a count.
+func (ct *classTargets) meanScaled(s *Tensor, k float64) *Tensor {
 	if ct.denom != nil {
+		if k != 1 {
+			s = s.MulScalar(k)
+		}
 		return s.Div(ct.denom)
 	}
-	return s.MulScalar(1 / float64(ct.count))
+	return s.MulScalar(k / float64(ct.count))
 }
 
 // nll returns the reduced negative log-likelihood of the log-probabilities
@@ -348,16 +355,17 @@ func (ct *classTargets) nllRaw(lp *Tensor, r Reduction) *Tensor {
 	case ReductionSum:
 		return picked.Sum().Neg()
 	}
-	return ct.mean(picked.Sum()).Neg()
+	return ct.meanScaled(picked.Sum(), -1)
 }
 
 // nllGradRaw computes nllGrad without recording.
 func (ct *classTargets) nllGradRaw(g *Tensor, be backend.Backend, dev Device, r Reduction) *Tensor {
 	coef := g.castNoGrad(ct.dtype)
 	if r == ReductionMean {
-		coef = ct.mean(coef)
+		coef = ct.meanScaled(coef, -1)
+	} else {
+		coef = coef.Neg()
 	}
-	coef = coef.Neg()
 	if ct.wt != nil {
 		coef = coef.Mul(ct.wt)
 	}

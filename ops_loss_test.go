@@ -412,3 +412,28 @@ func ExampleCrossEntropy() {
 	// grad [-0.1072 0.0876 0.0196 0.0247 0.0272 -0.0519]
 	// smoothed, class 2 ignored 0.3913
 }
+
+// TestCrossEntropyHalf checks float16 and bfloat16 logits against float32
+// (the kernels compute in float32), for the loss and its gradient.
+func TestCrossEntropyHalf(t *testing.T) {
+	vals := []float32{0.5, -1, 2, 0.25, 1.5, -0.5, 0, 3}
+	tg := classes([]int{4}, 1, -100, 0, 1)
+	w := FromSlice([]float32{0.5, 2})
+	ref := FromSlice(vals, 4, 2).SetRequiresGrad(true)
+	want := CrossEntropy(ref, tg, &CrossEntropyOptions{Weight: w, LabelSmoothing: 0.1})
+	want.Backward()
+	for _, dt := range []DType{Float16, BFloat16} {
+		x := FromSlice(vals, 4, 2).To(dt).SetRequiresGrad(true)
+		got := CrossEntropy(x, tg, &CrossEntropyOptions{Weight: w, LabelSmoothing: 0.1})
+		if got.DType() != dt {
+			t.Fatalf("%v: loss dtype %v", dt, got.DType())
+		}
+		got.Backward()
+		if ok, msg := approxEqual(got, []float64{want.Item()}, 2e-2, 1e-2); !ok {
+			t.Errorf("%v loss: %s", dt, msg)
+		}
+		if ok, msg := approxEqual(x.Grad(), ref.Grad().Float64s(), 2e-2, 1e-2); !ok {
+			t.Errorf("%v gradient: %s", dt, msg)
+		}
+	}
+}
