@@ -437,3 +437,24 @@ func TestCrossEntropyHalf(t *testing.T) {
 		}
 	}
 }
+
+func ExampleMSELoss() {
+	pred := FromSlice([]float32{0.5, 2, -1})
+	target := FromSlice([]float32{1, 1.5, 0})
+	fmt.Println(MSELoss(pred, target, ReductionMean).Item())
+	fmt.Println(MSELoss(pred, target, ReductionSum).Item())
+	fmt.Println(MSELoss(pred, target, ReductionNone).Float32s())
+	// Output:
+	// 0.5
+	// 1.5
+	// [0.25 0.25 1]
+}
+
+func ExampleBinaryCrossEntropyWithLogits() {
+	logits := FromSlice([]float32{2, -1, 0.5})
+	labels := FromSlice([]float32{1, 0, 1})
+	posWeight := FromSlice([]float32{2, 2, 2})
+	fmt.Printf("%.4f\n", BinaryCrossEntropyWithLogits(logits, labels, nil, posWeight, ReductionMean).Item())
+	// Output:
+	// 0.5051
+}

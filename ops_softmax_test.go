@@ -126,30 +126,42 @@ func TestSoftmaxHalfGradient(t *testing.T) {
 	}
 }
 
-// TestSoftmaxRowsSumToOne checks softmax against a naive float64 version on
-// a long, wide-ranged input, and that log-softmax agrees with its log.
-func TestSoftmaxRowsSumToOne(t *testing.T) {
-	x := randT(77, -30, 30, 7, 257).Detach()
-	got := x.Softmax(1).Float64s()
-	lg := x.LogSoftmax(1).Float64s()
+// TestSoftmaxNaive checks softmax and log-softmax against a naive float64
+// version on long, wide-ranged lanes, along the last axis and (through a
+// transposed view) the first; the sizes make the kernel split lanes over
+// the worker pool.
+func TestSoftmaxNaive(t *testing.T) {
+	const rows, n = 40, 257
+	x := randT(77, -30, 30, rows, n).Detach()
 	v := x.Float64s()
-	for r := 0; r < 7; r++ {
-		row := v[r*257 : (r+1)*257]
-		m := math.Inf(-1)
-		for _, e := range row {
-			m = math.Max(m, e)
-		}
-		s := 0.0
-		for _, e := range row {
-			s += math.Exp(e - m)
-		}
-		for i, e := range row {
-			want := math.Exp(e-m) / s
-			if d := math.Abs(got[r*257+i] - want); d > 1e-15+1e-12*want {
-				t.Fatalf("softmax[%d,%d] = %v, want %v", r, i, got[r*257+i], want)
+	type variant struct {
+		name      string
+		soft, log []float64 // row-major [rows, n]
+	}
+	xt := x.T().Contiguous() // [n, rows]: softmax along axis 0 of xt is along rows of x
+	variants := []variant{
+		{"last axis", x.Softmax(1).Float64s(), x.LogSoftmax(1).Float64s()},
+		{"first axis", xt.Softmax(0).T().Contiguous().Float64s(), xt.LogSoftmax(0).T().Contiguous().Float64s()},
+	}
+	for _, vr := range variants {
+		for r := 0; r < rows; r++ {
+			row := v[r*n : (r+1)*n]
+			m := math.Inf(-1)
+			for _, e := range row {
+				m = math.Max(m, e)
 			}
-			if d := math.Abs(lg[r*257+i] - (e - m - math.Log(s))); d > 1e-12 {
-				t.Fatalf("log_softmax[%d,%d] = %v, want %v", r, i, lg[r*257+i], e-m-math.Log(s))
+			s := 0.0
+			for _, e := range row {
+				s += math.Exp(e - m)
+			}
+			for i, e := range row {
+				want := math.Exp(e-m) / s
+				if got := vr.soft[r*n+i]; math.Abs(got-want) > 1e-15+1e-12*want {
+					t.Fatalf("%s: softmax[%d,%d] = %v, want %v", vr.name, r, i, got, want)
+				}
+				if got, want := vr.log[r*n+i], e-m-math.Log(s); math.Abs(got-want) > 1e-12 {
+					t.Fatalf("%s: log_softmax[%d,%d] = %v, want %v", vr.name, r, i, got, want)
+				}
 			}
 		}
 	}
