@@ -41,9 +41,10 @@ var (
 //
 // For a positive normal x: write x = m·2^e with m in [1, 2) (from the bits);
 // if m > sqrt2 then m = m/2 and e = e+1. With s = (m−1)/(m+1), z = s·s,
-// q = Horner(z) over logCoef from the highest coefficient down, each step
-// q = fma(q, z, logCoef[k]), and t = s+s, the result is
-// fma(e, ln2, fma(t, z·q, t)). Subnormal x is first scaled by 2^54 (e −= 54).
+// q = c8, then q = fma(q, z, ck) for k = 7 down to 0, where ck is the double
+// nearest 1/(2k+3), and t = s+s, the result is fma(e, ln2, fma(t, z·q, t)).
+// sqrt2 and ln2 are the doubles nearest √2 and ln 2 (0x1.6a09e667f3bcdp+0,
+// 0x1.62e42fefa39efp-1). Subnormal x is first scaled by 2^54 (e −= 54).
 // Log(+Inf) = +Inf, Log(0) = −Inf, Log of a negative number or NaN is NaN.
 func Log(x float64) float64 {
 	switch {
@@ -83,10 +84,12 @@ func Log(x float64) float64 {
 // most 2 ulp (TestSinCos2PiAccuracy).
 //
 // Reduction is exact: w = u − floor(u), q = floor(4w + 0.5) (0..4),
-// f = w − q/4 in [−1/8, 1/8]. With z = f·f, S = Horner(z) over sinCoef and
-// C = Horner(z) over cosCoef (each step fma(acc, z, coef[k]), highest k
-// first), sin(2πf) = f·S and cos(2πf) = C, rotated by q quarter turns:
-// q%4 = 0: (s, c); 1: (c, −s); 2: (−s, −c); 3: (−c, s).
+// f = w − q/4 in [−1/8, 1/8]. With z = f·f, S = s7 then S = fma(S, z, sk)
+// for k = 6 down to 0, where sk is the double nearest (−1)^k (2π)^(2k+1)/(2k+1)!,
+// and C = c8 then C = fma(C, z, ck) for k = 7 down to 0, where ck is the
+// double nearest (−1)^k (2π)^(2k)/(2k)!: sin(2πf) = f·S and cos(2πf) = C,
+// rotated by q quarter turns: q%4 = 0: (s, c); 1: (c, −s); 2: (−s, −c);
+// 3: (−c, s). The coefficients are listed in hexadecimal in portable.go.
 // NaN or infinite u gives NaN, NaN.
 func SinCos2Pi(u float64) (sin, cos float64) {
 	if u != u || u-u != 0 {
