@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/internal/philox"
 )
 
 // Generator is a counter-based random number generator (Philox4x32-10): a
@@ -65,7 +66,7 @@ func (g *Generator) reserve(n int) (seed, offset uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	seed, offset = g.seed, g.offset
-	g.offset += uint64((n+3)/4) + 1
+	g.offset += philox.Blocks64(n) + 1 // enough for 64-bit draws (two words per element)
 	return
 }
 

@@ -1,47 +1,67 @@
 package cpu
 
 import (
-	"math"
+	"fmt"
 
 	"github.com/emberdl/ember/backend"
-	"github.com/emberdl/ember/internal/parallel"
+	"github.com/emberdl/ember/internal/philox"
 )
 
-// Random fills dst from the Philox stream (seed, offset).
+// Random fills dst from the Philox stream (seed, offset) with the
+// transforms of package internal/philox: element i of dst (row-major) is
+// stream element i.
 func (c *Backend) Random(dst backend.View, dist backend.Dist, seed, offset uint64, a, b float64) {
 	n := dst.Numel()
-	tmp := make([]float64, n)
-	// Chunks start at even element indices so Box–Muller pairs stay together.
-	parallel.For((n+1)/2, 8192, func(lo, hi int) {
-		i0, i1 := 2*lo, min(2*hi, n)
-		words := make([]uint32, 2*(hi-lo))
-		philoxWords(seed, offset, i0, words)
-		for i := i0; i < i1; i++ {
-			w := words[i-i0]
-			switch dist {
-			case backend.Uniform:
-				tmp[i] = a + (b-a)*uniform01(w)
-			case backend.Bernoulli:
-				if uniform01(w) < a {
-					tmp[i] = 1
-				}
-			case backend.RandInt:
-				span := uint64(b - a)
-				tmp[i] = a + float64((uint64(w)*span)>>32)
-			case backend.Normal:
-				p := i - i%2
-				u1 := (float64(words[p-i0]>>8) + 1) * (1.0 / (1 << 24))
-				u2 := uniform01(words[p+1-i0])
-				r := math.Sqrt(-2 * math.Log(u1))
-				z := r * math.Cos(2*math.Pi*u2)
-				if i%2 == 1 {
-					z = r * math.Sin(2*math.Pi*u2)
-				}
-				tmp[i] = a + b*z
-			}
+	d := buf(dst)
+	contiguous := dst.IsContiguous()
+	switch {
+	case contiguous && d.dt == backend.Float32 && dist != backend.RandInt:
+		out := d.F32[dst.Offset : dst.Offset+n]
+		switch dist {
+		case backend.Uniform:
+			philox.FillUniform32(out, seed, offset, float32(a), float32(b))
+		case backend.Normal:
+			philox.FillNormal32(out, seed, offset, float32(a), float32(b))
+		case backend.Bernoulli:
+			philox.FillBernoulli(out, seed, offset, a)
 		}
-	})
-	c.Copy(dst, backend.Dense(NewBuffer(backend.Float64, tmp), dst.Shape...))
+		return
+	case contiguous && d.dt == backend.Float64 && dist != backend.RandInt:
+		out := d.F64[dst.Offset : dst.Offset+n]
+		switch dist {
+		case backend.Uniform:
+			philox.FillUniform64(out, seed, offset, a, b)
+		case backend.Normal:
+			philox.FillNormal64(out, seed, offset, a, b)
+		case backend.Bernoulli:
+			philox.FillBernoulli(out, seed, offset, a)
+		}
+		return
+	case contiguous && d.dt == backend.Bool && dist == backend.Bernoulli:
+		philox.FillBernoulliBool(d.B[dst.Offset:dst.Offset+n], seed, offset, a)
+		return
+	}
+	// Other dtypes and layouts: draw in a wide type, then convert.
+	var tmp *Buffer
+	switch dist {
+	case backend.RandInt:
+		v := make([]int64, n)
+		philox.FillInt64(v, seed, offset, int64(a), int64(b))
+		tmp = NewBuffer(backend.Int64, v)
+	case backend.Uniform:
+		v := make([]float64, n)
+		philox.FillUniform64(v, seed, offset, a, b)
+		tmp = NewBuffer(backend.Float64, v)
+	case backend.Normal:
+		v := make([]float64, n)
+		philox.FillNormal64(v, seed, offset, a, b)
+		tmp = NewBuffer(backend.Float64, v)
+	case backend.Bernoulli:
+		v := make([]float64, n)
+		philox.FillBernoulli(v, seed, offset, a)
+		tmp = NewBuffer(backend.Float64, v)
+	default:
+		panic(fmt.Sprintf("cpu.Random: unknown distribution %d", dist))
+	}
+	c.Copy(dst, backend.Dense(tmp, dst.Shape...))
 }
-
-func uniform01(w uint32) float64 { return float64(w>>8) * (1.0 / (1 << 24)) }
