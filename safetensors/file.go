@@ -57,7 +57,7 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 		return nil, badFile("file is %d bytes, too short for the 8-byte header length", size)
 	}
 	var prefix [8]byte
-	if _, err := r.ReadAt(prefix[:], 0); err != nil {
+	if err := readFull(r, prefix[:], 0); err != nil {
 		return nil, fmt.Errorf("reading header length: %w", err)
 	}
 	n := binary.LittleEndian.Uint64(prefix[:])
@@ -68,7 +68,7 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 		return nil, badFile("header length %d runs past the end of the %d-byte file", n, size)
 	}
 	hdr := make([]byte, n)
-	if _, err := r.ReadAt(hdr, 8); err != nil {
+	if err := readFull(r, hdr, 8); err != nil {
 		return nil, fmt.Errorf("reading %d-byte header: %w", n, err)
 	}
 	h, err := parseHeader(hdr)
