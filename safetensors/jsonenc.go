@@ -10,8 +10,14 @@ import "strconv"
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	start := 0 // s[start:i] needs no escaping and is not yet appended
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		start = i + 1
 		switch {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
@@ -25,12 +31,11 @@ func appendJSONString(b []byte, s string) []byte {
 			b = append(b, '\\', 'f')
 		case c == '\r':
 			b = append(b, '\\', 'r')
-		case c < 0x20:
+		default: // other control characters
 			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
 		}
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }
 
