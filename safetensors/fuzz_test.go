@@ -2,6 +2,8 @@ package safetensors
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzRead feeds arbitrary bytes to Read. The seed corpus is in
@@ -25,6 +28,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Read(bytes.NewReader(data), int64(len(data)))
+		checkAgainstEncodingJSON(t, data, err)
 		if err != nil {
 			if !errors.Is(err, ErrFormat) {
 				t.Fatalf("error %v is not a format error", err)
@@ -82,6 +86,31 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("writing is not deterministic (%v)", err)
 		}
 	})
+}
+
+// checkAgainstEncodingJSON compares the header scanner's idea of valid JSON
+// with encoding/json's: a header encoding/json rejects must be rejected, and
+// a header reported as a JSON syntax error must be one encoding/json rejects.
+func checkAgainstEncodingJSON(t *testing.T, data []byte, err error) {
+	if len(data) < 8 {
+		return
+	}
+	n := binary.LittleEndian.Uint64(data)
+	if n > maxHeaderLen || n > uint64(len(data)-8) {
+		return
+	}
+	hdr := data[8 : 8+n]
+	if !utf8.Valid(hdr) {
+		return
+	}
+	valid := json.Valid(hdr)
+	if !valid && err == nil {
+		t.Fatalf("accepted a header encoding/json rejects: %q", hdr)
+	}
+	var syn *syntaxError
+	if valid && errors.As(err, &syn) {
+		t.Fatalf("JSON syntax error %v in a header encoding/json accepts: %q", err, hdr)
+	}
 }
 
 // TestSeedCorpus checks that the fuzz seeds mean what their names say:
