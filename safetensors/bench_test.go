@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/emberdl/ember/internal/parallel"
 )
 
 // benchFile writes a 100 MB file of 25 float32 tensors of 4 MB (a small
@@ -48,16 +50,19 @@ func BenchmarkRead100MB(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("Open+ReadInto", func(b *testing.B) {
-		b.SetBytes(total)
-		for b.Loop() {
-			f, err := Open(path)
-			if err != nil {
-				b.Fatal(err)
+	for _, workers := range []int{1, parallel.Workers()} {
+		b.Run(fmt.Sprintf("Open+ReadInto/workers=%d", workers), func(b *testing.B) {
+			defer parallel.SetWorkers(parallel.SetWorkers(workers))
+			b.SetBytes(total)
+			for b.Loop() {
+				f, err := Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				readAll(b, f)
 			}
-			readAll(b, f)
-		}
-	})
+		})
+	}
 	b.Run("Read(os.File)+ReadInto", func(b *testing.B) {
 		b.SetBytes(total)
 		for b.Loop() {

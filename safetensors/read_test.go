@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,8 +42,8 @@ func TestReadValid(t *testing.T) {
 			nil, []TensorInfo{{"s", F64, []int{}, [2]int64{0, 8}}}},
 		{"zero-sized with no data", stFile(`{"z":{"dtype":"I32","shape":[2,0],"data_offsets":[0,0]}}`),
 			nil, []TensorInfo{{"z", I32, []int{2, 0}, [2]int64{0, 0}}}},
-		{"zero dimension after a huge one", stFile(`{"z":{"dtype":"I32","shape":[9223372036854775807,0],"data_offsets":[0,0]}}`),
-			nil, []TensorInfo{{"z", I32, []int{1<<63 - 1, 0}, [2]int64{0, 0}}}},
+		{"zero dimension after a huge one", stFile(`{"z":{"dtype":"I32","shape":[` + strconv.Itoa(math.MaxInt) + `,0],"data_offsets":[0,0]}}`),
+			nil, []TensorInfo{{"z", I32, []int{math.MaxInt, 0}, [2]int64{0, 0}}}},
 		{"empty tensors at boundaries", stFile(`{"b":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},`+
 			`"a":{"dtype":"F32","shape":[0],"data_offsets":[2,2]},"c":{"dtype":"BOOL","shape":[0],"data_offsets":[0,0]}}`, 1, 2),
 			nil, []TensorInfo{{"a", F32, []int{0}, [2]int64{2, 2}}, {"b", U8, []int{2}, [2]int64{0, 2}}, {"c", Bool, []int{0}, [2]int64{0, 0}}}},
@@ -92,6 +94,13 @@ func equalInts(a, b []int) bool {
 }
 
 const okEntry = `"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}`
+
+// bigShapes are the cases of TestReadMalformed with dimensions over 2^31: a
+// 32-bit int cannot hold them, so there the dimension itself is too large.
+var bigShapes = map[string]bool{
+	"element count overflow": true, "byte count overflow": true, "overflow before a zero": true,
+	"huge end past data": true, "bit count overflow": true,
+}
 
 func TestReadMalformed(t *testing.T) {
 	tests := []struct {
@@ -230,6 +239,12 @@ func TestReadMalformed(t *testing.T) {
 			f, err := Read(bytes.NewReader(tt.file), int64(len(tt.file)))
 			if err == nil {
 				t.Fatalf("Read succeeded with %d tensors, want error %q", len(f.Tensors), tt.want)
+			}
+			if bigShapes[tt.name] && math.MaxInt == math.MaxInt32 {
+				if !strings.Contains(err.Error(), "is too large") {
+					t.Errorf("error %v; want a dimension too large for int", err)
+				}
+				return
 			}
 			if got, want := err.Error(), "safetensors: "+tt.want; got != want {
 				t.Errorf("error\n got %s\nwant %s", got, want)
