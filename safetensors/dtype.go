@@ -1,5 +1,7 @@
 package safetensors
 
+import "slices"
+
 // DType is the name of an element type as it appears in a safetensors header,
 // such as "F32" or "BF16". Values are stored little-endian.
 type DType string
@@ -64,15 +66,18 @@ var dtypes = map[DType]dtypeInfo{
 	U64:        {64, 21},
 }
 
-// DTypes returns every dtype the package knows, in the reference
-// implementation's order (increasing alignment).
-func DTypes() []DType {
+// dtypeNames lists the dtypes by rank.
+var dtypeNames = func() []DType {
 	out := make([]DType, len(dtypes))
 	for d, info := range dtypes {
 		out[info.rank] = d
 	}
 	return out
-}
+}()
+
+// DTypes returns every dtype the package knows, in the reference
+// implementation's order (increasing alignment).
+func DTypes() []DType { return slices.Clone(dtypeNames) }
 
 // Valid reports whether d is a dtype of the specification.
 func (d DType) Valid() bool {

@@ -139,11 +139,11 @@ func parseTensor(s *scanner, name string) (TensorInfo, error) {
 		if !more {
 			break
 		}
-		field, err := s.key()
+		field, err := s.keyBytes()
 		if err != nil {
 			return info, err
 		}
-		switch field {
+		switch string(field) { // no allocation
 		case "dtype":
 			if haveDType {
 				return info, badTensor(name, "dtype given twice")
@@ -152,11 +152,11 @@ func parseTensor(s *scanner, name string) (TensorInfo, error) {
 			if s.next() != '"' {
 				return info, s.mismatch(func(k string) error { return badTensor(name, "dtype is %s, not a string", k) })
 			}
-			d, err := s.str()
+			d, err := s.strBytes()
 			if err != nil {
 				return info, err
 			}
-			info.DType = DType(d)
+			info.DType = internDType(d)
 		case "shape":
 			if haveShape {
 				return info, badTensor(name, "shape given twice")
@@ -166,7 +166,7 @@ func parseTensor(s *scanner, name string) (TensorInfo, error) {
 			if err != nil {
 				return info, err
 			}
-			info.Shape = make([]int, len(dims))
+			info.Shape = make([]int, len(dims)) // dims is scratch space
 			for i, d := range dims {
 				info.Shape[i] = int(d)
 			}
@@ -201,7 +201,17 @@ func parseTensor(s *scanner, name string) (TensorInfo, error) {
 	return info, nil
 }
 
-// parseUints parses an array of non-negative integers no larger than limit.
+// internDType returns the package's constant for a known dtype name, so that
+// thousands of tensors share a few strings, and a copy of any other name.
+func internDType(name []byte) DType {
+	if info, ok := dtypes[DType(name)]; ok {
+		return dtypeNames[info.rank]
+	}
+	return DType(name)
+}
+
+// parseUints parses an array of non-negative integers no larger than limit,
+// into scratch space that the next call reuses.
 func parseUints(s *scanner, name, field string, limit uint64) ([]uint64, error) {
 	if s.next() != '[' {
 		return nil, s.mismatch(func(k string) error {
@@ -209,7 +219,8 @@ func parseUints(s *scanner, name, field string, limit uint64) ([]uint64, error) 
 		})
 	}
 	s.pos++
-	out := []uint64{}
+	out := s.uints[:0]
+	defer func() { s.uints = out[:0] }()
 	for first := true; ; first = false {
 		more, err := s.more(first, ']')
 		if err != nil || !more {

@@ -28,6 +28,7 @@ type scanner struct {
 	b     []byte
 	pos   int
 	depth int
+	uints []uint64 // scratch space for parseUints
 }
 
 func (s *scanner) fail(format string, args ...any) error {
@@ -109,47 +110,59 @@ func (s *scanner) more(first bool, closing byte) (bool, error) {
 
 // key reads an object key and the colon after it.
 func (s *scanner) key() (string, error) {
+	k, err := s.keyBytes()
+	return string(k), err
+}
+
+// keyBytes is key without copying when the key holds no escapes.
+func (s *scanner) keyBytes() ([]byte, error) {
 	if s.next() != '"' {
-		return "", s.unexpected("where an object key string should be")
+		return nil, s.unexpected("where an object key string should be")
 	}
-	k, err := s.str()
+	k, err := s.strBytes()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	return k, s.consume(':', "after an object key, expecting ':'")
 }
 
 // str reads a string; pos is at its opening quote.
 func (s *scanner) str() (string, error) {
+	b, err := s.strBytes()
+	return string(b), err
+}
+
+// strBytes reads a string without copying it when it holds no escapes; the
+// result may then alias the header.
+func (s *scanner) strBytes() ([]byte, error) {
 	s.pos++
 	start := s.pos
 	for s.pos < len(s.b) {
 		switch c := s.b[s.pos]; {
 		case c == '"':
-			v := string(s.b[start:s.pos])
 			s.pos++
-			return v, nil
+			return s.b[start : s.pos-1], nil
 		case c == '\\':
 			return s.strEscaped(start)
 		case c < 0x20:
-			return "", s.fail("control character %#02x in string", c)
+			return nil, s.fail("control character %#02x in string", c)
 		}
 		s.pos++
 	}
-	return "", s.unexpected("in a string")
+	return nil, s.unexpected("in a string")
 }
 
 // strEscaped finishes a string that holds escapes, started at start.
-func (s *scanner) strEscaped(start int) (string, error) {
+func (s *scanner) strEscaped(start int) ([]byte, error) {
 	out := append([]byte(nil), s.b[start:s.pos]...)
 	for s.pos < len(s.b) {
 		c := s.b[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
-			return string(out), nil
+			return out, nil
 		case c < 0x20:
-			return "", s.fail("control character %#02x in string", c)
+			return nil, s.fail("control character %#02x in string", c)
 		case c != '\\':
 			out = append(out, c)
 			s.pos++
@@ -177,7 +190,7 @@ func (s *scanner) strEscaped(start int) (string, error) {
 		case 'u':
 			r, err := s.hex4()
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			if utf16.IsSurrogate(r) {
 				// A high surrogate must be followed by an escaped low one.
@@ -185,20 +198,20 @@ func (s *scanner) strEscaped(start int) (string, error) {
 				if r < 0xdc00 && s.pos+1 < len(s.b) && s.b[s.pos] == '\\' && s.b[s.pos+1] == 'u' {
 					s.pos += 2
 					if lo, err = s.hex4(); err != nil {
-						return "", err
+						return nil, err
 					}
 				}
 				if r = utf16.DecodeRune(r, lo); r == utf8.RuneError {
-					return "", badFile("header has a string with an unpaired UTF-16 surrogate escape at header offset %d", s.pos)
+					return nil, badFile("header has a string with an unpaired UTF-16 surrogate escape at header offset %d", s.pos)
 				}
 			}
 			out = utf8.AppendRune(out, r)
 		default:
 			s.pos -= 2
-			return "", s.fail("invalid escape %q in string", "\\"+string(rune(e)))
+			return nil, s.fail("invalid escape %q in string", "\\"+string(rune(e)))
 		}
 	}
-	return "", s.unexpected("in a string")
+	return nil, s.unexpected("in a string")
 }
 
 // hex4 reads the four hex digits of a \u escape.
