@@ -1,6 +1,7 @@
 package safetensors_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"log"
@@ -62,4 +63,22 @@ func ExampleByteLen() {
 	// Output:
 	// 90177536 <nil>
 	// shape [3] of F4: 3 elements of 4 bits do not fill whole bytes
+}
+
+func ExampleWrite() {
+	var buf bytes.Buffer
+	err := safetensors.Write(&buf, []safetensors.Tensor{
+		{Name: "mask", DType: safetensors.Bool, Shape: []int{2}, Data: []byte{1, 0}},
+		{Name: "bias", DType: safetensors.F32, Shape: []int{1}, Data: []byte{0, 0, 128, 63}},
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b := buf.Bytes()
+	n := binary.LittleEndian.Uint64(b)
+	fmt.Printf("%d-byte header: %q\n", n, b[8:8+n])
+	fmt.Println("data:", b[8+n:])
+	// Output:
+	// 120-byte header: "{\"bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"mask\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[4,6]}}      "
+	// data: [0 0 128 63 1 0]
 }
