@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -73,26 +74,8 @@ func newPlan(tensors []Tensor, metadata map[string]string) (*plan, error) {
 		return cmp.Or(cmp.Compare(dtypes[b.DType].rank, dtypes[a.DType].rank), strings.Compare(a.Name, b.Name))
 	})
 	p := &plan{order: order, lengths: make([]int64, len(order))}
-	var js []byte
-	js = append(js, '{')
-	if len(metadata) > 0 {
-		js = appendJSONString(js, metadataKey)
-		js = append(js, ":{"...)
-		keys := make([]string, 0, len(metadata))
-		for k := range metadata {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
-			if i > 0 {
-				js = append(js, ',')
-			}
-			js = appendJSONString(js, k)
-			js = append(js, ':')
-			js = appendJSONString(js, metadata[k])
-		}
-		js = append(js, '}')
-	}
+	js := []byte{'{'}
+	js = appendMetadata(js, metadata)
 	var offset int64
 	for i, t := range order {
 		n, _ := ByteLen(t.DType, t.Shape) // checked by checkWritable
@@ -142,6 +125,25 @@ func checkWritable(t Tensor, names map[string]bool) error {
 			quote(t.Name), len(t.Data), t.Shape, t.DType, n)
 	}
 	return nil
+}
+
+// appendMetadata appends `"__metadata__":{…}` with sorted keys, or nothing
+// for an empty map.
+func appendMetadata(js []byte, metadata map[string]string) []byte {
+	if len(metadata) == 0 {
+		return js
+	}
+	js = appendJSONString(js, metadataKey)
+	js = append(js, ":{"...)
+	for i, k := range slices.Sorted(maps.Keys(metadata)) {
+		if i > 0 {
+			js = append(js, ',')
+		}
+		js = appendJSONString(js, k)
+		js = append(js, ':')
+		js = appendJSONString(js, metadata[k])
+	}
+	return append(js, '}')
 }
 
 // appendTensorEntry appends `"name":{"dtype":…,"shape":[…],"data_offsets":[…]}`.
