@@ -1,0 +1,6 @@
+//go:build !unix
+
+package safetensors
+
+// canMap says whether Open memory-maps files on this system.
+const canMap = false
