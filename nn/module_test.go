@@ -135,3 +135,24 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	src, dst := newNet(), newNet()
+	path := t.TempDir() + "/net.safetensors"
+	if err := Save(path, src, map[string]string{"arch": "net"}); err != nil {
+		t.Fatal(err)
+	}
+	meta, rep, err := Load(path, dst, true)
+	if err != nil || !rep.OK() || meta["arch"] != "net" {
+		t.Fatalf("load: %v %v %v", err, rep, meta)
+	}
+	for _, n := range StateDict(src) {
+		got := StateMap(dst)[n.Name]
+		if !slices.Equal(got.Float32s(), n.Tensor.Float32s()) {
+			t.Fatalf("%s differs after a round trip", n.Name)
+		}
+	}
+	if _, _, err := Load(t.TempDir()+"/missing.safetensors", dst, true); err == nil {
+		t.Fatal("loading a missing file must fail")
+	}
+}
