@@ -132,8 +132,11 @@ func (t *Tensor) Chunk(n, axis int) []*Tensor {
 		panic(&ValueError{Op: "chunk", Msg: fmt.Sprintf("chunk expects `chunks` to be greater than 0, got: %d", n)})
 	}
 	a := normAxis("chunk", axis, t.Dim())
-	size := max(1, (t.shape[a]+n-1)/n)
-	return t.Split(size, a)
+	if t.shape[a] == 0 {
+		// An empty axis gives n empty pieces, as torch.chunk does.
+		return t.SplitSizes(make([]int, n), a)
+	}
+	return t.Split((t.shape[a]+n-1)/n, a)
 }
 
 // Unbind removes axis, returning the slices along it.
@@ -167,7 +170,8 @@ func (t *Tensor) Repeat(reps ...int) *Tensor {
 		expanded = append(expanded, reps[i], s)
 		final = append(final, reps[i]*s)
 	}
-	return x.Reshape(inter...).Expand(expanded...).Contiguous().Reshape(final...)
+	// Clone, not Contiguous: the result must never share t's memory.
+	return x.Reshape(inter...).Expand(expanded...).Clone().Reshape(final...)
 }
 
 // Tile is Repeat that also accepts fewer reps than axes (padded with 1s on
@@ -232,7 +236,11 @@ func (t *Tensor) Roll(shift int, axes ...int) *Tensor {
 // (upper) or j - i <= k (lower) for t's last two axes.
 func (t *Tensor) triMask(k int, upper bool) *Tensor {
 	if t.Dim() < 2 {
-		panic(shapeErr("tril/triu", "tril/triu: input tensor must have at least 2 dimensions", t.shape))
+		op := "tril"
+		if upper {
+			op = "triu"
+		}
+		panic(shapeErr(op, op+": input tensor must have at least 2 dimensions, got shape "+shapeStr(t.shape), t.shape))
 	}
 	rows, cols := t.shape[t.Dim()-2], t.shape[t.Dim()-1]
 	i := Arange(0, float64(rows), 1, t.st.dev).Unsqueeze(1)
@@ -280,6 +288,9 @@ func (t *Tensor) Pad(pads []int, mode PadMode, value float64) *Tensor {
 
 func padAxis(t *Tensor, a, before, after int, mode PadMode, value float64) *Tensor {
 	n := t.shape[a]
+	if n+before+after < 0 || n+min(before, 0) < 0 || n+min(after, 0) < 0 {
+		panic(&ValueError{Op: "pad", Msg: fmt.Sprintf("the input size %d, plus negative padding %d and %d resulted in a negative output size, which is invalid", n, before, after)})
+	}
 	// Negative padding crops first.
 	if before < 0 {
 		t = t.Narrow(a, -before, n+before)

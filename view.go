@@ -334,7 +334,16 @@ func (t *Tensor) Select(axis, i int) *Tensor {
 	if i < 0 {
 		i += n
 	}
-	return t.Narrow(a, i, 1).Squeeze(a)
+	shape := slices.Delete(slices.Clone(t.shape), a, a+1)
+	strides := slices.Delete(slices.Clone(t.strides), a, a+1)
+	out := t.asView(shape, strides, t.offset+i*t.strides[a])
+	if r := track(t); r != nil {
+		in := t.shape
+		r.record(out, "SelectBackward0", func(g *Tensor) []*Tensor {
+			return []*Tensor{sliceScatter(g.Unsqueeze(a), in, a, i, 1)}
+		})
+	}
+	return out
 }
 
 // Expand broadcasts size-1 axes to larger sizes without copying (a view
@@ -358,6 +367,9 @@ func (t *Tensor) Expand(shape ...int) *Tensor {
 		s := shape[i]
 		if s == -1 {
 			s = src
+		}
+		if s < 0 {
+			panic(shapeErr("expand", fmt.Sprintf("the expanded size %d at dimension %d is invalid (sizes must be non-negative, or -1 to keep one)", shape[i], i), t.shape, shape))
 		}
 		switch {
 		case s == src:
