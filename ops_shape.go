@@ -9,8 +9,10 @@ import (
 // except along axis (1-D empty tensors are skipped, as in PyTorch).
 func Cat(ts []*Tensor, axis int) *Tensor {
 	var parts []*Tensor
-	for _, t := range ts {
+	skip := make([]bool, len(ts))
+	for i, t := range ts {
 		if t.Dim() == 1 && t.shape[0] == 0 && len(ts) > 1 {
+			skip[i] = true
 			continue
 		}
 		parts = append(parts, t)
@@ -45,20 +47,27 @@ func Cat(ts []*Tensor, axis int) *Tensor {
 	shape[a] = total
 	out := ref.alloc(dt, shape)
 	pos := 0
-	starts := make([]int, len(parts))
-	for i, t := range parts {
+	starts := make([]int, len(ts))
+	for i, t := range ts {
 		starts[i] = pos
+		if skip[i] {
+			continue
+		}
 		if t.shape[a] > 0 {
 			dst := out.sliceViewRaw(a, pos, 1, t.shape[a])
 			t.be().Copy(dst.view(), t.castNoGrad(dt).view())
 		}
 		pos += t.shape[a]
 	}
-	if r := track(parts...); r != nil {
+	if r := track(ts...); r != nil {
 		r.record(out, "CatBackward0", func(g *Tensor) []*Tensor {
-			gs := make([]*Tensor, len(parts))
-			for i, t := range parts {
-				if r.needs(i) {
+			gs := make([]*Tensor, len(ts))
+			for i, t := range ts {
+				switch {
+				case !r.needs(i):
+				case skip[i]:
+					gs[i] = ZerosLike(t, g.dtype)
+				default:
 					gs[i] = g.Narrow(a, starts[i], t.shape[a])
 				}
 			}
