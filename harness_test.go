@@ -395,7 +395,7 @@ func randT(seed uint64, lo, hi float64, shape ...int) *Tensor {
 	for i := range v {
 		v[i] = lo + (hi-lo)*r.Float64()
 	}
-	return FromSlice(v, shape...).SetRequiresGrad(true)
+	return FromSlice(v, shape...).Reshape(shape...).SetRequiresGrad(true)
 }
 
 // collectNodeNames walks the graph below t.
@@ -425,7 +425,7 @@ func numericGrad(f func([]*Tensor) *Tensor, ins []*Tensor, w *Tensor, which int,
 	eval := func(vals []float64) float64 {
 		cp := make([]*Tensor, len(ins))
 		copy(cp, ins)
-		cp[which] = FromSlice(vals, x.shape...)
+		cp[which] = FromSlice(vals, x.shape...).Reshape(x.shape...)
 		var s float64
 		NoGrad(func() { s = f(cp).Mul(w).Sum().Item() })
 		return s

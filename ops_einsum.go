@@ -157,6 +157,12 @@ func parseEinsum(equation string, operands []*Tensor) *einsumEq {
 			eq.in[i] = append(eq.in[i], l)
 			count[l]++
 		}
+		// A label repeated within one operand takes a diagonal: sizes must agree.
+		for d, l := range eq.in[i] {
+			if e := slices.Index(eq.in[i], l); e < d && operands[i].shape[e] != operands[i].shape[d] {
+				panic(shapeErr("einsum", fmt.Sprintf("einsum(): subscript %s is repeated for operand %d but the sizes don't match, %d != %d", einsumChar(l), i, operands[i].shape[d], operands[i].shape[e]), operands[i].shape))
+			}
+		}
 		for d, l := range eq.in[i] {
 			s := operands[i].shape[d]
 			prev, seen := eq.size[l]
@@ -165,12 +171,6 @@ func parseEinsum(equation string, operands []*Tensor) *einsumEq {
 				eq.size[l] = s
 			case s != 1 && s != prev:
 				panic(shapeErr("einsum", fmt.Sprintf("einsum(): subscript %s has size %d for operand %d which does not broadcast with previously seen size %d", einsumChar(l), s, i, prev), operands[i].shape))
-			}
-		}
-		// A label repeated within one operand takes a diagonal: sizes must agree.
-		for d, l := range eq.in[i] {
-			if e := slices.Index(eq.in[i], l); e < d && operands[i].shape[e] != operands[i].shape[d] {
-				panic(shapeErr("einsum", fmt.Sprintf("einsum(): subscript %s is repeated for operand %d but the sizes don't match, %d != %d", einsumChar(l), i, operands[i].shape[d], operands[i].shape[e]), operands[i].shape))
 			}
 		}
 	}

@@ -42,7 +42,7 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 		if u.Dim() > 1 {
 			shape = append(shape, n)
 		}
-		return out.Reshape(shape...)
+		return reshapeIfNeeded(out, shape)
 	}
 	batch := broadcastShapes("matmul", a.shape[:a.Dim()-2], b.shape[:b.Dim()-2])
 	out := bmm(a.Expand(append(slices.Clone(batch), m, k)...), b.Expand(append(slices.Clone(batch), k, n)...))
@@ -53,7 +53,16 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 	if u.Dim() > 1 {
 		shape = append(shape, n)
 	}
-	return out.Reshape(shape...)
+	return reshapeIfNeeded(out, shape)
+}
+
+// reshapeIfNeeded reshapes t unless it already has the shape (so a plain
+// matrix product keeps its own grad_fn).
+func reshapeIfNeeded(t *Tensor, shape []int) *Tensor {
+	if slices.Equal(t.shape, shape) {
+		return t
+	}
+	return t.Reshape(shape...)
 }
 
 // Bmm multiplies batches of matrices: [B, M, K]·[B, K, N] → [B, M, N].
