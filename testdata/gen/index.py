@@ -117,4 +117,13 @@ fx.case("one_hot/2d", "one_hot", [L(0, 1, 2, 2, 1, 0).reshape(2, 3)], lambda x: 
 fx.case("one_hot/scalar", "one_hot", [torch.tensor(1)], lambda x: F.one_hot(x, 3), args={"n": 3})
 fx.case("one_hot/empty", "one_hot", [torch.zeros(0, dtype=torch.int64)], lambda x: F.one_hot(x, 3), args={"n": 3})
 fx.case("one_hot/noncontig", "one_hot", [L(0, 1, 2, 3, 0, 1).reshape(2, 3)], lambda x: F.one_hot(x, 4), args={"n": 4}, noncontiguous=True)
+half = dict(rtol=1e-2, atol=1e-2)
+# Half precision.
+fx.case("index_select/float16", "index_select", [rnd(4, 3, dtype=torch.float16), L(3, 0, 3)], lambda x, i: torch.index_select(x, 0, i), args={"axis": 0}, **half)
+fx.case("index_add/bfloat16", "index_add", [rnd(4, 3, dtype=torch.bfloat16), L(1, 1), rnd(2, 3, dtype=torch.bfloat16)],
+        lambda x, i, s: x.index_add(0, i, s), args={"axis": 0}, **half)
+fx.case("gather/bfloat16", "gather", [rnd(3, 4, dtype=torch.bfloat16), L(1, 0, 3).reshape(3, 1)], lambda x, i: torch.gather(x, 1, i), args={"axis": 1}, **half)
+fx.case("scatter_add/float16", "scatter_add", [rnd(3, 4, dtype=torch.float16), L(1, 1, 3).reshape(3, 1), rnd(3, 1, dtype=torch.float16)],
+        lambda x, i, s: torch.scatter_add(x, 1, i, s), args={"axis": 1}, **half)
+fx.case("masked_select/bfloat16", "masked_select", [rnd(3, 4, dtype=torch.bfloat16), torch.rand(3, 4) > 0.5], lambda x, m: torch.masked_select(x, m), **half)
 fx.write()

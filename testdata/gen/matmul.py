@@ -84,4 +84,9 @@ for eq, shapes in eins:
     fx.case(f"einsum/{eq}", "einsum", ins, lambda *xs: torch.einsum(eq, *xs), args={"eq": eq}, **tol)
 fx.case("einsum/noncontig_f64", "einsum", [rnd(3, 4, dtype=f64), rnd(4, 2, dtype=f64)], lambda *xs: torch.einsum("ij,jk->ki", *xs),
         args={"eq": "ij,jk->ki"}, noncontiguous=True)
+# bfloat16 (PyTorch's CPU has no float16 matmul).
+half = dict(rtol=2e-2, atol=2e-2)
+fx.case("matmul/bfloat16", "matmul", [rnd(3, 4, dtype=torch.bfloat16), rnd(4, 2, dtype=torch.bfloat16)], torch.matmul, **half)
+fx.case("einsum/bfloat16", "einsum", [rnd(3, 4, dtype=torch.bfloat16), rnd(2, 4, dtype=torch.bfloat16)], lambda *xs: torch.einsum("ij,kj->ik", *xs),
+        args={"eq": "ij,kj->ik"}, **half)
 fx.write()

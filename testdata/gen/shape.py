@@ -101,4 +101,11 @@ fx.case("pad/reflect_noncontig_f64", "pad", [rnd(1, 3, 4, dtype=f64)], lambda x:
         args={"pads": [2, 1], "mode": "reflect", "value": 0.0}, noncontiguous=True)
 fx.case("pad/constant_int64", "pad", [torch.arange(6).reshape(2, 3)], lambda x: F.pad(x, (1, 1), value=7),
         args={"pads": [1, 1], "mode": "constant", "value": 7.0})
+half = dict(rtol=1e-2, atol=1e-2)
+# Half precision: stored as such, computed in float32 where needed.
+fx.case("cat/bfloat16", "cat", [rnd(2, 3, dtype=torch.bfloat16), rnd(1, 3, dtype=torch.bfloat16)], lambda *xs: torch.cat(xs, 0), args={"axis": 0}, **half)
+fx.case("flip/float16", "flip", [rnd(2, 3, dtype=torch.float16)], lambda x: torch.flip(x, [1]), args={"axes": [1]}, **half)
+fx.case("tril/bfloat16", "tril", [rnd(3, 3, dtype=torch.bfloat16)], lambda x: torch.tril(x), args={"k": 0}, **half)
+fx.case("pad/constant_float16", "pad", [rnd(2, 3, dtype=torch.float16)], lambda x: F.pad(x, (1, 2), value=0.5),
+        args={"pads": [1, 2], "mode": "constant", "value": 0.5}, **half)
 fx.write()

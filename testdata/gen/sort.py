@@ -96,4 +96,11 @@ for name, x in uniq_inputs.items():
     fx.case(f"unique/first_seen_{name}", "unique", [x], unique_first_seen, args={"sorted": False}, multi=True, grad=False)
 fx.case("unique/noncontig", "unique", [torch.tensor([[1, 3, 1], [2, 3, 0]])],
         lambda x: torch.unique(x, sorted=True, return_inverse=True, return_counts=True), args={"sorted": True}, multi=True, noncontiguous=True)
+# Half precision (values are exact in both formats, so no tolerance needed).
+fx.case("sort/float16", "sort", [ties.to(torch.float16)], lambda x: torch.sort(x, dim=1, descending=True, stable=True),
+        args={"axis": 1, "descending": True}, multi=True)
+fx.case("topk/bfloat16", "topk", [distinct(3, 4).to(torch.bfloat16)], lambda x: torch.topk(x, 2, dim=1),
+        args={"k": 2, "axis": 1, "largest": True}, multi=True)
+fx.case("unique/bfloat16", "unique", [torch.tensor([1.5, -2.0, 1.5, 0.25], dtype=torch.bfloat16)],
+        lambda x: torch.unique(x, sorted=True, return_inverse=True, return_counts=True), args={"sorted": True}, multi=True, grad=False)
 fx.write()
