@@ -19,8 +19,9 @@ func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 	if idx.Numel() == 0 {
 		return idx
 	}
-	var lo, hi int64
-	NoGrad(func() { lo, hi = idx.Amin().ItemInt(), idx.Amax().ItemInt() })
+	// Integer tensors never record a graph, so no NoGrad scope is needed
+	// (NoGrad is process-wide and would disturb other goroutines).
+	lo, hi := idx.Amin().ItemInt(), idx.Amax().ItemInt()
 	least := int64(0)
 	if wrap {
 		least = -int64(size)
@@ -33,7 +34,7 @@ func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 		panic(&ValueError{Op: op, Msg: fmt.Sprintf("index %d is out of bounds for dimension %d with size %d", bad, axis, size)})
 	}
 	if lo < 0 {
-		NoGrad(func() { idx = Where(idx.Lt(Scalar(int64(0))), idx.AddScalar(float64(size)), idx) })
+		idx = Where(idx.Lt(Scalar(int64(0))), idx.AddScalar(float64(size)), idx)
 	}
 	return idx
 }

@@ -18,8 +18,7 @@ func (t *Tensor) OneHot(numClasses int) *Tensor {
 			panic(&ValueError{Op: "one_hot", Msg: "Can not infer total number of classes from empty tensor."})
 		}
 	} else {
-		var lo, hi int64
-		NoGrad(func() { lo, hi = t.Amin().ItemInt(), t.Amax().ItemInt() })
+		lo, hi := t.Amin().ItemInt(), t.Amax().ItemInt()
 		if lo < 0 {
 			panic(&ValueError{Op: "one_hot", Msg: fmt.Sprintf("Class values must be non-negative (found %d).", lo)})
 		}
@@ -30,7 +29,5 @@ func (t *Tensor) OneHot(numClasses int) *Tensor {
 		}
 	}
 	classes := Arange(0, float64(numClasses), 1, Int64, t.st.dev)
-	var out *Tensor
-	NoGrad(func() { out = t.Unsqueeze(-1).Eq(classes).castNoGrad(Int64) })
-	return out
+	return t.Unsqueeze(-1).Eq(classes).castNoGrad(Int64)
 }

@@ -57,8 +57,11 @@ func (t *Tensor) Sort(axis int, descending bool) (values, indices *Tensor) {
 // Argsort returns the int64 indices that sort t along axis (stably), as
 // the second result of Sort.
 func (t *Tensor) Argsort(axis int, descending bool) *Tensor {
-	var idx *Tensor
-	NoGrad(func() { _, idx = t.Sort(axis, descending) })
+	if t.Dim() == 0 {
+		normAxis("argsort", axis, 0)
+		return Zeros(nil, Int64, t.st.dev)
+	}
+	_, idx := t.sortRaw(normAxis("argsort", axis, t.Dim()), descending)
 	return idx
 }
 
@@ -135,7 +138,7 @@ func (t *Tensor) Kthvalue(k, axis int, keep bool) (values, indices *Tensor) {
 // Every NaN is distinct from every other value, NaN included. Unique
 // records no gradient.
 func (t *Tensor) Unique(sorted, returnInverse, returnCounts bool) (values, inverse, counts *Tensor) {
-	NoGrad(func() { values, inverse, counts = t.unique(sorted) })
+	values, inverse, counts = t.Detach().unique(sorted)
 	if !returnInverse {
 		inverse = nil
 	}
@@ -146,7 +149,7 @@ func (t *Tensor) Unique(sorted, returnInverse, returnCounts bool) (values, inver
 }
 
 func (t *Tensor) unique(sorted bool) (values, inverse, counts *Tensor) {
-	flat := t.Detach().Reshape(-1)
+	flat := t.Reshape(-1)
 	n := flat.Numel()
 	dev := t.st.dev
 	if n == 0 {

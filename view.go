@@ -440,8 +440,7 @@ func (t *Tensor) Diagonal(offset, a, b int) *Tensor {
 func diagonalScatter(g *Tensor, shape []int, offset, a, b int) *Tensor {
 	out := g.alloc(g.dtype, shape)
 	out.be().Fill(out.view(), 0)
-	var d *Tensor
-	NoGrad(func() { d = out.Diagonal(offset, a, b) })
+	d := out.Diagonal(offset, a, b) // out requires no gradient: nothing is recorded
 	g.be().Copy(d.view(), g.view())
 	if r := track(g); r != nil {
 		r.record(out, "DiagonalScatterBackward0", func(gg *Tensor) []*Tensor {
