@@ -181,7 +181,10 @@ func (t *Tensor) Unsqueeze(axis int) *Tensor {
 }
 
 // Permute reorders the axes: result axis i is t's axis dims[i].
-func (t *Tensor) Permute(dims ...int) *Tensor {
+func (t *Tensor) Permute(dims ...int) *Tensor { return t.permute(dims, "PermuteBackward0") }
+
+// permute is Permute recording the grad_fn name.
+func (t *Tensor) permute(dims []int, name string) *Tensor {
 	if len(dims) != t.Dim() {
 		panic(shapeErr("permute", fmt.Sprintf("number of dims don't match in permute: got %d for a tensor of rank %d", len(dims), t.Dim()), t.shape))
 	}
@@ -206,7 +209,7 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 		for i, d := range p {
 			inv[d] = i
 		}
-		r.record(out, "PermuteBackward0", func(g *Tensor) []*Tensor { return []*Tensor{g.Permute(inv...)} })
+		r.record(out, name, func(g *Tensor) []*Tensor { return []*Tensor{g.Permute(inv...)} })
 	}
 	return out
 }
@@ -224,7 +227,7 @@ func (t *Tensor) Transpose(a, b int) *Tensor {
 		p[i] = i
 	}
 	p[a], p[b] = p[b], p[a]
-	return t.Permute(p...)
+	return t.permute(p, "TransposeBackward0")
 }
 
 // T returns the transpose of a matrix (rank ≤ 2), like Tensor.T.

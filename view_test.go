@@ -159,6 +159,8 @@ func TestViewLayouts(t *testing.T) {
 		{"unsqueeze_end", x.Unsqueeze(3), []int{2, 3, 4, 1}, []int{12, 4, 1, 1}, 0},
 		{"unsqueeze_mid", x.Unsqueeze(1), []int{2, 1, 3, 4}, []int{12, 12, 4, 1}, 0},
 		{"view_of_transpose", x.Transpose(1, 2).View(2, 2, 2, 3), []int{2, 2, 2, 3}, []int{12, 2, 1, 4}, 0},
+		{"slice_from", x.SliceFrom(1, -2), []int{2, 2, 4}, []int{12, 4, 1}, 4},
+		{"narrow_neg_start", x.Narrow(2, -3, 2), []int{2, 3, 2}, []int{12, 4, 1}, 1},
 	}
 	for _, c := range cases {
 		if !slices.Equal(c.v.Shape(), c.shape) || !slices.Equal(c.v.Strides(), c.strides) || c.v.Offset() != c.offset {
@@ -176,6 +178,7 @@ func TestViewGradFns(t *testing.T) {
 	}{
 		{x.View(6, 4), "ViewBackward0"},
 		{x.Permute(1, 0, 2), "PermuteBackward0"},
+		{x.Transpose(0, 2), "TransposeBackward0"},
 		{x.Narrow(0, 0, 1), "SliceBackward0"},
 		{x.Select(0, 1), "SelectBackward0"},
 		{x.Unsqueeze(0), "UnsqueezeBackward0"},
