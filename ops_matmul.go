@@ -36,7 +36,7 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 	}
 	// A batch of rows times one matrix is a single large product.
 	if b.Dim() == 2 && a.Dim() > 2 {
-		flat := a.Reshape(-1, k)
+		flat := a.Reshape(backend.Numel(a.shape[:a.Dim()-1]), k) // explicit: -1 is ambiguous when k == 0
 		out := bmm(flat, b)
 		shape := slices.Clone(a.shape[:a.Dim()-1])
 		if u.Dim() > 1 {
