@@ -39,7 +39,8 @@ func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 	return idx
 }
 
-// IndexSelect picks the entries idx (a 1-D int64 tensor) along axis.
+// IndexSelect picks the entries idx (a 1-D or 0-d int64 or int32 tensor
+// with values in [0, size)) along axis, like torch.index_select.
 func (t *Tensor) IndexSelect(axis int, idx *Tensor) *Tensor {
 	a := normAxis("index_select", axis, t.Dim())
 	if idx.Dim() > 1 {
@@ -47,7 +48,7 @@ func (t *Tensor) IndexSelect(axis int, idx *Tensor) *Tensor {
 	}
 	sameDevice("index_select", t, idx)
 	if t.Dim() == 0 {
-		return t.Reshape(1).IndexSelect(0, idx).Reshape(idx.Reshape(-1).shape...).Reshape()
+		return t.Reshape(1).IndexSelect(0, idx).Reshape()
 	}
 	ix := checkIndex("index_select", idx.Reshape(-1), a, t.shape[a], false)
 	shape := slices.Clone(t.shape)

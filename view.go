@@ -118,6 +118,8 @@ func (t *Tensor) viewOp(shape, strides []int, offset int, name string) *Tensor {
 // into one.
 func (t *Tensor) Flatten(start, end int) *Tensor {
 	if t.Dim() == 0 {
+		normAxis("flatten", start, 0)
+		normAxis("flatten", end, 0)
 		return t.Reshape(1)
 	}
 	s, e := normAxis("flatten", start, t.Dim()), normAxis("flatten", end, t.Dim())

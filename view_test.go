@@ -208,6 +208,7 @@ func TestViewErrors(t *testing.T) {
 		{"reshape_infer_zero", func() { Zeros([]int{0, 3}).Reshape(-1, 0) }, "is invalid for input of size 0"},
 		{"flatten_order", func() { x.Flatten(2, 1) }, "start_dim cannot come after end_dim"},
 		{"flatten_axis", func() { x.Flatten(0, 3) }, "axis 3 is out of range for a tensor of rank 3"},
+		{"flatten_scalar_axis", func() { Scalar(1.0).Flatten(0, 1) }, "axis 1 is out of range for a tensor of rank 0"},
 		{"unflatten_sizes", func() { x.Unflatten(1, 2, 2) }, "shape [2 2] is invalid for input of size 3"},
 		{"squeeze_axis", func() { x.Squeeze(3) }, "axis 3 is out of range"},
 		{"unsqueeze_axis", func() { x.Unsqueeze(4) }, "axis 4 is out of range for a tensor of rank 4"},
