@@ -87,9 +87,9 @@ func (t *Tensor) hostSlice() any {
 
 // hostAs returns t's elements converted to dtype dt as a Go slice.
 func (t *Tensor) hostAs(dt DType) any {
-	var src *Tensor
-	NoGrad(func() { src = t.castNoGrad(dt) })
-	return src.hostSlice()
+	// castNoGrad records nothing; no NoGrad scope, which is process-wide
+	// and would switch recording off for other goroutines.
+	return t.castNoGrad(dt).hostSlice()
 }
 
 // Float32s returns the elements in row-major order as float32s (converting

@@ -7,33 +7,40 @@ import (
 	"github.com/emberdl/ember/backend"
 )
 
-// checkIndex validates an index tensor's dtype and, on the CPU, its range.
-func checkIndex(op string, idx *Tensor, size int) *Tensor {
+// checkIndex validates an index tensor's dtype and range for an axis of
+// the given size and returns it as int64. Indices must lie in [0, size),
+// as in PyTorch's index_select, gather and scatter; with wrap, negative
+// indices count from the end (as torch.take allows).
+func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 	if idx.dtype != Int64 && idx.dtype != Int32 {
 		panic(&DTypeError{Op: op, Msg: "index must be an int64 or int32 tensor, got " + idx.dtype.String()})
 	}
 	idx = idx.castNoGrad(Int64)
-	if idx.Numel() > 0 {
-		var lo, hi int64
-		NoGrad(func() {
-			lo, hi = idx.Amin().ItemInt(), idx.Amax().ItemInt()
-		})
-		if lo < -int64(size) || hi >= int64(size) {
-			bad := hi
-			if lo < -int64(size) {
-				bad = lo
-			}
-			panic(&ValueError{Op: op, Msg: fmt.Sprintf("index %d is out of bounds for dimension with size %d", bad, size)})
+	if idx.Numel() == 0 {
+		return idx
+	}
+	// Integer tensors never record a graph, so no NoGrad scope is needed
+	// (NoGrad is process-wide and would disturb other goroutines).
+	lo, hi := idx.Amin().ItemInt(), idx.Amax().ItemInt()
+	least := int64(0)
+	if wrap {
+		least = -int64(size)
+	}
+	if lo < least || hi >= int64(size) {
+		bad := hi
+		if lo < least {
+			bad = lo
 		}
-		if lo < 0 {
-			// Negative indices count from the end.
-			NoGrad(func() { idx = Where(idx.Lt(Scalar(int64(0))), idx.AddScalar(float64(size)), idx) })
-		}
+		panic(&ValueError{Op: op, Msg: fmt.Sprintf("index %d is out of bounds for dimension %d with size %d", bad, axis, size)})
+	}
+	if lo < 0 {
+		idx = Where(idx.Lt(Scalar(int64(0))), idx.AddScalar(float64(size)), idx)
 	}
 	return idx
 }
 
-// IndexSelect picks the entries idx (a 1-D int64 tensor) along axis.
+// IndexSelect picks the entries idx (a 1-D or 0-d int64 or int32 tensor
+// with values in [0, size)) along axis, like torch.index_select.
 func (t *Tensor) IndexSelect(axis int, idx *Tensor) *Tensor {
 	a := normAxis("index_select", axis, t.Dim())
 	if idx.Dim() > 1 {
@@ -41,9 +48,9 @@ func (t *Tensor) IndexSelect(axis int, idx *Tensor) *Tensor {
 	}
 	sameDevice("index_select", t, idx)
 	if t.Dim() == 0 {
-		return t.Reshape(1).IndexSelect(0, idx).Reshape(idx.Reshape(-1).shape...).Reshape()
+		return t.Reshape(1).IndexSelect(0, idx).Reshape()
 	}
-	ix := checkIndex("index_select", idx.Reshape(-1), t.shape[a])
+	ix := checkIndex("index_select", idx.Reshape(-1), a, t.shape[a], false)
 	shape := slices.Clone(t.shape)
 	shape[a] = ix.shape[0]
 	out := t.alloc(t.dtype, shape)
@@ -64,7 +71,13 @@ func (t *Tensor) IndexSelect(axis int, idx *Tensor) *Tensor {
 func (t *Tensor) IndexAdd(axis int, idx, src *Tensor) *Tensor {
 	a := normAxis("index_add", axis, t.Dim())
 	sameDevice("index_add", t, idx, src)
-	ix := checkIndex("index_add", idx.Reshape(-1), t.shape[a])
+	if idx.Dim() > 1 {
+		panic(shapeErr("index_add", "index_add(): Index is supposed to be a vector", idx.shape))
+	}
+	if t.Dim() == 0 {
+		return t.Reshape(1).IndexAdd(0, idx, src.Reshape(-1)).Reshape()
+	}
+	ix := checkIndex("index_add", idx.Reshape(-1), a, t.shape[a], false)
 	want := slices.Clone(t.shape)
 	want[a] = ix.shape[0]
 	if !slices.Equal(want, src.shape) {
@@ -75,8 +88,8 @@ func (t *Tensor) IndexAdd(axis int, idx, src *Tensor) *Tensor {
 	if !t.be().SupportsMath(comp) {
 		comp = Float32
 	}
-	out := t.castNoGrad(comp).Clone().Detach()
-	out.isView = false
+	out := t.alloc(comp, t.shape)
+	t.be().Copy(out.view(), t.view())
 	if ix.shape[0] > 0 {
 		t.be().IndexAdd(out.view(), a, ix.view(), src.castNoGrad(comp).view())
 	}
@@ -113,7 +126,7 @@ func (t *Tensor) Gather(axis int, idx *Tensor) *Tensor {
 			panic(shapeErr("gather", fmt.Sprintf("size of dimension %d of index (%d) is larger than the input's (%d)", d, idx.shape[d], t.shape[d]), t.shape, idx.shape))
 		}
 	}
-	ix := checkIndex("gather", idx, t.shape[a])
+	ix := checkIndex("gather", idx, a, t.shape[a], false)
 	out := t.alloc(t.dtype, ix.shape)
 	if out.Numel() > 0 {
 		t.be().Gather(out.view(), t.view(), a, ix.view())
@@ -131,14 +144,17 @@ func (t *Tensor) Gather(axis int, idx *Tensor) *Tensor {
 func (t *Tensor) scatterOp(a int, idx, src *Tensor, add bool, name string) *Tensor {
 	sameDevice("scatter", t, idx, src)
 	if idx.Dim() != t.Dim() || src.Dim() != t.Dim() {
-		panic(shapeErr("scatter", "index and src must have the same number of dimensions as self", t.shape, idx.shape, src.shape))
+		panic(shapeErr("scatter", fmt.Sprintf("index (rank %d) and src (rank %d) must have the same number of dimensions as self (rank %d)", idx.Dim(), src.Dim(), t.Dim()), t.shape, idx.shape, src.shape))
+	}
+	if t.Dim() == 0 {
+		return t.Reshape(1).scatterOp(0, idx.Reshape(1), src.Reshape(1), add, name).Reshape()
 	}
 	for d := range t.shape {
 		if idx.shape[d] > src.shape[d] || (d != a && idx.shape[d] > t.shape[d]) {
 			panic(shapeErr("scatter", fmt.Sprintf("index of shape %v does not fit self %v and src %v", idx.shape, t.shape, src.shape), t.shape, idx.shape, src.shape))
 		}
 	}
-	ix := checkIndex("scatter", idx, t.shape[a])
+	ix := checkIndex("scatter", idx, a, t.shape[a], false)
 	comp := promoteTypes(t.dtype, src.dtype)
 	if add && !t.be().SupportsMath(comp) {
 		comp = Float32
@@ -256,9 +272,12 @@ func (t *Tensor) Nonzero() *Tensor {
 	return Stack(cols, 1)
 }
 
-// Take returns the elements of the flattened t at idx (any shape).
+// Take returns the elements of the flattened t at idx (any shape);
+// negative indices count from the end, as in torch.take.
 func (t *Tensor) Take(idx *Tensor) *Tensor {
-	return t.Reshape(-1).IndexSelect(0, idx.Reshape(-1)).Reshape(idx.shape...)
+	sameDevice("take", t, idx)
+	ix := checkIndex("take", idx.Reshape(-1), 0, t.Numel(), true)
+	return t.Reshape(-1).IndexSelect(0, ix).Reshape(idx.shape...)
 }
 
 // Embedding looks up rows of weight [V, D] for the int64 ids of any shape,
@@ -266,6 +285,9 @@ func (t *Tensor) Take(idx *Tensor) *Tensor {
 func Embedding(ids, weight *Tensor) *Tensor {
 	if weight.Dim() != 2 {
 		panic(shapeErr("embedding", "weight must be 2-D [num_embeddings, embedding_dim], got "+shapeStr(weight.shape), weight.shape))
+	}
+	if ids.dtype != Int64 && ids.dtype != Int32 {
+		panic(&DTypeError{Op: "embedding", Msg: "expected the indices to be an int64 or int32 tensor, got " + ids.dtype.String()})
 	}
 	out := weight.IndexSelect(0, ids.Reshape(-1))
 	return out.Reshape(append(slices.Clone(ids.shape), weight.shape[1])...)

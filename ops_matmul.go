@@ -26,17 +26,23 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 	m, k := a.shape[a.Dim()-2], a.shape[a.Dim()-1]
 	k2, n := b.shape[b.Dim()-2], b.shape[b.Dim()-1]
 	if k != k2 {
-		panic(shapeErr("matmul", fmt.Sprintf("shapes %v and %v are not aligned: %d != %d", t.shape, u.shape, k, k2), t.shape, u.shape))
+		msg := fmt.Sprintf("shapes %v and %v cannot be multiplied (%d != %d)", t.shape, u.shape, k, k2)
+		if t.Dim() == 1 && u.Dim() == 1 {
+			msg = fmt.Sprintf("inconsistent tensor size, expected tensors %v and %v to have the same number of elements, but got %d and %d elements respectively", t.shape, u.shape, k, k2)
+		} else if t.Dim() == 2 && u.Dim() == 2 {
+			msg = fmt.Sprintf("mat1 and mat2 shapes cannot be multiplied (%dx%d and %dx%d)", m, k, k2, n)
+		}
+		panic(shapeErr("matmul", msg, t.shape, u.shape))
 	}
 	// A batch of rows times one matrix is a single large product.
 	if b.Dim() == 2 && a.Dim() > 2 {
-		flat := a.Reshape(-1, k)
+		flat := a.Reshape(backend.Numel(a.shape[:a.Dim()-1]), k) // explicit: -1 is ambiguous when k == 0
 		out := bmm(flat, b)
 		shape := slices.Clone(a.shape[:a.Dim()-1])
 		if u.Dim() > 1 {
 			shape = append(shape, n)
 		}
-		return out.Reshape(shape...)
+		return reshapeIfNeeded(out, shape)
 	}
 	batch := broadcastShapes("matmul", a.shape[:a.Dim()-2], b.shape[:b.Dim()-2])
 	out := bmm(a.Expand(append(slices.Clone(batch), m, k)...), b.Expand(append(slices.Clone(batch), k, n)...))
@@ -47,7 +53,16 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 	if u.Dim() > 1 {
 		shape = append(shape, n)
 	}
-	return out.Reshape(shape...)
+	return reshapeIfNeeded(out, shape)
+}
+
+// reshapeIfNeeded reshapes t unless it already has the shape (so a plain
+// matrix product keeps its own grad_fn).
+func reshapeIfNeeded(t *Tensor, shape []int) *Tensor {
+	if slices.Equal(t.shape, shape) {
+		return t
+	}
+	return t.Reshape(shape...)
 }
 
 // Bmm multiplies batches of matrices: [B, M, K]·[B, K, N] → [B, M, N].
@@ -55,8 +70,11 @@ func (t *Tensor) Bmm(u *Tensor) *Tensor {
 	if t.Dim() != 3 || u.Dim() != 3 {
 		panic(shapeErr("bmm", fmt.Sprintf("batch1 and batch2 must be 3D tensors, got %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
 	}
-	if t.shape[0] != u.shape[0] || t.shape[2] != u.shape[1] {
-		panic(shapeErr("bmm", fmt.Sprintf("shapes %v and %v are not aligned", t.shape, u.shape), t.shape, u.shape))
+	if t.shape[0] != u.shape[0] {
+		panic(shapeErr("bmm", fmt.Sprintf("batch1 and batch2 must have the same batch size, got %v and %v", t.shape, u.shape), t.shape, u.shape))
+	}
+	if t.shape[2] != u.shape[1] {
+		panic(shapeErr("bmm", fmt.Sprintf("expected size for first two dimensions of batch2 tensor to be: [%d, %d] but got: [%d, %d]", t.shape[0], t.shape[2], u.shape[0], u.shape[1]), t.shape, u.shape))
 	}
 	return bmm(t, u)
 }
@@ -126,7 +144,11 @@ func bmm(a, b *Tensor) *Tensor {
 	}
 	out = out.castNoGrad(dt)
 	if rr := track(a, b); rr != nil {
-		rr.record(out, "BmmBackward0", func(g *Tensor) []*Tensor {
+		name := "BmmBackward0"
+		if r == 2 {
+			name = "MmBackward0"
+		}
+		rr.record(out, name, func(g *Tensor) []*Tensor {
 			var ga, gb *Tensor
 			if rr.needs(0) {
 				ga = bmm(g, b.Transpose(-1, -2))

@@ -9,8 +9,10 @@ import (
 // except along axis (1-D empty tensors are skipped, as in PyTorch).
 func Cat(ts []*Tensor, axis int) *Tensor {
 	var parts []*Tensor
-	for _, t := range ts {
+	skip := make([]bool, len(ts))
+	for i, t := range ts {
 		if t.Dim() == 1 && t.shape[0] == 0 && len(ts) > 1 {
+			skip[i] = true
 			continue
 		}
 		parts = append(parts, t)
@@ -45,20 +47,27 @@ func Cat(ts []*Tensor, axis int) *Tensor {
 	shape[a] = total
 	out := ref.alloc(dt, shape)
 	pos := 0
-	starts := make([]int, len(parts))
-	for i, t := range parts {
+	starts := make([]int, len(ts))
+	for i, t := range ts {
 		starts[i] = pos
+		if skip[i] {
+			continue
+		}
 		if t.shape[a] > 0 {
 			dst := out.sliceViewRaw(a, pos, 1, t.shape[a])
 			t.be().Copy(dst.view(), t.castNoGrad(dt).view())
 		}
 		pos += t.shape[a]
 	}
-	if r := track(parts...); r != nil {
+	if r := track(ts...); r != nil {
 		r.record(out, "CatBackward0", func(g *Tensor) []*Tensor {
-			gs := make([]*Tensor, len(parts))
-			for i, t := range parts {
-				if r.needs(i) {
+			gs := make([]*Tensor, len(ts))
+			for i, t := range ts {
+				switch {
+				case !r.needs(i):
+				case skip[i]:
+					gs[i] = ZerosLike(t, g.dtype)
+				default:
 					gs[i] = g.Narrow(a, starts[i], t.shape[a])
 				}
 			}
@@ -132,8 +141,11 @@ func (t *Tensor) Chunk(n, axis int) []*Tensor {
 		panic(&ValueError{Op: "chunk", Msg: fmt.Sprintf("chunk expects `chunks` to be greater than 0, got: %d", n)})
 	}
 	a := normAxis("chunk", axis, t.Dim())
-	size := max(1, (t.shape[a]+n-1)/n)
-	return t.Split(size, a)
+	if t.shape[a] == 0 {
+		// An empty axis gives n empty pieces, as torch.chunk does.
+		return t.SplitSizes(make([]int, n), a)
+	}
+	return t.Split((t.shape[a]+n-1)/n, a)
 }
 
 // Unbind removes axis, returning the slices along it.
@@ -167,7 +179,8 @@ func (t *Tensor) Repeat(reps ...int) *Tensor {
 		expanded = append(expanded, reps[i], s)
 		final = append(final, reps[i]*s)
 	}
-	return x.Reshape(inter...).Expand(expanded...).Contiguous().Reshape(final...)
+	// Clone, not Contiguous: the result must never share t's memory.
+	return x.Reshape(inter...).Expand(expanded...).Clone().Reshape(final...)
 }
 
 // Tile is Repeat that also accepts fewer reps than axes (padded with 1s on
@@ -232,7 +245,11 @@ func (t *Tensor) Roll(shift int, axes ...int) *Tensor {
 // (upper) or j - i <= k (lower) for t's last two axes.
 func (t *Tensor) triMask(k int, upper bool) *Tensor {
 	if t.Dim() < 2 {
-		panic(shapeErr("tril/triu", "tril/triu: input tensor must have at least 2 dimensions", t.shape))
+		op := "tril"
+		if upper {
+			op = "triu"
+		}
+		panic(shapeErr(op, op+": input tensor must have at least 2 dimensions, got shape "+shapeStr(t.shape), t.shape))
 	}
 	rows, cols := t.shape[t.Dim()-2], t.shape[t.Dim()-1]
 	i := Arange(0, float64(rows), 1, t.st.dev).Unsqueeze(1)
@@ -280,6 +297,9 @@ func (t *Tensor) Pad(pads []int, mode PadMode, value float64) *Tensor {
 
 func padAxis(t *Tensor, a, before, after int, mode PadMode, value float64) *Tensor {
 	n := t.shape[a]
+	if n+before+after < 0 || n+min(before, 0) < 0 || n+min(after, 0) < 0 {
+		panic(&ValueError{Op: "pad", Msg: fmt.Sprintf("the input size %d, plus negative padding %d and %d resulted in a negative output size, which is invalid", n, before, after)})
+	}
 	// Negative padding crops first.
 	if before < 0 {
 		t = t.Narrow(a, -before, n+before)

@@ -118,6 +118,8 @@ func (t *Tensor) viewOp(shape, strides []int, offset int, name string) *Tensor {
 // into one.
 func (t *Tensor) Flatten(start, end int) *Tensor {
 	if t.Dim() == 0 {
+		normAxis("flatten", start, 0)
+		normAxis("flatten", end, 0)
 		return t.Reshape(1)
 	}
 	s, e := normAxis("flatten", start, t.Dim()), normAxis("flatten", end, t.Dim())
@@ -181,7 +183,10 @@ func (t *Tensor) Unsqueeze(axis int) *Tensor {
 }
 
 // Permute reorders the axes: result axis i is t's axis dims[i].
-func (t *Tensor) Permute(dims ...int) *Tensor {
+func (t *Tensor) Permute(dims ...int) *Tensor { return t.permute(dims, "PermuteBackward0") }
+
+// permute is Permute recording the grad_fn name.
+func (t *Tensor) permute(dims []int, name string) *Tensor {
 	if len(dims) != t.Dim() {
 		panic(shapeErr("permute", fmt.Sprintf("number of dims don't match in permute: got %d for a tensor of rank %d", len(dims), t.Dim()), t.shape))
 	}
@@ -206,7 +211,7 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 		for i, d := range p {
 			inv[d] = i
 		}
-		r.record(out, "PermuteBackward0", func(g *Tensor) []*Tensor { return []*Tensor{g.Permute(inv...)} })
+		r.record(out, name, func(g *Tensor) []*Tensor { return []*Tensor{g.Permute(inv...)} })
 	}
 	return out
 }
@@ -224,7 +229,7 @@ func (t *Tensor) Transpose(a, b int) *Tensor {
 		p[i] = i
 	}
 	p[a], p[b] = p[b], p[a]
-	return t.Permute(p...)
+	return t.permute(p, "TransposeBackward0")
 }
 
 // T returns the transpose of a matrix (rank ≤ 2), like Tensor.T.
@@ -334,7 +339,16 @@ func (t *Tensor) Select(axis, i int) *Tensor {
 	if i < 0 {
 		i += n
 	}
-	return t.Narrow(a, i, 1).Squeeze(a)
+	shape := slices.Delete(slices.Clone(t.shape), a, a+1)
+	strides := slices.Delete(slices.Clone(t.strides), a, a+1)
+	out := t.asView(shape, strides, t.offset+i*t.strides[a])
+	if r := track(t); r != nil {
+		in := t.shape
+		r.record(out, "SelectBackward0", func(g *Tensor) []*Tensor {
+			return []*Tensor{sliceScatter(g.Unsqueeze(a), in, a, i, 1)}
+		})
+	}
+	return out
 }
 
 // Expand broadcasts size-1 axes to larger sizes without copying (a view
@@ -358,6 +372,9 @@ func (t *Tensor) Expand(shape ...int) *Tensor {
 		s := shape[i]
 		if s == -1 {
 			s = src
+		}
+		if s < 0 {
+			panic(shapeErr("expand", fmt.Sprintf("the expanded size %d at dimension %d is invalid (sizes must be non-negative, or -1 to keep one)", shape[i], i), t.shape, shape))
 		}
 		switch {
 		case s == src:
@@ -428,8 +445,7 @@ func (t *Tensor) Diagonal(offset, a, b int) *Tensor {
 func diagonalScatter(g *Tensor, shape []int, offset, a, b int) *Tensor {
 	out := g.alloc(g.dtype, shape)
 	out.be().Fill(out.view(), 0)
-	var d *Tensor
-	NoGrad(func() { d = out.Diagonal(offset, a, b) })
+	d := out.Diagonal(offset, a, b) // out requires no gradient: nothing is recorded
 	g.be().Copy(d.view(), g.view())
 	if r := track(g); r != nil {
 		r.record(out, "DiagonalScatterBackward0", func(gg *Tensor) []*Tensor {
