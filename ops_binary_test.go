@@ -17,10 +17,6 @@ func init() {
 	for name, f := range binaryFuncs {
 		registerGolden(name, one(func(a goldenArgs, in []*Tensor) *Tensor { return f(in[0], in[1]) }))
 	}
-	registerGolden("where", one(func(a goldenArgs, in []*Tensor) *Tensor { return Where(in[0], in[1], in[2]) }))
-	registerGolden("masked_fill", one(func(a goldenArgs, in []*Tensor) *Tensor {
-		return in[0].MaskedFill(in[1], a.Float("value", 0))
-	}))
 
 	type pair struct {
 		name   string

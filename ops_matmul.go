@@ -26,11 +26,9 @@ func (t *Tensor) Matmul(u *Tensor) *Tensor {
 	m, k := a.shape[a.Dim()-2], a.shape[a.Dim()-1]
 	k2, n := b.shape[b.Dim()-2], b.shape[b.Dim()-1]
 	if k != k2 {
-		msg := fmt.Sprintf("shapes %v and %v cannot be multiplied (%d != %d)", t.shape, u.shape, k, k2)
+		msg := fmt.Sprintf("shapes %v and %v are not aligned: %d != %d", shapeStr(t.shape), shapeStr(u.shape), k, k2)
 		if t.Dim() == 1 && u.Dim() == 1 {
 			msg = fmt.Sprintf("inconsistent tensor size, expected tensors %v and %v to have the same number of elements, but got %d and %d elements respectively", t.shape, u.shape, k, k2)
-		} else if t.Dim() == 2 && u.Dim() == 2 {
-			msg = fmt.Sprintf("mat1 and mat2 shapes cannot be multiplied (%dx%d and %dx%d)", m, k, k2, n)
 		}
 		panic(shapeErr("matmul", msg, t.shape, u.shape))
 	}

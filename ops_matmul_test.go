@@ -105,8 +105,8 @@ func TestMatmulErrors(t *testing.T) {
 	}{
 		{"scalar", func() { Scalar(1.0).Matmul(Ones([]int{2})) }, "both arguments to matmul need to be at least 1D, but they are 0D and 1D"},
 		{"dot_sizes", func() { Ones([]int{3}).Matmul(Ones([]int{4})) }, "inconsistent tensor size, expected tensors [3] and [4] to have the same number of elements, but got 3 and 4 elements respectively"},
-		{"mm_sizes", func() { Ones([]int{2, 3}).Matmul(Ones([]int{4, 5})) }, "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"},
-		{"batched_sizes", func() { Ones([]int{2, 2, 3}).Matmul(Ones([]int{2, 4, 5})) }, "shapes [2 2 3] and [2 4 5] cannot be multiplied (3 != 4)"},
+		{"mm_sizes", func() { Ones([]int{2, 3}).Matmul(Ones([]int{4, 5})) }, "matmul: shapes [2 3] and [4 5] are not aligned: 3 != 4"},
+		{"batched_sizes", func() { Ones([]int{2, 2, 3}).Matmul(Ones([]int{2, 4, 5})) }, "shapes [2 2 3] and [2 4 5] are not aligned: 3 != 4"},
 		{"batch_broadcast", func() { Ones([]int{2, 2, 3}).Matmul(Ones([]int{3, 3, 5})) }, "the size of tensor a (2) must match the size of tensor b (3)"},
 		{"int", func() { Ones([]int{2, 2}, Int64).Matmul(Ones([]int{2, 2}, Int64)) }, "integer and bool matrix products are not supported"},
 		{"bmm_rank", func() { Ones([]int{2, 3}).Bmm(Ones([]int{3, 2})) }, "batch1 and batch2 must be 3D tensors, got 2D and 2D"},
