@@ -489,7 +489,7 @@ func checkGradients(t *testing.T, c gradCase, seen map[string]bool) {
 		}
 		v := randT(123, -1, 1, g.shape...).Detach()
 		collectNodeNames(g, seen)
-		gg := Grad([]*Tensor{g}, []*Tensor{ins[i]}, WithGradient(v), AllowUnused())[0]
+		gg := Grad([]*Tensor{g}, []*Tensor{ins[i]}, WithGradient(v), AllowUnused(), RetainGraph())[0]
 		if gg == nil {
 			gg = ZerosLike(ins[i])
 		}
