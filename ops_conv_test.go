@@ -218,3 +218,22 @@ func ExampleConv2d() {
 	// [1 1 4 4]
 	// [[10 18 24 18] [27 45 54 39] [51 81 90 63] [42 66 72 50]]
 }
+
+// BenchmarkConv2d times one forward and backward pass of a 3×3 convolution
+// on a small CNN-sized batch.
+func BenchmarkConv2d(b *testing.B) {
+	x := Randn([]int{32, 16, 32, 32}, NewGenerator(1))
+	w := Randn([]int{32, 16, 3, 3}, NewGenerator(2)).SetRequiresGrad(true)
+	bias := Zeros([]int{32}).SetRequiresGrad(true)
+	xr := x.Detach().SetRequiresGrad(true)
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			NoGrad(func() { Conv2d(x, w, bias, ConvOptions{Padding: []int{1}}) })
+		}
+	})
+	b.Run("forward_backward", func(b *testing.B) {
+		for b.Loop() {
+			Conv2d(xr, w, bias, ConvOptions{Padding: []int{1}}).Sum().Backward()
+		}
+	})
+}

@@ -225,3 +225,14 @@ func ExampleLayerNorm() {
 	// Output:
 	// [-1.3416 -0.4472 0.4472 1.3416 0.0000 0.0000 0.0000 0.0000]
 }
+
+// BenchmarkLayerNorm times LayerNorm forward and backward over 4096 rows of
+// 768 values.
+func BenchmarkLayerNorm(b *testing.B) {
+	x := Randn([]int{4096, 768}, NewGenerator(1)).SetRequiresGrad(true)
+	w := Ones([]int{768}).SetRequiresGrad(true)
+	bias := Zeros([]int{768}).SetRequiresGrad(true)
+	for b.Loop() {
+		LayerNorm(x, []int{768}, w, bias, 1e-5).Sum().Backward()
+	}
+}
