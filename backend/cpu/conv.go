@@ -83,17 +83,55 @@ func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int) {
 	}
 }
 
+// denseIn returns v with row-major strides when its elements are dense,
+// else a dense copy of it.
+func (c *Backend) denseIn(v backend.View) backend.View {
+	if v.IsContiguous() {
+		return backend.View{Buf: v.Buf, Shape: v.Shape, Strides: backend.ContiguousStrides(v.Shape), Offset: v.Offset}
+	}
+	t := backend.Dense(c.Alloc(buf(v).dt, v.Numel()), v.Shape...)
+	c.Copy(t, v)
+	return t
+}
+
+// denseOut returns a dense view to write a result into: dst itself when it
+// is dense, else scratch memory that finishOut copies into dst.
+func (c *Backend) denseOut(dst backend.View) backend.View {
+	if dst.IsContiguous() {
+		return backend.View{Buf: dst.Buf, Shape: dst.Shape, Strides: backend.ContiguousStrides(dst.Shape), Offset: dst.Offset}
+	}
+	return backend.Dense(c.Alloc(buf(dst).dt, dst.Numel()), dst.Shape...)
+}
+
+// finishOut copies a result computed by denseOut's scratch into dst.
+func (c *Backend) finishOut(dst, out backend.View) {
+	if out.Buf != dst.Buf {
+		c.Copy(dst, out)
+	}
+}
+
 // Conv2d computes dst = conv(x, w).
 func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
+	if dst.Numel() == 0 {
+		return
+	}
 	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p)
+	out := c.denseOut(dst)
+	if g.colRows == 0 {
+		c.Fill(out, 0)
+		c.finishOut(dst, out)
+		return
+	}
+	w = c.denseIn(w)
 	switch buf(dst).dt {
 	case backend.Float32:
-		conv2d(c, &g, dst, x, w, buf(x).F32)
+		conv2d(c, &g, out, x, w, buf(x).F32)
 	case backend.Float64:
-		conv2d(c, &g, dst, x, w, buf(x).F64)
+		conv2d(c, &g, out, x, w, buf(x).F64)
 	default:
 		panic("cpu.Conv2d of " + buf(dst).dt.String())
 	}
+	c.finishOut(dst, out)
 }
 
 func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
@@ -105,9 +143,6 @@ func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
 		colBuf := NewBuffer(buf(x).dt, col)
 		// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw)
 		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, w.Strides[0], 1}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		if !backend.IsContiguous(w.Shape, w.Strides) {
-			panic("cpu.Conv2d: weight must be contiguous")
-		}
 		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
 		yv := backend.View{Buf: dst.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dst.Strides[1], 1}, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
 		c.Matmul(yv, wv, cv, 0)
@@ -118,6 +153,10 @@ func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
 func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParams) {
 	g := newConvGeom(dx.Shape, w.Shape, dy.Shape, p)
 	c.Fill(dx, 0)
+	if dx.Numel() == 0 || dy.Numel() == 0 || g.colRows == 0 {
+		return
+	}
+	dy, w = c.denseIn(dy), c.denseIn(w)
 	switch buf(dx).dt {
 	case backend.Float32:
 		convBwdData(c, &g, dx, dy, w, buf(dx).F32)
@@ -137,10 +176,7 @@ func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs [
 		colBuf := NewBuffer(buf(dx).dt, col)
 		// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw)
 		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.colRows, g.og}, Strides: []int{0, 1, w.Strides[0]}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], dy.Strides[3]}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-		if dy.Strides[2] != g.ow*dy.Strides[3] {
-			panic("cpu.Conv2dBackwardData: dy rows must be dense")
-		}
+		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
 		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
 		c.Matmul(cv, wv, yv, 0)
 		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1])
@@ -149,15 +185,26 @@ func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs [
 
 // Conv2dBackwardFilter computes dw from x and dy.
 func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvParams) {
+	if dw.Numel() == 0 {
+		return
+	}
 	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p)
+	out := c.denseOut(dw)
+	if g.n == 0 || g.oh*g.ow == 0 {
+		c.Fill(out, 0)
+		c.finishOut(dw, out)
+		return
+	}
+	dy = c.denseIn(dy)
 	switch buf(dw).dt {
 	case backend.Float32:
-		convBwdFilter(c, &g, dw, x, dy, buf(x).F32)
+		convBwdFilter(c, &g, out, x, dy, buf(x).F32)
 	case backend.Float64:
-		convBwdFilter(c, &g, dw, x, dy, buf(x).F64)
+		convBwdFilter(c, &g, out, x, dy, buf(x).F64)
 	default:
 		panic("cpu.Conv2dBackwardFilter of " + buf(dw).dt.String())
 	}
+	c.finishOut(dw, out)
 }
 
 func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs []T) {
@@ -175,7 +222,7 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
 			for ni := wk; ni < g.n; ni += workers {
 				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], dy.Strides[3]}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
+				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
 				cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
 				c.Matmul(av, yv, cv, 1)
 			}
@@ -191,6 +238,9 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 
 // MaxPool2d writes window maxima and their flat in-plane positions.
 func (c *Backend) MaxPool2d(dst, indices, x backend.View, p backend.PoolParams) {
+	if dst.Numel() == 0 {
+		return
+	}
 	switch buf(dst).dt {
 	case backend.Float32:
 		maxPool(dst, indices, x, p, buf(dst).F32, buf(x).F32)
@@ -226,12 +276,10 @@ func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs
 								continue
 							}
 							v := xs[xo+iy*x.Strides[2]+jx*x.Strides[3]]
+							// As PyTorch: the first maximum wins, but a NaN
+							// always replaces the running maximum.
 							if v > best || v != v || bi < 0 {
 								best, bi = v, iy*w+jx
-								if v != v {
-									ki = p.KernelH
-									break
-								}
 							}
 						}
 					}

@@ -7,37 +7,55 @@ import (
 	"github.com/emberdl/ember/internal/parallel"
 )
 
-// rowsOf reports the row count and row length of a view normalised over its
-// trailing dims; the view must be contiguous.
-func rowsOf(v backend.View, rowLen int) int {
-	if !v.IsContiguous() {
-		panic("cpu.LayerNorm: views must be contiguous")
+// optIn returns a dense copy of an optional input view (one with a nil Buf
+// stays as it is).
+func (c *Backend) optIn(v backend.View) backend.View {
+	if v.Buf == nil {
+		return v
 	}
-	return v.Numel() / max(rowLen, 1)
+	return c.denseIn(v)
+}
+
+// optOut is denseOut for an optional output view.
+func (c *Backend) optOut(v backend.View) backend.View {
+	if v.Buf == nil {
+		return v
+	}
+	return c.denseOut(v)
+}
+
+// optFinish is finishOut for an optional output view.
+func (c *Backend) optFinish(dst, out backend.View) {
+	if dst.Buf != nil {
+		c.finishOut(dst, out)
+	}
 }
 
 // LayerNorm normalises each row of x (the trailing dims of weight's size, or
-// mean's row count).
+// mean's row count). Views of any strides are accepted.
 func (c *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps float64) {
 	rows := mean.Numel()
 	d := x.Numel() / max(rows, 1)
-	rowsOf(x, d)
+	x, weight, bias = c.denseIn(x), c.optIn(weight), c.optIn(bias)
+	yo, mo, ro := c.denseOut(y), c.denseOut(mean), c.denseOut(rstd)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNorm(rows, d, eps, buf(y).F32[y.Offset:], buf(mean).F32[mean.Offset:], buf(rstd).F32[rstd.Offset:], buf(x).F32[x.Offset:], optSlice[float32](weight), optSlice[float32](bias))
+		layerNorm(rows, d, eps, optSlice[float32](yo), optSlice[float32](mo), optSlice[float32](ro), optSlice[float32](x), optSlice[float32](weight), optSlice[float32](bias))
 	case backend.Float64:
-		layerNorm(rows, d, eps, buf(y).F64[y.Offset:], buf(mean).F64[mean.Offset:], buf(rstd).F64[rstd.Offset:], buf(x).F64[x.Offset:], optSlice[float64](weight), optSlice[float64](bias))
+		layerNorm(rows, d, eps, optSlice[float64](yo), optSlice[float64](mo), optSlice[float64](ro), optSlice[float64](x), optSlice[float64](weight), optSlice[float64](bias))
 	default:
 		panic("cpu.LayerNorm of " + buf(x).dt.String())
 	}
+	c.finishOut(y, yo)
+	c.finishOut(mean, mo)
+	c.finishOut(rstd, ro)
 }
 
+// optSlice returns the elements of a dense view from its offset on, or nil
+// for a view with a nil Buf.
 func optSlice[T float](v backend.View) []T {
 	if v.Buf == nil {
 		return nil
-	}
-	if !v.IsContiguous() {
-		panic("cpu.LayerNorm: weight and bias must be contiguous")
 	}
 	switch b := buf(v); b.dt {
 	case backend.Float32:
@@ -83,16 +101,19 @@ func layerNorm[T float](rows, d int, eps float64, y, mean, rstd, x, w, b []T) {
 func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weight backend.View) {
 	rows := mean.Numel()
 	d := x.Numel() / max(rows, 1)
-	rowsOf(x, d)
-	rowsOf(dy, d)
+	dy, x, mean, rstd, weight = c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)
+	dxo, dwo, dbo := c.optOut(dx), c.optOut(dweight), c.optOut(dbias)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNormBwd(rows, d, optSlice[float32](dx), optSlice[float32](dweight), optSlice[float32](dbias), buf(dy).F32[dy.Offset:], buf(x).F32[x.Offset:], buf(mean).F32[mean.Offset:], buf(rstd).F32[rstd.Offset:], optSlice[float32](weight))
+		layerNormBwd(rows, d, optSlice[float32](dxo), optSlice[float32](dwo), optSlice[float32](dbo), optSlice[float32](dy), optSlice[float32](x), optSlice[float32](mean), optSlice[float32](rstd), optSlice[float32](weight))
 	case backend.Float64:
-		layerNormBwd(rows, d, optSlice[float64](dx), optSlice[float64](dweight), optSlice[float64](dbias), buf(dy).F64[dy.Offset:], buf(x).F64[x.Offset:], buf(mean).F64[mean.Offset:], buf(rstd).F64[rstd.Offset:], optSlice[float64](weight))
+		layerNormBwd(rows, d, optSlice[float64](dxo), optSlice[float64](dwo), optSlice[float64](dbo), optSlice[float64](dy), optSlice[float64](x), optSlice[float64](mean), optSlice[float64](rstd), optSlice[float64](weight))
 	default:
 		panic("cpu.LayerNormBackward of " + buf(x).dt.String())
 	}
+	c.optFinish(dx, dxo)
+	c.optFinish(dweight, dwo)
+	c.optFinish(dbias, dbo)
 }
 
 func layerNormBwd[T float](rows, d int, dx, dw, db, dy, x, mean, rstd, w []T) {
