@@ -315,7 +315,7 @@ func addBias(out, b *Tensor) *Tensor {
 	if b == nil {
 		return out
 	}
-	NoGrad(func() { out = out.Add(b.Reshape(1, -1, 1, 1)) })
+	out = out.Add(b.Detach().Reshape(1, -1, 1, 1))
 	return out
 }
 

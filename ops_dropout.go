@@ -60,13 +60,11 @@ func dropout(op string, x *Tensor, maskShape []int, p float64, training bool, ge
 		x.be().Random(mask.view(), backend.Bernoulli, seed, off, 1-p, 0)
 	}
 	var out *Tensor
-	NoGrad(func() {
-		if p < 1 {
-			mask = mask.MulScalar(1 / (1 - p))
-		}
-		mask = mask.castNoGrad(x.dtype)
-		out = x.Mul(mask)
-	})
+	if p < 1 {
+		mask = mask.MulScalar(1 / (1 - p))
+	}
+	mask = mask.castNoGrad(x.dtype)
+	out = x.Detach().Mul(mask)
 	if r := track(x); r != nil {
 		r.record(out, "NativeDropoutBackward0", func(g *Tensor) []*Tensor {
 			return []*Tensor{g.Mul(mask)}

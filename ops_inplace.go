@@ -30,7 +30,8 @@ func (t *Tensor) inPlace(op string, others []*Tensor, f func(old *Tensor) *Tenso
 		// is not overwritten by the write below.
 		res = f(old.Clone())
 	} else {
-		NoGrad(func() { res = f(&old) })
+		// Nothing requires a gradient, or grad mode is off: f records nothing.
+		res = f(&old)
 	}
 	if res.dtype != t.dtype && record && t.dtype.IsFloat() {
 		res = res.To(t.dtype) // recorded, so the graph's dtype matches t

@@ -142,7 +142,7 @@ func nearest(x *Tensor, out []int, scales []float64, exact bool) *Tensor {
 	ih := indexTensor(x, nearestIndices(h, out[0], scales, 0, exact))
 	iw := indexTensor(x, nearestIndices(w, out[1], scales, 1, exact))
 	var y *Tensor
-	NoGrad(func() { y = x.IndexSelect(2, ih).IndexSelect(3, iw) })
+	y = x.Detach().IndexSelect(2, ih).IndexSelect(3, iw)
 	if !y.dtype.IsFloat() {
 		return y
 	}
@@ -236,7 +236,7 @@ func bilinear(x *Tensor, out []int, scales []float64, align bool) *Tensor {
 	ah := newLinearAxis(x, h, out[0], scales, 0, align, []int{out[0], 1})
 	aw := newLinearAxis(x, w, out[1], scales, 1, align, []int{out[1]})
 	var y *Tensor
-	NoGrad(func() { y = aw.apply(ah.apply(x, 2), 3) })
+	y = aw.apply(ah.apply(x.Detach(), 2), 3)
 	if r := track(x); r != nil {
 		r.record(y, "UpsampleBilinear2DBackward1", func(g *Tensor) []*Tensor {
 			return []*Tensor{ah.adjoint(aw.adjoint(g, 3, w), 2, h)}

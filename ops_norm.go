@@ -331,11 +331,11 @@ func BatchNorm(x, runningMean, runningVar, weight, bias *Tensor, training bool, 
 	}
 	out := affine(y.Reshape(tshape...).Permute(perm...), weight, bias)
 	if runningMean != nil {
-		NoGrad(func() {
-			unbiased := xt.Detach().castNoGrad(mean.dtype).Var(1, 1)
-			updateInPlace(runningMean, runningMean.castNoGrad(mean.dtype).MulScalar(1-momentum).Add(mean.MulScalar(momentum)))
-			updateInPlace(runningVar, runningVar.castNoGrad(mean.dtype).MulScalar(1-momentum).Add(unbiased.MulScalar(momentum)))
-		})
+		// Computed on detached values: nothing here is recorded.
+		unbiased := xt.Detach().castNoGrad(mean.dtype).Var(1, 1)
+		md := mean.Detach()
+		updateInPlace(runningMean, runningMean.Detach().castNoGrad(mean.dtype).MulScalar(1-momentum).Add(md.MulScalar(momentum)))
+		updateInPlace(runningVar, runningVar.Detach().castNoGrad(mean.dtype).MulScalar(1-momentum).Add(unbiased.MulScalar(momentum)))
 	}
 	return out
 }

@@ -220,7 +220,7 @@ func avgPoolNd(op string, nd int, x *Tensor, o PoolOptions) *Tensor {
 		div = FromSlice(d, g.out[0], g.out[1]).To(dt, xb.Device())
 	}
 	var out *Tensor
-	NoGrad(func() { out = sums.Div(div).Reshape(n, c, g.out[0], g.out[1]).castNoGrad(xb.dtype) })
+	out = sums.Detach().Div(div).Reshape(n, c, g.out[0], g.out[1]).castNoGrad(xb.dtype)
 	if !out.dtype.IsFloat() {
 		return poolFinish(out, nd, unbatched)
 	}
@@ -280,7 +280,7 @@ func adaptiveAvgPool(op string, nd int, x *Tensor, size []int) *Tensor {
 	ah := adaptiveMatrix(h, size[0], xb.dtype, xb.Device())
 	aw := adaptiveMatrix(w, size[1], xb.dtype, xb.Device())
 	var out *Tensor
-	NoGrad(func() { out = ah.Matmul(xb.Matmul(aw.T())) })
+	out = ah.Matmul(xb.Detach().Matmul(aw.T()))
 	if r := track(xb); r != nil {
 		r.record(out, "AdaptiveAvgPool2DBackward0", func(g *Tensor) []*Tensor {
 			return []*Tensor{ah.T().Matmul(g.Matmul(aw))}

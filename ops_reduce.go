@@ -280,7 +280,7 @@ func (t *Tensor) extremeDim(op backend.ArgOp, name string, axis int, keep bool) 
 	}
 	kidx := t.argRaw(op, name, axis)
 	var vals *Tensor
-	NoGrad(func() { vals = t.Gather(axis, kidx) })
+	vals = t.Detach().Gather(axis, kidx)
 	if r := track(t); r != nil {
 		r.record(vals, name, func(g *Tensor) []*Tensor {
 			return []*Tensor{ZerosLike(t, t.dtype).scatterOp(axis, kidx, g, true, "ScatterAddBackward0")}
@@ -410,12 +410,10 @@ func (t *Tensor) logSumExp(axes []int, keep bool) *Tensor {
 		x = x.To(DefaultDType())
 	}
 	ax := normAxes("logsumexp", axes, x.Dim())
-	var m *Tensor
-	NoGrad(func() {
-		m = x.AmaxKeep(ax...)
-		// Rows of -Inf (or all +Inf) would give NaN: shift by 0 there.
-		m = Where(m.IsInf(), ZerosLike(m), m)
-	})
+	// The shift is a constant for autograd: computed from detached values.
+	m := x.Detach().AmaxKeep(ax...)
+	// Rows of -Inf (or all +Inf) would give NaN: shift by 0 there.
+	m = Where(m.IsInf(), ZerosLike(m), m)
 	out := x.Sub(m).Exp().sum(ax, true).Log().Add(m)
 	if !keep {
 		out = out.Reshape(dropAxes(x.shape, ax)...)
@@ -490,9 +488,7 @@ func (t *Tensor) cumulative(op backend.CumOp, name string, axis int) *Tensor {
 // zeros that is out_k / x_i; with zeros it is computed exactly by
 // replacing x_i with 1 in turn (quadratic in the axis length).
 func cumprodGrad(x, out, g *Tensor, a int) *Tensor {
-	hasZero := false
-	NoGrad(func() { hasZero = x.Eq(x.sc(0)).Any().Item() != 0 })
-	if !hasZero {
+	if x.Detach().Eq(x.sc(0)).Any().Item() == 0 {
 		return g.Mul(out).Flip(a).Cumsum(a).Flip(a).Div(x)
 	}
 	n := x.shape[a]

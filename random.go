@@ -169,13 +169,12 @@ func Bernoulli(p *Tensor, opts ...Option) *Tensor {
 	c := parseOptions("Bernoulli", append([]Option{p.dtype, p.st.dev}, opts...))
 	floatOnly("Bernoulli", p.dtype)
 	var out *Tensor
-	NoGrad(func() {
-		if p.Lt(Scalar(0.0)).Any().Item() != 0 || p.Gt(Scalar(1.0)).Any().Item() != 0 {
-			panic(&ValueError{Op: "Bernoulli", Msg: "probabilities must be in [0, 1]"})
-		}
-		u := randomTensor("Bernoulli", p.shape, backend.Uniform, 0, 1, c)
-		out = u.Lt(p).To(p.dtype)
-	})
+	pd := p.Detach()
+	if pd.Lt(Scalar(0.0)).Any().Item() != 0 || pd.Gt(Scalar(1.0)).Any().Item() != 0 {
+		panic(&ValueError{Op: "Bernoulli", Msg: "probabilities must be in [0, 1]"})
+	}
+	u := randomTensor("Bernoulli", p.shape, backend.Uniform, 0, 1, c)
+	out = u.Lt(pd).To(p.dtype)
 	return out
 }
 
