@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emberdl/ember/data/internal/atomicfile"
+	"github.com/emberdl/ember/internal/atomicfile"
 )
 
 // Defaults used when the Downloader fields are zero.

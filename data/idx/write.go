@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/emberdl/ember/data/internal/atomicfile"
+	"github.com/emberdl/ember/internal/atomicfile"
 )
 
 // Write writes f to w as an uncompressed IDX stream after checking that it
