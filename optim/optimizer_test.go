@@ -124,7 +124,10 @@ func TestSkipsNilGradAndZeroGrad(t *testing.T) {
 // against the same update on plain tensors.
 func TestSlowPaths(t *testing.T) {
 	base := ember.From([][]float32{{1, 2, 3}, {4, 5, 6}})
-	grad := ember.From([][]float64{{0.5, -1, 2}, {0.25, 3, -0.75}})
+	grad := ember.From([][]float64{{0.5, -1, 2}, {0.25, 3, -0.75}}).To(ember.Float64)
+	if grad.DType() != ember.Float64 || base.DType() != ember.Float32 {
+		t.Fatalf("want a float64 gradient for a float32 parameter, got %v and %v", grad.DType(), base.DType())
+	}
 	ref := base.Clone().SetRequiresGrad(true)
 	ref.SetGrad(grad.To(ember.Float32))
 	NewSGD([]*ember.Tensor{ref}, SGDOptions{LR: 0.1, Momentum: 0.9}).Step()

@@ -17,10 +17,8 @@ const maxOptimState = 3
 // goroutine with no allocation at all.
 const optimGrain = grainElems
 
-// OptimStep applies one fused optimizer update in place. Each element is
-// computed in float64 and rounded to the parameter's dtype wherever PyTorch
-// stores a value (the state tensors and the parameter), in PyTorch's order
-// of operations.
+// OptimStep applies one fused optimizer update in place, computing in the
+// parameter's dtype with PyTorch's formulas and order of operations.
 func (c *Backend) OptimStep(kind backend.OptimKind, p, g backend.View, state []backend.View, h backend.OptimHyper) {
 	if len(state) > maxOptimState {
 		panic(fmt.Sprintf("cpu.OptimStep: %d state views, at most %d", len(state), maxOptimState))
@@ -80,87 +78,99 @@ func runOptim[T float](a *optimArgs[T]) {
 }
 
 func (a *optimArgs[T]) run(lo, hi int) {
-	sign := 1.0
-	if a.h.Maximize {
-		sign = -1
-	}
 	switch a.kind {
 	case backend.OptSGD:
-		sgdRange(a, sign, lo, hi)
+		sgdRange(a, lo, hi)
 	case backend.OptAdam:
-		adamRange(a, sign, lo, hi)
+		adamRange(a, lo, hi)
 	case backend.OptRMSprop:
-		rmspropRange(a, sign, lo, hi)
+		rmspropRange(a, lo, hi)
 	case backend.OptAdagrad:
-		adagradRange(a, sign, lo, hi)
+		adagradRange(a, lo, hi)
 	case backend.OptLion:
-		lionRange(a, sign, lo, hi)
+		lionRange(a, lo, hi)
 	default:
 		panic(fmt.Sprintf("cpu.OptimStep: unknown kind %d", a.kind))
 	}
 }
 
-// round returns x rounded to T, as float64: what PyTorch reads back after
-// storing x in a tensor of dtype T.
-func round[T float](x float64) float64 { return float64(T(x)) }
+// The kernels below compute in the parameter's dtype T, with the scalar
+// hyper-parameters (and PyTorch's scalar expressions of them, computed in
+// float64 as Python does) converted to T: exactly what PyTorch's
+// single-tensor optimizers do, op by op, on a CPU tensor. sign is -1 under
+// Maximize (PyTorch negates the gradient).
 
-func sgdRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
+func sign[T float](maximize bool) T {
+	if maximize {
+		return -1
+	}
+	return 1
+}
+
+func sqrt[T float](x T) T { return T(math.Sqrt(float64(x))) }
+
+func sgdRange[T float](a *optimArgs[T], lo, hi int) {
 	h := &a.h
 	p, g, buf := a.p, a.g, a.st[0]
+	sg, lr, wd := sign[T](h.Maximize), T(-h.LR), T(h.WeightDecay)
+	mom, damp := T(h.Momentum), T(1-h.Dampening)
+	decay, momentum, first, nesterov := h.WeightDecay != 0, h.Momentum != 0, h.First, h.Nesterov
 	for i := lo; i < hi; i++ {
-		pv := float64(p[i])
-		d := sign * float64(g[i])
-		if h.WeightDecay != 0 {
-			d = round[T](d + h.WeightDecay*pv)
+		pv := p[i]
+		d := sg * g[i]
+		if decay {
+			d += wd * pv
 		}
-		if h.Momentum != 0 {
+		if momentum {
 			b := d
-			if !h.First {
-				b = round[T](round[T](h.Momentum*float64(buf[i])) + (1-h.Dampening)*d)
+			if !first {
+				b = buf[i]*mom + damp*d
 			}
-			buf[i] = T(b)
-			if h.Nesterov {
-				d = round[T](d + h.Momentum*b)
+			buf[i] = b
+			if nesterov {
+				d += mom * b
 			} else {
 				d = b
 			}
 		}
-		p[i] = T(pv - h.LR*d)
+		p[i] = pv + lr*d
 	}
 }
 
-func adamRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
+func adamRange[T float](a *optimArgs[T], lo, hi int) {
 	h := &a.h
 	p, g, m1, m2, mx := a.p, a.g, a.st[0], a.st[1], a.st[2]
 	step := float64(h.Step)
-	bc1 := 1 - math.Pow(h.Beta1, step)
-	bc2 := 1 - math.Pow(h.Beta2, step)
-	stepSize := h.LR / bc1
-	sbc2 := math.Sqrt(bc2)
-	decay := 1 - h.LR*h.WeightDecay
+	stepSize := h.LR / (1 - math.Pow(h.Beta1, step))
+	sbc2 := T(math.Sqrt(1 - math.Pow(h.Beta2, step)))
+	sg, negStep, eps := sign[T](h.Maximize), T(-stepSize), T(h.Eps)
+	b1, c1, b2, c2 := T(h.Beta1), T(1-h.Beta1), T(h.Beta2), T(1-h.Beta2)
+	wd, decay := T(h.WeightDecay), T(1-h.LR*h.WeightDecay)
+	l2 := h.WeightDecay != 0 && !h.Decoupled
+	decoupled := h.WeightDecay != 0 && h.Decoupled
+	ams := h.AMSGrad
 	for i := lo; i < hi; i++ {
-		d := sign * float64(g[i])
-		pv := float64(p[i])
-		if h.WeightDecay != 0 {
-			if h.Decoupled {
-				pv = round[T](pv * decay)
-			} else {
-				d = round[T](d + h.WeightDecay*pv)
-			}
+		d := sg * g[i]
+		pv := p[i]
+		if decoupled {
+			pv *= decay
 		}
-		m := round[T](round[T](float64(m1[i])*h.Beta1) + (1-h.Beta1)*d)
-		v := round[T](round[T](float64(m2[i])*h.Beta2) + (1-h.Beta2)*d*d)
-		m1[i], m2[i] = T(m), T(v)
-		if h.AMSGrad {
-			v = math.Max(float64(mx[i]), v)
-			mx[i] = T(v)
+		if l2 {
+			d += wd * pv
 		}
-		den := round[T](round[T](math.Sqrt(v)/sbc2) + h.Eps)
-		p[i] = T(pv - stepSize*m/den)
+		m := m1[i]*b1 + c1*d
+		v := m2[i]*b2 + c2*d*d
+		m1[i], m2[i] = m, v
+		if ams {
+			v = max(mx[i], v)
+			mx[i] = v
+		}
+		den := sqrt(v)/sbc2 + eps
+		p[i] = pv + negStep*m/den
 	}
 }
 
-func rmspropRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
+func rmspropRange[T float](a *optimArgs[T], lo, hi int) {
 	h := &a.h
 	p, g, sq := a.p, a.g, a.st[0]
 	var gavg, buf []T
@@ -172,45 +182,49 @@ func rmspropRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
 	if h.Momentum > 0 {
 		buf = a.st[k]
 	}
+	sg, lr, negLR, wd, eps := sign[T](h.Maximize), T(h.LR), T(-h.LR), T(h.WeightDecay), T(h.Eps)
+	alpha, c, mom := T(h.Alpha), T(1-h.Alpha), T(h.Momentum)
+	decay, centered, momentum := h.WeightDecay != 0, h.Centered, h.Momentum > 0
 	for i := lo; i < hi; i++ {
-		d := sign * float64(g[i])
-		pv := float64(p[i])
-		if h.WeightDecay != 0 {
-			d = round[T](d + h.WeightDecay*pv)
+		d := sg * g[i]
+		pv := p[i]
+		if decay {
+			d += wd * pv
 		}
-		s := round[T](round[T](float64(sq[i])*h.Alpha) + (1-h.Alpha)*d*d)
-		sq[i] = T(s)
+		s := sq[i]*alpha + c*d*d
+		sq[i] = s
 		avg := s
-		if h.Centered {
-			ga := round[T](round[T](float64(gavg[i])*h.Alpha) + (1-h.Alpha)*d)
-			gavg[i] = T(ga)
-			avg = round[T](s - ga*ga)
+		if centered {
+			ga := gavg[i]*alpha + c*d
+			gavg[i] = ga
+			avg = s - ga*ga
 		}
-		den := round[T](round[T](math.Sqrt(avg)) + h.Eps)
-		if h.Momentum > 0 {
-			b := round[T](round[T](float64(buf[i])*h.Momentum) + d/den)
-			buf[i] = T(b)
-			p[i] = T(pv - h.LR*b)
+		den := sqrt(avg) + eps
+		if momentum {
+			b := buf[i]*mom + d/den
+			buf[i] = b
+			p[i] = pv - lr*b
 		} else {
-			p[i] = T(pv - h.LR*d/den)
+			p[i] = pv + negLR*d/den
 		}
 	}
 }
 
-func adagradRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
+func adagradRange[T float](a *optimArgs[T], lo, hi int) {
 	h := &a.h
 	p, g, sum := a.p, a.g, a.st[0]
-	clr := h.LR / (1 + float64(h.Step-1)*h.LRDecay)
+	sg, wd, eps := sign[T](h.Maximize), T(h.WeightDecay), T(h.Eps)
+	negCLR := T(-(h.LR / (1 + float64(h.Step-1)*h.LRDecay)))
+	decay := h.WeightDecay != 0
 	for i := lo; i < hi; i++ {
-		d := sign * float64(g[i])
-		pv := float64(p[i])
-		if h.WeightDecay != 0 {
-			d = round[T](d + h.WeightDecay*pv)
+		d := sg * g[i]
+		pv := p[i]
+		if decay {
+			d += wd * pv
 		}
-		s := round[T](float64(sum[i]) + d*d)
-		sum[i] = T(s)
-		den := round[T](round[T](math.Sqrt(s)) + h.Eps)
-		p[i] = T(pv - clr*d/den)
+		s := sum[i] + d*d
+		sum[i] = s
+		p[i] = pv + negCLR*d/(sqrt(s)+eps)
 	}
 }
 
@@ -218,27 +232,29 @@ func adagradRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
 // Algorithms"): decoupled weight decay, then a signed step on an
 // interpolation of the momentum and the gradient, then the momentum update.
 // A NaN interpolation makes the parameter NaN, as torch.sign would.
-func lionRange[T float](a *optimArgs[T], sign float64, lo, hi int) {
+func lionRange[T float](a *optimArgs[T], lo, hi int) {
 	h := &a.h
 	p, g, m := a.p, a.g, a.st[0]
-	decay := 1 - h.LR*h.WeightDecay
+	sg, lr, decay := sign[T](h.Maximize), T(h.LR), T(1-h.LR*h.WeightDecay)
+	b1, c1, b2, c2 := T(h.Beta1), T(1-h.Beta1), T(h.Beta2), T(1-h.Beta2)
+	decoupled := h.WeightDecay != 0
 	for i := lo; i < hi; i++ {
-		d := sign * float64(g[i])
-		pv := float64(p[i])
-		if h.WeightDecay != 0 {
-			pv = round[T](pv * decay)
+		d := sg * g[i]
+		pv := p[i]
+		if decoupled {
+			pv *= decay
 		}
-		mv := float64(m[i])
-		c := round[T](mv*h.Beta1) + (1-h.Beta1)*d
+		mv := m[i]
+		c := mv*b1 + c1*d
 		switch {
 		case c > 0:
-			pv -= h.LR
+			pv -= lr
 		case c < 0:
-			pv += h.LR
+			pv += lr
 		case c != c:
-			pv = math.NaN()
+			pv = c
 		}
-		p[i] = T(pv)
-		m[i] = T(round[T](mv*h.Beta2) + (1-h.Beta2)*d)
+		p[i] = pv
+		m[i] = mv*b2 + c2*d
 	}
 }
