@@ -236,3 +236,54 @@ func NewRecall(n int) Metric {
 func NewF1(n int) Metric {
 	return &classMetric{"f1", func(p, r, f []float64) []float64 { return f }, NewConfusionMatrix(n)}
 }
+
+// State returns the counts, for checkpoints.
+func (a *Accuracy) State() []float64 { return []float64{float64(a.correct), float64(a.total)} }
+
+// SetState restores counts saved by State.
+func (a *Accuracy) SetState(s []float64) error {
+	if len(s) != 2 {
+		return fmt.Errorf("accuracy state has %d values, want 2", len(s))
+	}
+	a.correct, a.total = int(s[0]), int(s[1])
+	return nil
+}
+
+// State returns the counts, for checkpoints.
+func (m *TopK) State() []float64 { return []float64{float64(m.correct), float64(m.total)} }
+
+// SetState restores counts saved by State.
+func (m *TopK) SetState(s []float64) error {
+	if len(s) != 2 {
+		return fmt.Errorf("top-k state has %d values, want 2", len(s))
+	}
+	m.correct, m.total = int(s[0]), int(s[1])
+	return nil
+}
+
+// State returns the counts row by row, for checkpoints.
+func (c *ConfusionMatrix) State() []float64 {
+	out := make([]float64, 0, c.Classes*c.Classes)
+	for _, r := range c.counts {
+		for _, n := range r {
+			out = append(out, float64(n))
+		}
+	}
+	return out
+}
+
+// SetState restores counts saved by State.
+func (c *ConfusionMatrix) SetState(s []float64) error {
+	if len(s) != c.Classes*c.Classes {
+		return fmt.Errorf("confusion state has %d values, want %d", len(s), c.Classes*c.Classes)
+	}
+	for i := range c.counts {
+		for j := range c.counts[i] {
+			c.counts[i][j] = int(s[i*c.Classes+j])
+		}
+	}
+	return nil
+}
+
+func (m *classMetric) State() []float64          { return m.cm.State() }
+func (m *classMetric) SetState(s []float64) error { return m.cm.SetState(s) }
