@@ -21,16 +21,16 @@ const checkpointVersion = 1
 // checkpoint is everything needed to continue a Fit exactly: the model and
 // optimizer tensors live in the safetensors body, the rest in this JSON.
 type checkpoint struct {
-	Version   int                   `json:"version"`
-	Epoch     int                   `json:"epoch"` // the epoch to continue (1-based)
-	Batch     int                   `json:"batch"` // batches of it already done
-	LossSum   float64               `json:"loss_sum"`
-	Samples   int                   `json:"samples"`
-	Metrics   [][]float64           `json:"metrics"`
-	Optimizer *optim.StateDict      `json:"optimizer"`
-	Scheduler *optim.ScheduleState  `json:"scheduler,omitempty"`
-	RNG       ember.GeneratorState  `json:"rng"`
-	History   *History              `json:"history"`
+	Version   int                  `json:"version"`
+	Epoch     int                  `json:"epoch"` // the epoch to continue (1-based)
+	Batch     int                  `json:"batch"` // batches of it already done
+	LossSum   float64              `json:"loss_sum"`
+	Samples   int                  `json:"samples"`
+	Metrics   [][]float64          `json:"metrics"`
+	Optimizer *optim.StateDict     `json:"optimizer"`
+	Scheduler *optim.ScheduleState `json:"scheduler,omitempty"`
+	RNG       ember.GeneratorState `json:"rng"`
+	History   *History             `json:"history"`
 }
 
 func (c *checkpoint) pos() runState {

@@ -285,5 +285,5 @@ func (c *ConfusionMatrix) SetState(s []float64) error {
 	return nil
 }
 
-func (m *classMetric) State() []float64          { return m.cm.State() }
+func (m *classMetric) State() []float64           { return m.cm.State() }
 func (m *classMetric) SetState(s []float64) error { return m.cm.SetState(s) }
