@@ -121,12 +121,41 @@ func Open(spec Spec) (*Library, error) {
 	return r.lib, r.err
 }
 
+// OpenBeside is Open for a library that should come from the same folder
+// as lib (libcublas beside the libcublasLt already loaded): that folder is
+// tried first, then the usual search. An override in spec.Env still wins.
+func OpenBeside(spec Spec, lib *Library) (*Library, error) {
+	v, _ := opened.LoadOrStore(spec.Name, &openResult{})
+	r := v.(*openResult)
+	r.once.Do(func() { r.lib, r.err = find(spec, SystemEnv(), besideCandidates(spec, lib)) })
+	return r.lib, r.err
+}
+
+// besideCandidates lists spec's sonames in lib's folder.
+func besideCandidates(spec Spec, lib *Library) []Candidate {
+	if lib == nil {
+		return nil
+	}
+	var out []Candidate
+	for _, so := range spec.Sonames {
+		out = append(out, Candidate{Path: filepath.Join(filepath.Dir(lib.Path), so), Source: FromBeside + " " + lib.Name})
+	}
+	return out
+}
+
 // Find searches for the library of spec in env and opens the first candidate
 // that loads and exports spec.Probe. It does not cache. On failure the error
 // is a *NotFoundError carrying the report of every attempt.
-func Find(spec Spec, env Env) (*Library, error) {
+func Find(spec Spec, env Env) (*Library, error) { return find(spec, env, nil) }
+
+// find is Find with extra candidates tried first (unless an override is set).
+func find(spec Spec, env Env, first []Candidate) (*Library, error) {
 	rep := Report{Library: spec.Name}
-	for _, c := range Candidates(spec, env) {
+	cands := Candidates(spec, env)
+	if len(cands) != 1 || !strings.HasPrefix(cands[0].Source, FromOverride) {
+		cands = dedupe(append(first, cands...))
+	}
+	for _, c := range cands {
 		h, err := try(spec, c)
 		if err != nil {
 			rep.Attempts = append(rep.Attempts, Attempt{Path: c.Path, Source: c.Source, Err: err.Error()})
@@ -140,6 +169,15 @@ func Find(spec Spec, env Env) (*Library, error) {
 	}
 	rep.Hint = hint(spec)
 	return nil, &NotFoundError{Report: rep}
+}
+
+// dedupe drops repeated paths, keeping the first.
+func dedupe(cands []Candidate) []Candidate {
+	var c candidateList
+	for _, x := range cands {
+		c.add(x)
+	}
+	return c.list
 }
 
 // errNoFile marks a candidate file that does not exist.

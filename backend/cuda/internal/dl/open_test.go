@@ -181,3 +181,34 @@ func TestBindNamesMissingSymbols(t *testing.T) {
 		t.Errorf("addrs = %#x", addrs)
 	}
 }
+
+func TestFindBesideTriesTheSiblingFolderFirst(t *testing.T) {
+	root := t.TempDir()
+	libc := libcPath(t)
+	sib := filepath.Join(root, "wheel", "libfake.so.3")
+	sys := filepath.Join(root, "usr/lib64/libfake.so.3")
+	mkdirs(t, filepath.Dir(sib), filepath.Dir(sys))
+	for _, p := range []string{sib, sys} {
+		if err := os.Symlink(libc, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := Spec{Name: "libfake", Env: "EMBER_FAKE", Sonames: []string{"libfake.so.3"}, Probe: "getpid"}
+	lt := &Library{Name: "libfakeLt", Path: filepath.Join(root, "wheel", "libfakeLt.so.3")}
+	lib, err := find(spec, fakeEnv(root, "", map[string]string{}), besideCandidates(spec, lt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := lib.Report.Attempts[0]
+	if len(lib.Report.Attempts) != 1 || first.Path != sib || first.Source != "beside libfakeLt" {
+		t.Errorf("attempts = %+v, want the sibling folder first and only", lib.Report.Attempts)
+	}
+	// An override still wins over the sibling folder.
+	lib, err = find(spec, fakeEnv(root, "", map[string]string{"EMBER_FAKE": sys}), besideCandidates(spec, lt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := lib.Report.Attempts; len(a) != 1 || a[0].Path != sys {
+		t.Errorf("attempts = %+v, want only the override", a)
+	}
+}

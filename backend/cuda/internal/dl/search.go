@@ -22,6 +22,7 @@ const (
 	FromWSL       = "WSL"
 	FromPipWheel  = "pip wheel"
 	FromConda     = "CONDA_PREFIX"
+	FromBeside    = "beside" // the folder of a related library already loaded
 )
 
 // Candidate is one place where a library may be.
