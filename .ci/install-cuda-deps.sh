@@ -10,6 +10,10 @@
 #      libcuda.so.1 (from libcuda1), extracted from their .debs into DEST, not
 #      installed: the PTX check and the driver symbol-table test use them.
 #
+#   4. only with EMBER_CUDA_DEPS_CUBLAS=1: cuBLAS and cuBLASLt 11.8
+#      (libcublas11, libcublaslt11: a 250 MB download, 650 MB on disk),
+#      extracted into DEST, for the cuBLAS binding test.
+#
 # Usage: .ci/install-cuda-deps.sh [DEST]      (DEST defaults to
 # $EMBER_CUDA_DEPS_DIR or /opt/ember-cuda-deps). Progress goes to stderr; stdout
 # carries only the export lines, so a CI script can run
@@ -71,6 +75,23 @@ if [ ! -e "$libcuda" ] || [ ! -x "$ptxas" ]; then
 fi
 [ -e "$libcuda" ] || { log "libcuda.so.1 not found under $DEST after extraction"; exit 1; }
 [ -x "$ptxas" ] || { log "ptxas not found under $DEST after extraction"; exit 1; }
+# 4. optional cuBLAS.
+cublas_exports=
+if [ "${EMBER_CUDA_DEPS_CUBLAS:-0}" = 1 ]; then
+	libdir=$DEST/usr/lib/x86_64-linux-gnu
+	if [ ! -e "$libdir/libcublasLt.so.11" ] || [ ! -e "$libdir/libcublas.so.11" ]; then
+		tmp2=$(mktemp -d)
+		chmod 755 "$tmp2"
+		log "downloading libcublas11 and libcublaslt11 .debs"
+		(cd "$tmp2" && apt-get download -qq libcublas11 libcublaslt11 >&2)
+		for deb in "$tmp2"/*.deb; do dpkg-deb -x "$deb" "$DEST"; done
+		rm -rf "$tmp2"
+	fi
+	[ -e "$libdir/libcublasLt.so.11" ] || { log "libcublasLt.so.11 not found under $DEST after extraction"; exit 1; }
+	log "cuBLAS:  $libdir/libcublas.so.11"
+	cublas_exports="export EMBER_CUBLAS=$libdir/libcublas.so.11
+export EMBER_CUBLASLT=$libdir/libcublasLt.so.11"
+fi
 log "NVRTC:   $nvrtc"
 log "libcuda: $libcuda"
 log "ptxas:   $ptxas"
@@ -81,3 +102,4 @@ export EMBER_LIBCUDA=$libcuda
 export EMBER_PTXAS=$ptxas
 export EMBER_REQUIRE_NVRTC=1
 OUT
+[ -z "$cublas_exports" ] || printf '%s\n' "$cublas_exports"

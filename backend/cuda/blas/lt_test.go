@@ -146,6 +146,20 @@ func TestLoadReportsWhatIsMissing(t *testing.T) {
 		if v.Major < 11 {
 			t.Errorf("loaded cuBLAS %v", v)
 		}
+		if v.Major >= 12 && fns[symSetWorkspace] == 0 {
+			t.Error("cuBLAS 12+ lacks cublasSetWorkspace_v2")
+		}
+		// Without a GPU, creating a handle must fail as an error.
+		h, err := NewHandle()
+		if err == nil {
+			h.Destroy()
+		} else {
+			var be *Error
+			if !errors.As(err, &be) || be.Op != "cublasCreate_v2" {
+				t.Errorf("NewHandle error = %v, want a cublasCreate_v2 status", err)
+			}
+			t.Logf("NewHandle: %v", err)
+		}
 		return
 	}
 	// Without the libraries the error must say which one and where it
