@@ -149,10 +149,22 @@ template <> __device__ __forceinline__ float from_f64<float>(double v) { return 
 template <> __device__ __forceinline__ double from_f64<double>(double v) { return v; }
 template <> __device__ __forceinline__ bf16 from_f64<bf16>(double v) { bf16 r; r.bits = f32_to_bf16((float)v); return r; }
 template <> __device__ __forceinline__ f16 from_f64<f16>(double v) { f16 r; r.bits = f32_to_f16((float)v); return r; }
-// Float to integer truncates toward zero, as C and PyTorch do; NaN gives 0.
-template <> __device__ __forceinline__ i64 from_f64<i64>(double v) { return v == v ? (i64)v : 0; }
-template <> __device__ __forceinline__ i32 from_f64<i32>(double v) { return v == v ? (i32)v : 0; }
-template <> __device__ __forceinline__ u8 from_f64<u8>(double v) { return v == v ? (u8)(i32)v : 0; }
+// Float to integer truncates toward zero and saturates at the limits (what
+// the GPU's cvt.rzi does, made explicit so every device agrees); NaN gives
+// 0. u8 goes through i32 and wraps, as a C cast of an in-range int does.
+template <> __device__ __forceinline__ i64 from_f64<i64>(double v) {
+  if (v != v) return 0;
+  if (v >= 9223372036854775807.0) return 0x7fffffffffffffffLL;
+  if (v <= -9223372036854775808.0) return (i64)0x8000000000000000ULL;
+  return (i64)v;
+}
+template <> __device__ __forceinline__ i32 from_f64<i32>(double v) {
+  if (v != v) return 0;
+  if (v >= 2147483647.0) return 2147483647;
+  if (v <= -2147483648.0) return (i32)0x80000000u;
+  return (i32)v;
+}
+template <> __device__ __forceinline__ u8 from_f64<u8>(double v) { return (u8)from_f64<i32>(v); }
 template <> __device__ __forceinline__ boolean from_f64<boolean>(double v) { boolean r; r.v = v != 0.0 ? 1 : 0; return r; }
 
 // ---- math on float and double -------------------------------------------------

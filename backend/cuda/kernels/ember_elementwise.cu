@@ -29,7 +29,8 @@
 //       Strides in_st, Shape sh, i64 n)
 //     T, To and From range over all eight element types (also ember::i64,
 //     ember::i32, ember::u8, ember::boolean). cast<T, T> is a strided copy.
-//     Float to integer truncates toward zero (NaN gives 0); to boolean is
+//     Float to integer truncates toward zero and saturates at the type's
+//     limits (NaN gives 0); to u8 goes through i32 and wraps; to boolean is
 //     x != 0.
 //
 // An unknown op code writes NaN (false for compare).
@@ -96,7 +97,10 @@ template <class A> __device__ __forceinline__ A apply_unary(int op, A x, A p0, A
     case uop::Softplus: return x > A(20) ? x : m_log1p(m_exp(x));  // PyTorch's threshold
     case uop::Affine: return x * p0 + p1;
     case uop::PowScalar: return m_pow(x, p0);
-    case uop::Clamp: return x < p0 ? p0 : (x > p1 ? p1 : x);  // keeps NaN
+    case uop::Clamp: {  // as torch.clamp: max(x, p0) then min(., p1); keeps NaN
+      const A r = x < p0 ? p0 : x;
+      return r > p1 ? p1 : r;
+    }
     case uop::LeakyRelu: return x < A(0) ? x * p0 : x;
   }
   return m_nan<A>();
