@@ -250,11 +250,6 @@ func TestFakeDeviceQueries(t *testing.T) {
 	if _, err := GetDevice(5); !errors.Is(err, ErrInvalidDevice) {
 		t.Errorf("GetDevice(5) err = %v, want ErrInvalidDevice", err)
 	}
-	if v, err := Version(); err == nil && v != 12040 {
-		// Version goes through Load; with the fake table it only runs if
-		// libcuda also loads, so only a wrong value is an error here.
-		t.Errorf("Version = %d", v)
-	}
 }
 
 func TestFakeBindSetsContextOncePerThread(t *testing.T) {
