@@ -110,6 +110,11 @@ func checkUnit(t *testing.T, u Unit, target, ptxas string) error {
 	if strings.HasPrefix(target, "sm_") && !bytes.HasPrefix(res.CUBIN, []byte("\x7fELF")) {
 		return errors.New("no CUBIN for a real target")
 	}
+	if target == PrebuiltTarget {
+		if err := matchesPrebuilt(u, res); err != nil {
+			return err
+		}
+	}
 	// ptxas checks the PTX the driver would JIT: the compute_80 fallback. The
 	// sm_90 compile already ran NVRTC's own ptxas to make its CUBIN.
 	if ptxas != "" && target == "compute_80" {
@@ -140,4 +145,35 @@ func ptxEntries(ptx []byte) map[string]bool {
 		out[strings.TrimSpace(name)] = true
 	}
 	return out
+}
+
+// matchesPrebuilt checks the committed PTX against a fresh compile, when the
+// NVRTC version is the one that generated it (CI pins it).
+func matchesPrebuilt(u Unit, res *nvrtc.Result) error {
+	pre, version, err := PrebuiltPTX()
+	if err != nil {
+		return err
+	}
+	ma, mi, err := nvrtc.Version()
+	if err != nil {
+		return err
+	}
+	if fmt.Sprintf("%d.%d", ma, mi) != version {
+		return nil // another NVRTC makes other (valid) PTX
+	}
+	for _, p := range pre {
+		if p.File != u.File {
+			continue
+		}
+		if !bytes.Equal(p.PTX, res.PTX) {
+			return errors.New("ptx/" + PrebuiltFileName(u.File) + " is stale: run go generate in backend/cuda/kernels")
+		}
+		for _, e := range u.Exprs {
+			if p.Lowered[e] != res.Lowered[e] {
+				return fmt.Errorf("ptx/index.txt is stale for %s: run go generate", e)
+			}
+		}
+		return nil
+	}
+	return errors.New("no prebuilt PTX for " + u.File + ": run go generate in backend/cuda/kernels")
 }

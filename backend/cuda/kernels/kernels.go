@@ -18,7 +18,7 @@ import (
 	"strings"
 )
 
-//go:embed ember_common.cuh *.cu
+//go:embed ember_common.cuh *.cu ptx
 var sources embed.FS
 
 // HeaderName is the file name of the shared header the kernels include.
