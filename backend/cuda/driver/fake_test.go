@@ -390,11 +390,16 @@ func TestHotCallsDoNotAllocate(t *testing.T) {
 	}
 
 	a := NewArgs()
-	allocs := testing.AllocsPerRun(200, func() {
+	launch := testing.AllocsPerRun(200, func() {
 		a.Reset().Ptr(1).Ptr(2).I64(3).F32(4)
 		if err := Function(0).Launch(D1(8), D1(128), 0, 0, a); err != nil {
 			t.Fatal(err)
 		}
+	})
+	if launch != 0 {
+		t.Errorf("Launch allocates %.1f times per call, want 0", launch)
+	}
+	pooled := testing.AllocsPerRun(200, func() {
 		if err := Event(0).Record(0); err != nil {
 			t.Fatal(err)
 		}
@@ -408,8 +413,9 @@ func TestHotCallsDoNotAllocate(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs != 0 {
-		t.Errorf("hot calls allocate %.1f times per round, want 0", allocs)
+	// Under the race detector sync.Pool drops items on purpose.
+	if pooled != 0 && !raceEnabled {
+		t.Errorf("pooled hot calls allocate %.1f times per round, want 0", pooled)
 	}
 }
 

@@ -21,7 +21,8 @@ type Shape struct {
 	Dim  [MaxDims]int64
 	NDim int32
 	// Flat is 1 when every operand is contiguous with this shape (no
-	// broadcast, no offset tricks), letting the kernel skip index math.
+	// broadcast), letting the kernel skip the index math: element i is at
+	// each operand's Offset + i.
 	Flat int32
 }
 
