@@ -2,12 +2,12 @@ package driver
 
 import (
 	"errors"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"unsafe"
 
+	"github.com/emberdl/ember/backend/cuda/internal/cudatest"
 	"github.com/emberdl/ember/backend/cuda/internal/dl"
 )
 
@@ -16,12 +16,7 @@ import (
 // EMBER_REQUIRE_NVRTC=1, which makes a missing library a failure.
 func realLibcuda(t *testing.T) *dl.Library {
 	t.Helper()
-	if err := Load(); err != nil {
-		if os.Getenv("EMBER_REQUIRE_NVRTC") == "1" {
-			t.Fatalf("EMBER_REQUIRE_NVRTC=1 but libcuda could not be loaded: %v", err)
-		}
-		t.Skipf("no libcuda.so.1 (set EMBER_LIBCUDA; .ci/install-cuda-deps.sh extracts one): %v", err)
-	}
+	cudatest.Require(t, "libcuda.so.1 (EMBER_LIBCUDA)", Load())
 	// Tests with the fake driver swap the table; put the real one back.
 	lib := Library()
 	if err := lib.Bind(symNames[:], fns[:]); err != nil {

@@ -2,19 +2,14 @@ package jit
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
+	"github.com/emberdl/ember/backend/cuda/internal/cudatest"
 	"github.com/emberdl/ember/backend/cuda/nvrtc"
 )
 
 func TestRealNVRTCThroughTheCache(t *testing.T) {
-	if err := nvrtc.Load(); err != nil {
-		if os.Getenv("EMBER_REQUIRE_NVRTC") == "1" {
-			t.Fatalf("EMBER_REQUIRE_NVRTC=1 but NVRTC is unavailable: %v", err)
-		}
-		t.Skipf("NVRTC unavailable: %v", err)
-	}
+	cudatest.Require(t, "NVRTC", nvrtc.Load())
 	archs, err := nvrtc.SupportedArchs()
 	if err != nil {
 		t.Fatal(err)

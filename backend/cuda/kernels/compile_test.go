@@ -12,19 +12,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/emberdl/ember/backend/cuda/internal/cudatest"
 	"github.com/emberdl/ember/backend/cuda/nvrtc"
 )
 
-// requireNVRTC loads NVRTC or skips; with EMBER_REQUIRE_NVRTC=1 (CI) a
-// missing NVRTC fails the test instead.
+// requireNVRTC loads NVRTC, or skips (fails in CI) without it.
 func requireNVRTC(t *testing.T) {
 	t.Helper()
-	if err := nvrtc.Load(); err != nil {
-		if os.Getenv("EMBER_REQUIRE_NVRTC") == "1" {
-			t.Fatalf("EMBER_REQUIRE_NVRTC=1 but NVRTC is unavailable: %v", err)
-		}
-		t.Skipf("NVRTC unavailable (run .ci/install-cuda-deps.sh): %v", err)
-	}
+	cudatest.Require(t, "NVRTC", nvrtc.Load())
 }
 
 // compileUnit compiles one kernel file for target with every instantiation.
