@@ -68,7 +68,7 @@ func (s Sources) key() string {
 	return hex.EncodeToString(h.Sum(nil))[:24]
 }
 
-var cxxFlags = []string{"-std=c++17", "-O1", "-g0", "-fno-strict-aliasing", "-Wall", "-Wno-unknown-pragmas",
+var cxxFlags = []string{"-std=c++17", "-O0", "-g0", "-fno-strict-aliasing", "-Wall", "-Wno-unknown-pragmas",
 	"-Wno-unused-function", "-Wno-unused-variable"}
 
 // Compiler returns the C++ compiler: $CXX, else g++.
