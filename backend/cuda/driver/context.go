@@ -27,6 +27,15 @@ func SetPrimaryContextFlags(d Device, flags uint32) error {
 	return callPlain(symDevicePrimaryCtxSetFlags, 2, uintptr(d), uintptr(flags), 0, 0, 0, 0)
 }
 
+// PrimaryContextState reports the primary context's flags and whether it
+// is active (retained by anyone in the process).
+func PrimaryContextState(d Device) (flags uint32, active bool, err error) {
+	var f uint32
+	var a int32
+	err = call(symDevicePrimaryCtxGetState, uintptr(d), uintptr(unsafe.Pointer(&f)), uintptr(unsafe.Pointer(&a)))
+	return f, a != 0, err
+}
+
 // RetainPrimaryContext retains (creating if needed) the primary context of d.
 func RetainPrimaryContext(d Device) (*Context, error) {
 	var h uintptr

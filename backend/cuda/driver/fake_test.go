@@ -106,6 +106,10 @@ func buildFakeTable() {
 	fakeTable[symDeviceTotalMem] = cb(func(v *uint64, dev int32) uintptr { *v = 80 << 30; return 0 })
 	fakeTable[symDevicePrimaryCtxRetain] = cb(func(ctx *uintptr, dev int32) uintptr { *ctx = fakeCtx + uintptr(dev); return 0 })
 	fakeTable[symDevicePrimaryCtxRelease] = cb(func(dev int32) uintptr { return 0 })
+	fakeTable[symDevicePrimaryCtxGetState] = cb(func(dev int32, flags *uint32, active *int32) uintptr {
+		*flags, *active = SchedBlockingSync, dev
+		return 0
+	})
 	fakeTable[symCtxGetCurrent] = cb(func(ctx *uintptr) uintptr {
 		d.mu.Lock()
 		*ctx = d.current[syscall.Gettid()]
@@ -260,6 +264,9 @@ func TestFakeBindSetsContextOncePerThread(t *testing.T) {
 	}
 	if ctx.Handle() != fakeCtx {
 		t.Fatalf("handle = %#x", ctx.Handle())
+	}
+	if f, active, err := PrimaryContextState(1); f != SchedBlockingSync || !active || err != nil {
+		t.Errorf("PrimaryContextState = %d, %v, %v", f, active, err)
 	}
 	done := make(chan [3]int)
 	go func() {
