@@ -19,6 +19,9 @@
 //   - Block sizes are multiples of 32 (the warp reductions use full
 //     masks); kernels loop grid-stride, so any grid size is correct.
 //   - Pointers that may be null are named *_opt.
+//   - Pointers are __restrict__: an output may alias an input only element
+//     for element (in-place ops such as x += y), never shifted or
+//     transposed.
 #pragma once
 
 namespace ember {
