@@ -160,7 +160,7 @@ func matchesPrebuilt(u Unit, res *nvrtc.Result) error {
 		if p.File != u.File {
 			continue
 		}
-		if !bytes.Equal(p.PTX, res.PTX) {
+		if !bytes.Equal(p.PTX, NormalizePTX(res.PTX)) {
 			return errors.New("ptx/" + PrebuiltFileName(u.File) + " is stale: run go generate in backend/cuda/kernels")
 		}
 		for _, e := range u.Exprs {

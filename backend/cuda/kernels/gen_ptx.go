@@ -43,7 +43,7 @@ func run() error {
 			return err
 		}
 		name := kernels.PrebuiltFileName(u.File)
-		if err := writeAtomic(filepath.Join("ptx", name), res.PTX); err != nil {
+		if err := writeAtomic(filepath.Join("ptx", name), kernels.NormalizePTX(res.PTX)); err != nil {
 			return err
 		}
 		fmt.Fprintf(&index, "file\t%s\t%s\n", u.File, name)

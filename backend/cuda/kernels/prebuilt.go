@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -65,4 +66,23 @@ func PrebuiltPTX() ([]Prebuilt, string, error) {
 // PrebuiltFileName is the name of a kernel file's PTX in ptx/.
 func PrebuiltFileName(file string) string {
 	return strings.TrimSuffix(file, ".cu") + "." + PrebuiltTarget + ".ptx"
+}
+
+// NormalizePTX drops the "// callseq N" comments from PTX text. NVRTC numbers
+// them with a counter that runs across every compilation in a process, so
+// the same source compiles to PTX that differs in those comments only;
+// the prebuilt files are stored normalised, and compared that way.
+func NormalizePTX(ptx []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(ptx))
+	for len(ptx) > 0 {
+		line, rest, _ := bytes.Cut(ptx, []byte("\n"))
+		if i := bytes.Index(line, []byte("// callseq")); i >= 0 {
+			line = bytes.TrimRight(line[:i], " \t")
+		}
+		out.Write(line)
+		out.WriteByte('\n')
+		ptx = rest
+	}
+	return out.Bytes()
 }

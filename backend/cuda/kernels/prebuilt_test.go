@@ -39,3 +39,11 @@ func TestPrebuiltPTXCoversTheCatalog(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizePTX(t *testing.T) {
+	in := "\t{ // callseq 7, 0\n\tcall.uni f;\n\t} // callseq 7\n\tret; // kept\n"
+	want := "\t{\n\tcall.uni f;\n\t}\n\tret; // kept\n"
+	if got := string(NormalizePTX([]byte(in))); got != want {
+		t.Errorf("NormalizePTX = %q, want %q", got, want)
+	}
+}
