@@ -60,7 +60,9 @@ func TestPoolErrors(t *testing.T) {
 		{"no kernel avg", func() { NewAvgPool1d(ember.PoolOptions{Stride: []int{2}}) }, "kernel_size must be given"},
 		{"adaptive size", func() { NewAdaptiveAvgPool2d(-2, 1) }, "output_size must be non-negative"},
 		{"adaptive 1d size", func() { NewAdaptiveAvgPool1d(-1) }, "output_size must be non-negative"},
-		{"pad too large", func() { NewMaxPool2d(ember.PoolOptions{Kernel: []int{2}, Padding: []int{2}}).Forward(ember.Zeros([]int{1, 1, 4, 4})) }, "pad should be at most half of kernel size"},
+		{"pad too large", func() {
+			NewMaxPool2d(ember.PoolOptions{Kernel: []int{2}, Padding: []int{2}}).Forward(ember.Zeros([]int{1, 1, 4, 4}))
+		}, "pad should be at most half of kernel size"},
 		{"rank", func() { NewAvgPool2d(ember.PoolOptions{Kernel: []int{2}}).Forward(ember.Zeros([]int{4, 4})) }, "Expected 3D (unbatched) or 4D (batched) input"},
 	}
 	for _, c := range cases {
