@@ -1,4 +1,4 @@
-"""Fixtures for Identity, Flatten, Unflatten and Bilinear (nn/testdata/shape.json).
+"""Fixtures for Identity, Flatten, Unflatten, Bilinear and Dropout (nn/testdata/shape.json).
 
 Run: /usr/bin/python3 testdata/gen/nn_shape.py
 """
@@ -23,4 +23,10 @@ fx.case("bilinear_lead_nobias", "Bilinear", fill(nn.Bilinear(3, 2, 4, bias=False
 fx.case("bilinear_f64", "Bilinear", fill(nn.Bilinear(2, 3, 2).double(), 12),
         [det(4, 2, seed=11, dtype=torch.float64), det(4, 3, seed=12, dtype=torch.float64)],
         {"in1": 2, "in2": 3, "out": 2, "bias": True, "dtype": "float64"})
+
+# Dropout's masks come from Ember's own generator, so only the
+# deterministic cases have PyTorch fixtures: evaluation mode, and p = 0.
+fx.case("dropout_eval", "Dropout", nn.Dropout(0.3), [det(3, 4, seed=20)], {"p": 0.3}, train=False)
+fx.case("dropout_p0", "Dropout", nn.Dropout(0.0), [det(3, 4, seed=21)], {"p": 0.0}, train=True)
+fx.case("dropout2d_eval", "Dropout2d", nn.Dropout2d(0.5), [det(2, 3, 2, 2, seed=22)], {"p": 0.5}, train=False)
 fx.write()
