@@ -43,74 +43,46 @@ func init() {
 }
 
 // TestConvInit checks shapes and PyTorch's default initialisation:
-// weight and bias uniform in ±1/√fan_in, fan_in = size(1)·prod(kernel).
+// weight and bias uniform in ±1/√fan_in, fan_in = size(1)·prod(kernel)
+// (testdata/init_layers.json checks the same against PyTorch's formulas).
 func TestConvInit(t *testing.T) {
 	g := ember.NewGenerator(7)
+	type params struct{ w, b *ember.Tensor }
 	cases := []struct {
-		name        string
-		w, b        *ember.Tensor
-		shape       []int
-		fanIn       int
-		wantBiasLen int
+		name  string
+		make  func() params
+		shape []int
+		fanIn int
+		bias  int
 	}{
-		func() (c struct {
-			name        string
-			w, b        *ember.Tensor
-			shape       []int
-			fanIn       int
-			wantBiasLen int
-		}) {
+		{"conv2d", func() params {
 			l := NewConv2d(6, 32, []int{3, 5}, ConvConfig{Groups: 2}, g)
-			c.name, c.w, c.b, c.shape, c.fanIn, c.wantBiasLen = "conv2d", l.Weight, l.Bias, []int{32, 3, 3, 5}, 45, 32
-			return
-		}(),
-		func() (c struct {
-			name        string
-			w, b        *ember.Tensor
-			shape       []int
-			fanIn       int
-			wantBiasLen int
-		}) {
-			l := NewConv1d(4, 64, []int{3}, ConvConfig{}, g)
-			c.name, c.w, c.b, c.shape, c.fanIn, c.wantBiasLen = "conv1d", l.Weight, l.Bias, []int{64, 4, 3}, 12, 64
-			return
-		}(),
-		func() (c struct {
-			name        string
-			w, b        *ember.Tensor
-			shape       []int
-			fanIn       int
-			wantBiasLen int
-		}) {
-			// Transposed: weight [in, out/groups, k...], fan_in = out/groups·prod(k).
+			return params{l.Weight, l.Bias}
+		}, []int{32, 3, 3, 5}, 45, 32},
+		{"conv1d", func() params { l := NewConv1d(4, 64, []int{3}, ConvConfig{}, g); return params{l.Weight, l.Bias} }, []int{64, 4, 3}, 12, 64},
+		// Transposed: weight [in, out/groups, k...], fan_in = out/groups·prod(k).
+		{"convtranspose2d", func() params {
 			l := NewConvTranspose2d(40, 8, []int{2}, ConvConfig{Groups: 2}, g)
-			c.name, c.w, c.b, c.shape, c.fanIn, c.wantBiasLen = "convtranspose2d", l.Weight, l.Bias, []int{40, 4, 2, 2}, 16, 8
-			return
-		}(),
-		func() (c struct {
-			name        string
-			w, b        *ember.Tensor
-			shape       []int
-			fanIn       int
-			wantBiasLen int
-		}) {
+			return params{l.Weight, l.Bias}
+		}, []int{40, 4, 2, 2}, 16, 8},
+		{"convtranspose1d", func() params {
 			l := NewConvTranspose1d(30, 9, []int{4}, ConvConfig{}, g)
-			c.name, c.w, c.b, c.shape, c.fanIn, c.wantBiasLen = "convtranspose1d", l.Weight, l.Bias, []int{30, 9, 4}, 36, 9
-			return
-		}(),
+			return params{l.Weight, l.Bias}
+		}, []int{30, 9, 4}, 36, 9},
 	}
 	for _, c := range cases {
-		if !slices.Equal(c.w.Shape(), c.shape) {
-			t.Errorf("%s: weight shape %v, want %v", c.name, c.w.Shape(), c.shape)
+		p := c.make()
+		if !slices.Equal(p.w.Shape(), c.shape) {
+			t.Errorf("%s: weight shape %v, want %v", c.name, p.w.Shape(), c.shape)
 			continue
 		}
 		bound := 1 / math.Sqrt(float64(c.fanIn))
-		checkUniform(t, c.name+" weight", c.w, bound)
-		if c.b == nil || c.b.Numel() != c.wantBiasLen {
-			t.Errorf("%s: bias %v, want %d values", c.name, c.b, c.wantBiasLen)
+		checkUniform(t, c.name+" weight", p.w, bound)
+		if p.b == nil || p.b.Numel() != c.bias {
+			t.Errorf("%s: bias %v", c.name, p.b)
 			continue
 		}
-		checkBounded(t, c.name+" bias", c.b, bound)
+		checkBounded(t, c.name+" bias", p.b, bound)
 	}
 	if l := NewConv2d(2, 3, []int{3}, ConvConfig{NoBias: true}); l.Bias != nil || len(StateDict(l)) != 1 {
 		t.Error("NoBias must leave the bias out of the state dict")
