@@ -20,12 +20,12 @@ type initFixture struct {
 		Args   layerArgs `json:"args"`
 		Keys   []string  `json:"keys"`
 		Params map[string]struct {
-			Dist    string   `json:"dist"`
-			Bound   float64  `json:"bound"`
-			Mean    float64  `json:"mean"`
-			Std     float64  `json:"std"`
-			Value   float64  `json:"value"`
-			ZeroRow *int     `json:"zero_row"`
+			Dist    string  `json:"dist"`
+			Bound   float64 `json:"bound"`
+			Mean    float64 `json:"mean"`
+			Std     float64 `json:"std"`
+			Value   float64 `json:"value"`
+			ZeroRow *int    `json:"zero_row"`
 		} `json:"params"`
 	} `json:"layers"`
 }
