@@ -50,6 +50,7 @@ func NewBatchNorm(numFeatures int, o BatchNormOptions, opts ...ember.Option) *Ba
 	return newBatchNorm("nn.NewBatchNorm", numFeatures, o, opts)
 }
 
+// newBatchNorm builds a BatchNorm, op naming the constructor in errors.
 func newBatchNorm(op string, c int, o BatchNormOptions, opts []ember.Option) *BatchNorm {
 	if c < 0 {
 		panic(valueErr(op, fmt.Sprintf("num_features must be non-negative, got %d", c)))

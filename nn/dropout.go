@@ -7,6 +7,7 @@ import (
 	"github.com/emberdl/ember"
 )
 
+// checkDropoutP panics unless p is a probability.
 func checkDropoutP(op string, p float64) {
 	if p < 0 || p > 1 || math.IsNaN(p) {
 		panic(valueErr(op, fmt.Sprintf("dropout probability has to be between 0 and 1, but got %v", p)))

@@ -44,6 +44,7 @@ func (l *NLLLoss) Forward(input, target *ember.Tensor) *ember.Tensor {
 	return ember.NLLLoss(input, target, &ember.NLLLossOptions{Weight: l.Weight, IgnoreIndex: &l.IgnoreIndex, Reduction: l.Reduction})
 }
 
+// ignoreIndex resolves an optional ignore index to PyTorch's default -100.
 func ignoreIndex(p *int) int {
 	if p == nil {
 		return ember.DefaultIgnoreIndex
