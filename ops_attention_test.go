@@ -126,7 +126,9 @@ func TestAttentionErrors(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"embedding", func() { ScaledDotProductAttention(q, Zeros([]int{2, 3, 5}), Zeros([]int{2, 3, 5}), nil, 0, false, 0, nil) },
+		{"embedding", func() {
+			ScaledDotProductAttention(q, Zeros([]int{2, 3, 5}), Zeros([]int{2, 3, 5}), nil, 0, false, 0, nil)
+		},
 			"scaled_dot_product_attention: expected query and key to have the same embedding size, got shapes query [2 3 4], key [2 3 5], value [2 3 5]"},
 		{"sequence", func() { ScaledDotProductAttention(q, q, Zeros([]int{2, 4, 4}), nil, 0, false, 0, nil) },
 			"expected key and value to have the same sequence length"},
