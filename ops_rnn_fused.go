@@ -92,6 +92,15 @@ func denseNoGrad(t *Tensor, dt DType) *Tensor {
 	return out
 }
 
+// transposed returns the transpose of a matrix as a new dense matrix, so
+// that the products of every step read their right operand row by row.
+func transposed(w *Tensor) *Tensor {
+	out := w.alloc(w.dtype, []int{w.shape[1], w.shape[0]})
+	m := matOf(w)
+	w.be().Copy(out.view(), backend.View{Buf: m.buf, Shape: []int{m.cols, m.rows}, Strides: []int{1, m.ld}, Offset: m.off})
+	return out
+}
+
 // recFwd is one run of the fused recurrent layer: its inputs in the
 // compute dtype and what the backward pass reads.
 type recFwd struct {
@@ -174,7 +183,7 @@ func (f *recFwd) inputProjection(biases ...*Tensor) *Tensor {
 	gh := f.g.gates * f.g.hidden
 	xp := f.x.alloc(f.g.comp, []int{f.steps, f.batch, gh})
 	m := matOf(xp)
-	f.k.mm(m, matOf(f.x).b3(), matOf(f.wih).t3(), 0)
+	f.k.mm(m, matOf(f.x).b3(), matOf(transposed(f.wih)).b3(), 0)
 	var b *Tensor
 	for _, bi := range biases {
 		switch {
@@ -200,7 +209,7 @@ func (f *recFwd) forwardRNN() {
 	if f.g.mode == RecurrentRelu {
 		act = backend.Relu
 	}
-	whhT := matOf(f.whh).t3()
+	whhT := matOf(transposed(f.whh)).b3()
 	for s, t := range f.order {
 		o := f.rows(f.packed, t)
 		f.k.mm(o, f.prevHidden(s).b3(), whhT, 1)
@@ -221,7 +230,7 @@ func (f *recFwd) forwardLSTM() {
 	cs := f.x.alloc(f.g.comp, []int{cells, B, H})
 	tcs := f.x.alloc(f.g.comp, []int{cells, B, H})
 	tmp := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	whhT := matOf(f.whh).t3()
+	whhT := matOf(transposed(f.whh)).b3()
 	cPrev := matOf(f.c0)
 	for s, t := range f.order {
 		slot := t
@@ -259,7 +268,7 @@ func (f *recFwd) forwardGRU() {
 	}
 	hp := f.x.alloc(f.g.comp, []int{hpSteps, B, 3 * H})
 	tmp := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	whhT := matOf(f.whh).t3()
+	whhT := matOf(transposed(f.whh)).b3()
 	for s, t := range f.order {
 		slot := t
 		if !f.keep {

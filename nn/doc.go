@@ -22,7 +22,10 @@
 // names in snake_case ("RunningMean" → "running_mean", "FC1" → "fc1"),
 // or the name given in the tag (`nn:"name=in_proj_weight"`); a field tagged
 // `nn:",inline"` adds no name segment (Sequential's layers are "0", "1", ...),
-// and `nn:"-"` hides a field. These rules make state-dict keys match
-// PyTorch's for the same architecture, so safetensors files written from
-// PyTorch load by name.
+// and `nn:"-"` hides a field. A field of type []nn.Named holds tensors
+// under their own names, in order (after the field's name unless inline):
+// this is how the recurrent layers name their per-layer weights
+// "weight_ih_l0", "weight_hh_l0_reverse", ... as PyTorch does. These
+// rules make state-dict keys match PyTorch's for the same architecture, so
+// safetensors files written from PyTorch load by name.
 package nn
