@@ -41,10 +41,24 @@ def rnd(*shape):
 def write_json(name, doc):
     path = os.path.join(OUT, name)
     with open(path + ".tmp", "w") as f:
-        json.dump(doc, f, separators=(",", ":"), allow_nan=False)
+        json.dump(shrink(doc), f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     os.replace(path + ".tmp", path)
     print("wrote", path)
+
+
+def shrink(obj):
+    """Write float32 data with 9 significant digits (enough to give back
+    every float32 exactly), halving the fixture's size."""
+    if isinstance(obj, dict):
+        if obj.get("dtype") == "float32" and "data" in obj:
+            obj["data"] = [float("%.9g" % v) if isinstance(v, float) else v for v in obj["data"]]
+        for v in obj.values():
+            shrink(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            shrink(v)
+    return obj
 
 
 cases = []
