@@ -69,18 +69,20 @@ func (f *recFwd) backward(r *rec, gr *Tensor) []*Tensor {
 		}
 		out[4] = dw
 	}
+	var ones *Tensor
 	for k, dg := range []mat{dgx, dgh} {
 		i := 5 + k
 		if !r.needs(i) {
 			continue
 		}
-		db := f.x.alloc(f.g.comp, []int{GH})
-		if T*B == 0 {
-			f.k.be.Fill(db.view(), 0)
-		} else {
-			f.k.be.Reduce(backend.Sum, backend.View{Buf: db.st.buf, Shape: []int{1, GH}, Strides: []int{GH, 1}}, dg.v(), []int{0})
+		// The bias gradient sums the gate gradients over steps and batch:
+		// a product with a row of ones, streamed by the GEMM.
+		if ones == nil {
+			ones = full(f.k.be, f.x.Device(), f.g.comp, []int{1, T * B}, 1)
 		}
-		out[i] = db
+		db, m := newMat(1, GH)
+		f.k.mm(m, matOf(ones).b3(), dg.b3(), 0)
+		out[i] = db.Reshape(GH)
 	}
 	for i, t := range out {
 		if t != nil {
