@@ -284,3 +284,16 @@ func TestRecurrentErrors(t *testing.T) {
 		}
 	}
 }
+
+func ExampleRecurrentLayer() {
+	// One LSTM layer (hidden size 2) over 3 steps of a batch of 1; the
+	// final state matches torch._VF.lstm with the same weights.
+	w := RecurrentWeights{WeightIH: Full([]int{8, 1}, 0.5), WeightHH: Full([]int{8, 2}, -0.25)}
+	x := FromSlice([]float32{1, 0, -1}, 3, 1, 1)
+	out, hN, cN := RecurrentLayer(RecurrentLSTM, x, nil, nil, w, false)
+	fmt.Println(out.Shape(), hN.Shape(), cN.Shape())
+	fmt.Printf("%.4f\n", hN.Float32s())
+	// Output:
+	// [3 1 2] [1 2] [1 2]
+	// [-0.0528 -0.0528]
+}

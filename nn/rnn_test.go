@@ -298,3 +298,34 @@ func ExampleRNNCell() {
 	fmt.Println(h.Shape())
 	// Output: [2 5]
 }
+
+// TestRecurrentToAndSave converts an LSTM's []Named parameters in place
+// and round-trips them through a safetensors file.
+func TestRecurrentToAndSave(t *testing.T) {
+	m := NewLSTM(3, 4, &RNNOptions{Bidirectional: true}, ember.NewGenerator(1))
+	w := m.Param("weight_hh_l0_reverse")
+	if err := To(m, ember.Float64); err != nil {
+		t.Fatal(err)
+	}
+	if w.DType() != ember.Float64 || m.Param("weight_hh_l0_reverse") != w || !w.RequiresGrad() {
+		t.Fatalf("To(Float64): dtype %v, same tensor %v", w.DType(), m.Param("weight_hh_l0_reverse") == w)
+	}
+	x := ember.Rand([]int{2, 1, 3}, ember.Float64, ember.NewGenerator(2))
+	out, _, _ := m.Forward(x, nil, nil)
+	if out.DType() != ember.Float64 {
+		t.Fatalf("output dtype %v", out.DType())
+	}
+	path := t.TempDir() + "/lstm.safetensors"
+	if err := Save(path, m, nil); err != nil {
+		t.Fatal(err)
+	}
+	back := NewLSTM(3, 4, &RNNOptions{Bidirectional: true}, ember.Float64, ember.NewGenerator(7))
+	if _, rep, err := Load(path, back, true); err != nil || !rep.OK() {
+		t.Fatalf("load: %v %v", err, rep)
+	}
+	for _, p := range m.Params {
+		if !slices.Equal(back.Param(p.Name).Float64s(), p.Tensor.Float64s()) {
+			t.Fatalf("%s differs after a round trip", p.Name)
+		}
+	}
+}
