@@ -6,10 +6,10 @@ import (
 	"github.com/emberdl/ember/backend"
 )
 
-// activation32 runs float32 sigmoid or tanh with expFast (whose relative
-// error, ~4e-14, is far below float32's rounding) and a direct call per
-// element: the gate activations of recurrent layers spend most of their
-// element-wise time here.
+// activation32 runs float32 sigmoid or tanh with an inlined copy of
+// expFast (whose relative error, ~4e-14, is far below float32's rounding)
+// and no call or branch per element: the gate activations of recurrent
+// layers spend most of their element-wise time here.
 func activation32(l *loop, op backend.UnaryOp, d, s []float32) {
 	tanh := op == backend.Tanh
 	l.run(8, func(off [maxOps]int, m int) {
@@ -22,7 +22,8 @@ func activation32(l *loop, op backend.UnaryOp, d, s []float32) {
 				}
 			} else {
 				for i, x := range ss {
-					dd[i] = float32(sigmoidFast(float64(x)))
+					// sigmoidFast, written out so that expInRange is inlined.
+					dd[i] = float32(1 / (1 + expInRange(-min(max(float64(x), -104), 104))))
 				}
 			}
 			return
@@ -38,25 +39,42 @@ func activation32(l *loop, op backend.UnaryOp, d, s []float32) {
 	})
 }
 
-// sigmoidFast is 1/(1 + e^-x) with expFast, without branches on x (a
-// branch on the sign is mispredicted half the time on real activations):
-// e^-x overflowing to +Inf gives 0, as it should.
-func sigmoidFast(x float64) float64 {
-	return 1 / (1 + expFast(-x))
+// expInRange is expFast without its range checks, for |x| <= 708 (NaN
+// gives NaN): small enough to be inlined into the activation loops, whose
+// callers clamp x so that no branch is needed.
+func expInRange(x float64) float64 {
+	const (
+		scale = 64 * 1.44269504088896340736     // 64/ln2
+		ln2hi = 6.93147180369123816490e-01 / 64 // ln2/64 in two parts
+		ln2lo = 1.90821492927058770002e-10 / 64
+		round = 6755399441055744.0 // 1.5·2^52: adding it rounds to an integer
+	)
+	kf := (x*scale + round) - round
+	r := x - kf*ln2hi - kf*ln2lo
+	k := int64(kf)
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24))))
+	return p * expTable[k&63] * math.Float64frombits(uint64((k>>6)+1023)<<52)
 }
 
-// tanhFast is tanh with expFast: (1 - e^-2|x|)/(1 + e^-2|x|) with the sign
-// of x, and the Taylor series where that would cancel (|x| < 1/16, error
-// below 1e-15 relative). Both are computed and one is selected, so the
-// choice needs no branch.
+// sigmoidFast is 1/(1 + e^-x) without branches on x (a branch on the sign
+// is mispredicted half the time on real activations). x is clamped to
+// ±104, beyond which the float32 result no longer changes (0 or 1).
+func sigmoidFast(x float64) float64 {
+	return 1 / (1 + expInRange(-min(max(x, -104), 104)))
+}
+
+// tanhFast is tanh: (1 - e^-2|x|)/(1 + e^-2|x|) with the sign of x, and the
+// Taylor series where that would cancel (|x| < 1/16, error below 1e-15
+// relative). Both are computed and one selected, so the choice needs no
+// branch; |x| is clamped to 20, where tanh is 1 in float32.
 func tanhFast(x float64) float64 {
-	a := math.Abs(x)
-	e := expFast(-2 * a)
+	a := min(math.Abs(x), 20)
+	e := expInRange(-2 * a)
 	t := (1 - e) / (1 + e)
 	x2 := x * x
 	p := a * (1 + x2*(-1.0/3+x2*(2.0/15+x2*(-17.0/315+x2*(62.0/2835)))))
 	if a < 0.0625 {
 		t = p
 	}
-	return math.Copysign(t, x) // NaN stays NaN: expFast(NaN) is NaN
+	return math.Copysign(t, x) // NaN stays NaN through min and expInRange
 }
