@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/emberdl/ember"
-	"github.com/emberdl/ember/nn/initializer"
 )
 
 // TransformerOptions configures the transformer layers. Start from
@@ -49,25 +48,6 @@ func (o *TransformerOptions) resolve(op string) TransformerOptions {
 	return r
 }
 
-// layerNorm is the layer normalisation the transformer layers hold (keys
-// "weight" and "bias", initialised to ones and zeros as torch.nn.LayerNorm).
-type layerNorm struct {
-	Weight *ember.Tensor // [d]
-	Bias   *ember.Tensor // [d]
-	eps    float64
-}
-
-func newLayerNorm(d int, eps float64, opts []ember.Option) *layerNorm {
-	n := &layerNorm{Weight: param([]int{d}, opts), Bias: param([]int{d}, opts), eps: eps}
-	initializer.Ones(n.Weight)
-	return n
-}
-
-// Forward normalises the last axis.
-func (n *layerNorm) Forward(x *ember.Tensor) *ember.Tensor {
-	return traced(n, ember.LayerNorm(x, []int{n.Weight.Size(0)}, n.Weight, n.Bias, n.eps))
-}
-
 // feedForward is the position-wise block linear2(dropout(act(linear1(x)))).
 type feedForward struct {
 	activation string
@@ -102,8 +82,8 @@ type TransformerEncoderLayer struct {
 	SelfAttn *MultiheadAttention
 	Linear1  *Linear // [DimFeedforward, d_model]
 	Linear2  *Linear // [d_model, DimFeedforward]
-	Norm1    *layerNorm
-	Norm2    *layerNorm
+	Norm1    *LayerNorm
+	Norm2    *LayerNorm
 
 	DModel, NHead int
 	Options       TransformerOptions
@@ -121,8 +101,8 @@ func NewTransformerEncoderLayer(dModel, nhead int, o *TransformerOptions, opts .
 		SelfAttn: NewMultiheadAttention(dModel, nhead, &MultiheadAttentionOptions{Dropout: r.Dropout, BatchFirst: r.BatchFirst}, opts...),
 		Linear1:  NewLinear(dModel, r.DimFeedforward, true, opts...),
 		Linear2:  NewLinear(r.DimFeedforward, dModel, true, opts...),
-		Norm1:    newLayerNorm(dModel, r.LayerNormEps, opts),
-		Norm2:    newLayerNorm(dModel, r.LayerNormEps, opts),
+		Norm1:    NewLayerNorm([]int{dModel}, r.LayerNormEps, true, opts...),
+		Norm2:    NewLayerNorm([]int{dModel}, r.LayerNormEps, true, opts...),
 		DModel:   dModel, NHead: nhead, Options: r,
 	}
 	if g := genOf(opts); g != nil {
@@ -179,9 +159,9 @@ type TransformerDecoderLayer struct {
 	MultiheadAttn *MultiheadAttention
 	Linear1       *Linear
 	Linear2       *Linear
-	Norm1         *layerNorm
-	Norm2         *layerNorm
-	Norm3         *layerNorm
+	Norm1         *LayerNorm
+	Norm2         *LayerNorm
+	Norm3         *LayerNorm
 
 	DModel, NHead int
 	Options       TransformerOptions
@@ -199,9 +179,9 @@ func NewTransformerDecoderLayer(dModel, nhead int, o *TransformerOptions, opts .
 		MultiheadAttn: NewMultiheadAttention(dModel, nhead, mha, opts...),
 		Linear1:       NewLinear(dModel, r.DimFeedforward, true, opts...),
 		Linear2:       NewLinear(r.DimFeedforward, dModel, true, opts...),
-		Norm1:         newLayerNorm(dModel, r.LayerNormEps, opts),
-		Norm2:         newLayerNorm(dModel, r.LayerNormEps, opts),
-		Norm3:         newLayerNorm(dModel, r.LayerNormEps, opts),
+		Norm1:         NewLayerNorm([]int{dModel}, r.LayerNormEps, true, opts...),
+		Norm2:         NewLayerNorm([]int{dModel}, r.LayerNormEps, true, opts...),
+		Norm3:         NewLayerNorm([]int{dModel}, r.LayerNormEps, true, opts...),
 		DModel:        dModel, NHead: nhead, Options: r,
 	}
 	if g := genOf(opts); g != nil {
@@ -254,7 +234,7 @@ func (l *TransformerDecoderLayer) Forward(tgt, memory *ember.Tensor, masks *Deco
 // norm.weight, norm.bias.
 type TransformerEncoder struct {
 	Layers []*TransformerEncoderLayer
-	Norm   *layerNorm // nil without a final norm
+	Norm   *LayerNorm // nil without a final norm
 }
 
 // NewTransformerEncoder stacks numLayers copies of layer (each with its
@@ -274,8 +254,8 @@ func NewTransformerEncoder(layer *TransformerEncoderLayer, numLayers int, finalN
 				Dropout: layer.SelfAttn.Dropout, BatchFirst: layer.SelfAttn.BatchFirst, NoBias: layer.SelfAttn.InProjBias == nil}, opts...),
 			Linear1: NewLinear(layer.DModel, layer.Options.DimFeedforward, true, opts...),
 			Linear2: NewLinear(layer.Options.DimFeedforward, layer.DModel, true, opts...),
-			Norm1:   newLayerNorm(layer.DModel, layer.Options.LayerNormEps, opts),
-			Norm2:   newLayerNorm(layer.DModel, layer.Options.LayerNormEps, opts),
+			Norm1:   NewLayerNorm([]int{layer.DModel}, layer.Options.LayerNormEps, true, opts...),
+			Norm2:   NewLayerNorm([]int{layer.DModel}, layer.Options.LayerNormEps, true, opts...),
 			DModel:  layer.DModel, NHead: layer.NHead, Options: layer.Options, gen: layer.gen,
 		}
 		c.SelfAttn.gen = layer.SelfAttn.gen
@@ -286,7 +266,7 @@ func NewTransformerEncoder(layer *TransformerEncoderLayer, numLayers int, finalN
 		e.Layers = append(e.Layers, c)
 	}
 	if finalNorm {
-		e.Norm = newLayerNorm(layer.DModel, layer.Options.LayerNormEps, opts)
+		e.Norm = NewLayerNorm([]int{layer.DModel}, layer.Options.LayerNormEps, true, opts...)
 	}
 	return e
 }

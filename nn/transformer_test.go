@@ -28,7 +28,7 @@ func TestTransformerKeysAndInit(t *testing.T) {
 	}
 	checkUniform(t, "linear1.weight", enc.Linear1.Weight, 1/math.Sqrt(16))
 	checkUniform(t, "linear2.weight", enc.Linear2.Weight, 1/math.Sqrt(32))
-	for _, n := range []*layerNorm{enc.Norm1, enc.Norm2} {
+	for _, n := range []*LayerNorm{enc.Norm1, enc.Norm2} {
 		for _, w := range n.Weight.Float64s() {
 			if w != 1 {
 				t.Fatal("norm weights must start at one")
@@ -64,7 +64,7 @@ func TestTransformerEncoderClones(t *testing.T) {
 	if slices.Equal(e.Layers[1].Linear1.Weight.Float32s(), e.Layers[0].Linear1.Weight.Float32s()) {
 		t.Fatal("layers share memory")
 	}
-	if e.Norm == nil || e.Norm.eps != 1e-5 {
+	if e.Norm == nil || e.Norm.Eps != 1e-5 {
 		t.Fatal("final norm missing")
 	}
 	s, err := Summary(e, 5, 2, 4)
