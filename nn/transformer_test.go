@@ -71,7 +71,7 @@ func TestTransformerEncoderClones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"layers.0 (TransformerEncoderLayer)", "layers.2.self_attn (MultiheadAttention)", "norm (layerNorm)", "[5 2 4]"} {
+	for _, want := range []string{"layers.0 (TransformerEncoderLayer)", "layers.2.self_attn (MultiheadAttention)", "norm (LayerNorm)", "[5 2 4]"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
