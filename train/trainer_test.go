@@ -296,18 +296,16 @@ func TestHandWrittenLoopCheckpoint(t *testing.T) {
 	if err := tr.SaveCheckpoint(path, 2, nil); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := tr.Fit(context.Background(), l, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	// A second trainer restored from the checkpoint (weights, momentum
+	// buffers and the generator driving dropout) repeats that epoch exactly.
 	m2 := newMLP(9)
 	tr2 := quietTrainer(m2, optim.NewSGD(nn.Parameters(m2), optim.SGDOptions{LR: 0.1, Momentum: 0.9}))
 	epoch, batch, _, err := tr2.LoadCheckpoint(path)
 	if err != nil || epoch != 2 || batch != 0 {
 		t.Fatalf("load: epoch %d batch %d err %v", epoch, batch, err)
-	}
-	if !slices.Equal(m.FC1.Weight.Float32s(), m2.FC1.Weight.Float32s()) {
-		t.Fatal("weights not restored")
-	}
-	// Both continue identically (the momentum buffers came back too).
-	if _, err := tr.Fit(context.Background(), l, nil, 1); err != nil {
-		t.Fatal(err)
 	}
 	if _, err := tr2.Fit(context.Background(), l, nil, 1); err != nil {
 		t.Fatal(err)
