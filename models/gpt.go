@@ -108,7 +108,9 @@ func NewGPTChar(cfg GPTConfig, g *ember.Generator) *GPTChar {
 	return m
 }
 
-func hasSuffix(s, suffix string) bool { return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix }
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
 
 // kvCache holds one block's keys and values [B, heads, T, head_dim] of the
 // positions seen so far.

@@ -25,7 +25,7 @@ func TestRegistry(t *testing.T) {
 		{"CNN", Config{InChannels: 3, Height: 32, Width: 32, NumClasses: 4}, []int{3, 32, 32}, 32*27 + 32 + 64*32*9 + 64 + 4096*128 + 128 + 128*4 + 4, []int{2, 4}, []string{"0.weight"}},
 		{"resnet", Config{Depth: 8, Width0: 4}, []int{1, 28, 28}, resnetParams(1, 4, 1, 10), []int{2, 10}, []string{"conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean"}},
 		{"resnet", Config{Depth: 20, Width0: 2, InChannels: 3, Height: 8, Width: 8}, []int{3, 8, 8}, resnetParams(3, 2, 3, 10), []int{2, 10}, []string{"conv1.weight"}},
-		{"gpt", Config{GPT: GPTConfig{Layers: 1, Heads: 2, Embd: 8, BlockSize: 6}}, []int{6}, 256*8 + 6*8 + (8+8+8*24+24+8*8+8+8+8+8*32+32+32*8+8) + 16, []int{2, 6, 256}, []string{"wte.weight", "wpe.weight", "h.0.ln_1.weight"}},
+		{"gpt", Config{GPT: GPTConfig{Layers: 1, Heads: 2, Embd: 8, BlockSize: 6}}, []int{6}, 256*8 + 6*8 + (8 + 8 + 8*24 + 24 + 8*8 + 8 + 8 + 8 + 8*32 + 32 + 32*8 + 8) + 16, []int{2, 6, 256}, []string{"wte.weight", "wpe.weight", "h.0.ln_1.weight"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

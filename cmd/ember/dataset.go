@@ -88,9 +88,9 @@ type bundle struct {
 
 // csvMeta is what a model trained on a CSV table needs to read another.
 type csvMeta struct {
-	Schema *csvfile.Schema        `json:"schema"`
-	Scale  *csvfile.Standardizer  `json:"standardizer"`
-	Label  string                 `json:"label"`
+	Schema *csvfile.Schema       `json:"schema"`
+	Scale  *csvfile.Standardizer `json:"standardizer"`
+	Label  string                `json:"label"`
 }
 
 // loadData loads the dataset for training or evaluation. An image dataset
