@@ -257,11 +257,12 @@ func (r *trainRun) setup(ctx context.Context, a *app, src dataSource) error {
 	if err != nil {
 		return err
 	}
-	if b.note != "" && !o.Quiet {
+	fallback := b.source.kind == "sample" && src.kind != "sample"
+	if b.note != "" && (!o.Quiet || fallback) {
 		fmt.Fprintln(a.stderr, b.note)
 	}
-	if b.note != "" && b.source.kind == "sample" && src.kind != "sample" {
-		fmt.Fprintln(a.stdout, "note: training on the embedded Fashion-MNIST sample; the full dataset was not available (see above)")
+	if fallback {
+		fmt.Fprintf(a.stdout, "note: training on the embedded Fashion-MNIST sample; %s was not available (see the message on stderr)\n", src)
 	}
 	r.data = b
 	switch b.task {
