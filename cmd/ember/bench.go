@@ -37,6 +37,7 @@ type benchConfig struct {
 	FmnistWarmup  int
 	FmnistDataset string // --dataset form; "fashion-mnist" or "sample"
 	FmnistLimit   int    // training examples (0: all)
+	FmnistTestLim int    // test examples (0: all)
 	FmnistOffline bool
 	// gpt_char.py
 	GPTSteps, GPTWarmup, GPTBatch int

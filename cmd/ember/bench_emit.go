@@ -44,47 +44,69 @@ func (o object) with(kv ...field) object {
 	return out
 }
 
-// MarshalJSON writes the keys in order; floats are rounded to 5 decimals
-// as the scripts' emit() does, and non-finite ones become null.
+// MarshalJSON writes the keys in order with Python's json.dumps
+// separators (", " and ": "); floats are rounded to 5 decimals as the
+// scripts' emit() does, and non-finite ones become null.
 func (o object) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		k, _ := json.Marshal(f.Key)
-		b.Write(k)
-		b.WriteString(": ")
-		v, err := json.Marshal(round5(f.Value))
-		if err != nil {
-			return nil, fmt.Errorf("bench: field %s: %w", f.Key, err)
-		}
-		b.Write(v)
+	if err := writeJSON(&b, o); err != nil {
+		return nil, err
 	}
-	b.WriteByte('}')
 	return b.Bytes(), nil
 }
 
-func round5(v any) any {
+// writeJSON encodes v as json.dumps would print it.
+func writeJSON(b *bytes.Buffer, v any) error {
 	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
+	case object:
+		b.WriteByte('{')
+		for i, f := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			k, _ := json.Marshal(f.Key)
+			b.Write(k)
+			b.WriteString(": ")
+			if err := writeJSON(b, f.Value); err != nil {
+				return fmt.Errorf("field %s: %w", f.Key, err)
+			}
 		}
-		r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 5, 64), 64)
-		if r == 0 && x != 0 {
-			return x // keep tiny values rather than printing 0
-		}
-		return r
+		b.WriteByte('}')
+		return nil
 	case []float64:
-		out := make([]any, len(x))
+		b.WriteByte('[')
 		for i, e := range x {
-			out[i] = round5(e)
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if err := writeJSON(b, e); err != nil {
+				return err
+			}
 		}
-		return out
+		b.WriteByte(']')
+		return nil
 	}
-	return v
+	raw, err := json.Marshal(round5(v))
+	if err != nil {
+		return err
+	}
+	b.Write(raw)
+	return nil
+}
+
+func round5(v any) any {
+	x, ok := v.(float64)
+	if !ok {
+		return v
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 5, 64), 64)
+	if r == 0 && x != 0 {
+		return x // keep tiny values rather than printing 0
+	}
+	return r
 }
 
 // emitter prints measurements as the scripts' emit() does: one JSON line
@@ -172,7 +194,7 @@ func (e *emitter) emit(name string, config object, metric string, value any, uni
 	if !e.json {
 		return e.human(name, config, metric, value, unit)
 	}
-	b, err := json.Marshal(rec)
+	b, err := rec.MarshalJSON()
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,11 @@ func benchFmnist(ctx context.Context, e *emitter, dev ember.Device, c benchConfi
 		ntr = min(ntr, c.FmnistLimit)
 	}
 	xtr, ytr := images(d.TrainImages[:ntr*784], ntr), ember.FromSlice(d.TrainLabels[:ntr]).To(ember.Int64, dev)
-	xte, yte := images(d.TestImages, d.NumTest()), ember.FromSlice(d.TestLabels).To(ember.Int64, dev)
+	nte := d.NumTest()
+	if c.FmnistTestLim > 0 {
+		nte = min(nte, c.FmnistTestLim)
+	}
+	xte, yte := images(d.TestImages[:nte*784], nte), ember.FromSlice(d.TestLabels[:nte]).To(ember.Int64, dev)
 	m, err := models.New(model, models.Config{Generator: ember.NewGenerator(seed)})
 	if err != nil {
 		return err

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/emberdl/ember"
@@ -160,9 +164,18 @@ func loadCSV(src dataSource, o dataOptions, meta *csvMeta) (*bundle, error) {
 	opts := csvfile.Options{Label: o.label}
 	if meta != nil {
 		opts = csvfile.Options{Schema: meta.Schema}
-	} else if opts.Label == "" {
-		if opts.Label, err = lastHeader(src.name); err != nil {
+	} else {
+		header, textCols, err := scanCSV(src.name)
+		if err != nil {
 			return nil, err
+		}
+		if opts.Label == "" {
+			opts.Label = header[len(header)-1]
+		}
+		for _, c := range textCols {
+			if c != opts.Label {
+				opts.Categorical = append(opts.Categorical, c)
+			}
 		}
 	}
 	tab, err := csvfile.Read(f, opts)
@@ -208,22 +221,54 @@ func loadCSV(src dataSource, o dataOptions, meta *csvMeta) (*bundle, error) {
 	return b, nil
 }
 
-// lastHeader returns the name of the last column of a CSV file's header.
-func lastHeader(path string) (string, error) {
+// scanCSV reads a CSV file's header and names the columns holding any
+// value that is not a number (or a missing-value marker): those are
+// categorical.
+func scanCSV(path string) (header, text []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("dataset csv:%s: %w", path, err)
+		return nil, nil, fmt.Errorf("dataset csv:%s: %w", path, err)
 	}
 	defer f.Close()
-	buf := make([]byte, 64<<10)
-	n, _ := f.Read(buf)
-	line, _, _ := strings.Cut(string(buf[:n]), "\n")
-	line = strings.TrimRight(line, "\r")
-	if line == "" {
-		return "", fmt.Errorf("dataset csv:%s: no header line", path)
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	rec, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("dataset csv:%s: reading the header: %w", path, err)
 	}
-	cols := strings.Split(line, ",")
-	return strings.Trim(strings.TrimSpace(cols[len(cols)-1]), `"`), nil
+	header = slices.Clone(rec)
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	isText := make([]bool, len(header))
+	missing := map[string]bool{}
+	for _, m := range csvfile.DefaultMissing {
+		missing[m] = true
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("dataset csv:%s: %w", path, err)
+		}
+		for i, v := range rec {
+			if i >= len(isText) || isText[i] {
+				continue
+			}
+			v = strings.TrimSpace(v)
+			if _, err := strconv.ParseFloat(v, 64); err != nil && !missing[v] {
+				isText[i] = true
+			}
+		}
+	}
+	for i, t := range isText {
+		if t {
+			text = append(text, header[i])
+		}
+	}
+	return header, text, nil
 }
 
 // subTable copies the given rows of t.

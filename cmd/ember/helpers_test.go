@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,3 +69,5 @@ func lineValue(t *testing.T, out, key string) float64 {
 	t.Fatalf("no %s= line in\n%s", key, out)
 	return 0
 }
+
+func mathExp(x float64) float64 { return math.Exp(x) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -183,8 +184,15 @@ func testPredict(t *testing.T, modelFile string) {
 }
 
 func TestTrainInterruptAndResume(t *testing.T) {
+	table := filepath.Join(t.TempDir(), "t.csv")
+	var b strings.Builder
+	b.WriteString("a,b,c,label\n")
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, "%d,%d,%d,%c\n", i%13, i%7, i%5, 'p'+byte((i%13+i%7)%3))
+	}
+	os.WriteFile(table, []byte(b.String()), 0o644)
 	args := func(out string) []string {
-		return []string{"train", "--model", "mlp", "--dataset", "sample", "--epochs", "2", "--batch", "64", "--limit", "320",
+		return []string{"train", "--dataset", "csv:" + table, "--epochs", "2", "--batch", "32",
 			"--out", out, "--quiet", "--seed", "3"}
 	}
 	// An uninterrupted run.
