@@ -25,4 +25,15 @@
 // and `nn:"-"` hides a field. These rules make state-dict keys match
 // PyTorch's for the same architecture, so safetensors files written from
 // PyTorch load by name.
+//
+// The layers carry PyTorch's names and defaults: Linear, Bilinear,
+// Conv1d/Conv2d and their transposes, MaxPool/AvgPool/AdaptiveAvgPool,
+// BatchNorm1d/2d/3d, LayerNorm, RMSNorm, GroupNorm, Dropout, Embedding,
+// the activations (ReLU, GELU, SiLU, Softmax, ...), Identity, Flatten and
+// Unflatten. Each is made by NewXxx with its sizes, an options value whose
+// zero value means PyTorch's defaults, and creation options (dtype,
+// device, a *ember.Generator for the initial values), and is initialised
+// with the distributions of PyTorch's reset_parameters. The losses
+// (CrossEntropyLoss, MSELoss, BCEWithLogitsLoss, ...) are modules too,
+// with Forward(input, target).
 package nn

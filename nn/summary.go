@@ -52,6 +52,25 @@ func Summary(m Layer, inputShape ...int) (string, error) {
 	if ps := Parameters(m); len(ps) > 0 {
 		dev = ps[0].Device()
 	}
+	// Run in evaluation mode, so that the zero input leaves running
+	// statistics alone, then restore every module's mode.
+	type moder interface {
+		Training() bool
+		SetTraining(bool)
+	}
+	var restore []func()
+	for _, nm := range NamedModules(m) {
+		if md, ok := nm.Module.(moder); ok {
+			was := md.Training()
+			restore = append(restore, func() { md.SetTraining(was) })
+		}
+	}
+	Eval(m)
+	defer func() {
+		for _, r := range restore {
+			r()
+		}
+	}()
 	err := ember.Catch(func() {
 		ember.NoGrad(func() { m.Forward(ember.Zeros(inputShape, dev)) })
 	})

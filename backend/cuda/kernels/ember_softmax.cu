@@ -1,0 +1,132 @@
+// ember_softmax.cu: softmax, log-softmax and cross-entropy over the last
+// dim of a contiguous [rows, cols] tensor. One block per row (grid-stride
+// over rows), blockDim.x a multiple of 32; statistics in Acc<T>::type.
+// T is float, double, ember::bf16 or ember::f16; A below is Acc<T>::type.
+//
+//   ember::softmax_fwd<T, LOG>(T* out, const T* in, i64 rows, i64 cols)
+//     LOG = false: out = softmax(in); LOG = true: out = log_softmax(in).
+//   ember::softmax_bwd<T, LOG>(T* dx, const T* y, const T* dy, i64 rows,
+//       i64 cols)
+//     y is the forward output. softmax: dx = y * (dy - sum(dy * y));
+//     log_softmax: dx = dy - exp(y) * sum(dy).
+//
+//   ember::cross_entropy_fwd<T>(A* loss, A* lse_opt, const T* logits,
+//       const i64* target, i64 rows, i64 cols, i64 ignore_index,
+//       double smoothing, int* err_opt)
+//     loss[r] = (1-smoothing) * (lse - logits[r, t]) + smoothing *
+//     (lse - mean(logits[r, :])), lse = logsumexp(logits[r, :]),
+//     t = target[r]; 0 where t == ignore_index. lse_opt receives lse for the
+//     backward pass. A target outside [0, cols) gives NaN and error code 1.
+//   ember::cross_entropy_bwd<T>(T* dlogits, const T* logits,
+//       const i64* target, const A* lse, const A* dloss_opt, i64 rows,
+//       i64 cols, i64 ignore_index, double smoothing, double scale)
+//     dlogits[r, j] = g * (exp(logits[r, j] - lse[r]) - (1-smoothing) *
+//     [j == t] - smoothing / cols), g = scale * dloss_opt[r] (or scale when
+//     dloss_opt is null); rows with t == ignore_index get zeros.
+#include "ember_common.cuh"
+
+namespace ember {
+
+template <class T, bool LOG>
+__global__ void softmax_fwd(T* __restrict__ out, const T* __restrict__ in, i64 rows, i64 cols) {
+  typedef typename Acc<T>::type A;
+  __shared__ A smem[32];
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = in + r * cols;
+    T* y = out + r * cols;
+    A m = -m_inf<A>();
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) m = nan_max(m, to_acc(x[c]));
+    m = block_reduce<MaxOp>(m, smem);
+    A s = A(0);
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) s += m_exp(to_acc(x[c]) - m);
+    s = block_reduce<SumOp>(s, smem);
+    if (LOG) {
+      const A lse = m + m_log(s);
+      for (i64 c = threadIdx.x; c < cols; c += blockDim.x) y[c] = from_acc<T>(to_acc(x[c]) - lse);
+    } else {
+      const A inv = A(1) / s;
+      for (i64 c = threadIdx.x; c < cols; c += blockDim.x) y[c] = from_acc<T>(m_exp(to_acc(x[c]) - m) * inv);
+    }
+  }
+}
+
+template <class T, bool LOG>
+__global__ void softmax_bwd(T* __restrict__ dx, const T* __restrict__ y, const T* __restrict__ dy, i64 rows, i64 cols) {
+  typedef typename Acc<T>::type A;
+  __shared__ A smem[32];
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* yr = y + r * cols;
+    const T* gr = dy + r * cols;
+    T* dr = dx + r * cols;
+    A s = A(0);
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) s += LOG ? to_acc(gr[c]) : to_acc(gr[c]) * to_acc(yr[c]);
+    s = block_reduce<SumOp>(s, smem);
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) {
+      const A yv = to_acc(yr[c]), gv = to_acc(gr[c]);
+      dr[c] = from_acc<T>(LOG ? gv - m_exp(yv) * s : yv * (gv - s));
+    }
+  }
+}
+
+template <class T>
+__global__ void cross_entropy_fwd(typename Acc<T>::type* __restrict__ loss, typename Acc<T>::type* __restrict__ lse_opt,
+                                  const T* __restrict__ logits, const i64* __restrict__ target, i64 rows, i64 cols,
+                                  i64 ignore_index, double smoothing, int* err_opt) {
+  typedef typename Acc<T>::type A;
+  __shared__ A smem[32];
+  const A eps = (A)smoothing;
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = logits + r * cols;
+    A m = -m_inf<A>();
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) m = nan_max(m, to_acc(x[c]));
+    m = block_reduce<MaxOp>(m, smem);
+    A s = A(0);
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) s += m_exp(to_acc(x[c]) - m);
+    s = block_reduce<SumOp>(s, smem);
+    A mean = A(0);
+    if (smoothing != 0.0) {  // uniform across the block
+      A t = A(0);
+      for (i64 c = threadIdx.x; c < cols; c += blockDim.x) t += to_acc(x[c]);
+      mean = block_reduce<SumOp>(t, smem) / (A)cols;
+    }
+    if (threadIdx.x == 0) {
+      const A lse = m + m_log(s);
+      const i64 t = target[r];
+      A l;
+      if (t == ignore_index) {
+        l = A(0);
+      } else if (t < 0 || t >= cols) {
+        l = m_nan<A>();
+        report_error(err_opt, 1);
+      } else {
+        l = (A(1) - eps) * (lse - to_acc(x[t])) + eps * (lse - mean);
+      }
+      loss[r] = l;
+      if (lse_opt) lse_opt[r] = lse;
+    }
+  }
+}
+
+template <class T>
+__global__ void cross_entropy_bwd(T* __restrict__ dlogits, const T* __restrict__ logits, const i64* __restrict__ target,
+                                  const typename Acc<T>::type* __restrict__ lse,
+                                  const typename Acc<T>::type* __restrict__ dloss_opt, i64 rows, i64 cols,
+                                  i64 ignore_index, double smoothing, double scale) {
+  typedef typename Acc<T>::type A;
+  const A eps = (A)smoothing, uniform = (A)(smoothing / (double)cols);
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = logits + r * cols;
+    T* d = dlogits + r * cols;
+    const i64 t = target[r];
+    const bool skip = t == ignore_index || t < 0 || t >= cols;
+    const A g = (A)scale * (dloss_opt ? dloss_opt[r] : A(1));
+    const A l = lse[r];
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x) {
+      A v = A(0);
+      if (!skip) v = g * (m_exp(to_acc(x[c]) - l) - (c == t ? A(1) - eps : A(0)) - uniform);
+      d[c] = from_acc<T>(v);
+    }
+  }
+}
+
+}  // namespace ember

@@ -1,0 +1,138 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/emberdl/ember/backend/cuda/driver"
+)
+
+// layerNormRef computes the forward pass and, for upstream dy, the
+// gradients with respect to x, w and b, in float64.
+func layerNormRef(x, w, b, dy []float64, rows, cols int, eps float64) (y, mean, rstd, dx, dw, db []float64) {
+	y, mean, rstd = make([]float64, rows*cols), make([]float64, rows), make([]float64, rows)
+	dx, dw, db = make([]float64, rows*cols), make([]float64, cols), make([]float64, cols)
+	wt := func(c int) float64 {
+		if w == nil {
+			return 1
+		}
+		return w[c]
+	}
+	for r := 0; r < rows; r++ {
+		row := x[r*cols : (r+1)*cols]
+		m, v := 0.0, 0.0
+		for _, e := range row {
+			m += e
+		}
+		m /= float64(cols)
+		for _, e := range row {
+			v += (e - m) * (e - m)
+		}
+		v /= float64(cols)
+		rs := 1 / math.Sqrt(v+eps)
+		mean[r], rstd[r] = m, rs
+		var mg, mgx float64
+		for c, e := range row {
+			xh := (e - m) * rs
+			y[r*cols+c] = xh * wt(c)
+			if b != nil {
+				y[r*cols+c] += b[c]
+			}
+			g := dy[r*cols+c] * wt(c)
+			mg += g
+			mgx += g * xh
+			dw[c] += dy[r*cols+c] * xh
+			db[c] += dy[r*cols+c]
+		}
+		mg /= float64(cols)
+		mgx /= float64(cols)
+		for c, e := range row {
+			xh := (e - m) * rs
+			dx[r*cols+c] = rs * (dy[r*cols+c]*wt(c) - mg - xh*mgx)
+		}
+	}
+	return
+}
+
+// TestLayerNormReferenceGradient checks the reference's closed-form
+// gradient against finite differences of its own forward pass.
+func TestLayerNormReferenceGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const rows, cols, eps = 2, 5, 1e-5
+	x, w, b, dy := randRange(rng, rows*cols, -2, 2), randRange(rng, cols, 0.5, 1.5), randRange(rng, cols, -1, 1), randRange(rng, rows*cols, -1, 1)
+	loss := func(x, w, b []float64) float64 {
+		y, _, _, _, _, _ := layerNormRef(x, w, b, dy, rows, cols, eps)
+		s := 0.0
+		for i := range y {
+			s += y[i] * dy[i]
+		}
+		return s
+	}
+	_, _, _, dx, dw, db := layerNormRef(x, w, b, dy, rows, cols, eps)
+	const h = 1e-6
+	for _, v := range []struct {
+		name string
+		p    []float64
+		grad []float64
+	}{{"x", x, dx}, {"w", w, dw}, {"b", b, db}} {
+		for i := range v.p {
+			orig := v.p[i]
+			v.p[i] = orig + h
+			up := loss(x, w, b)
+			v.p[i] = orig - h
+			down := loss(x, w, b)
+			v.p[i] = orig
+			if num := (up - down) / (2 * h); math.Abs(num-v.grad[i]) > 1e-6 {
+				t.Errorf("d/d%s[%d]: closed form %v, numeric %v", v.name, i, v.grad[i], num)
+			}
+		}
+	}
+}
+
+func TestLayerNorm(t *testing.T) {
+	d := device(t)
+	rng := rand.New(rand.NewPCG(9, 9))
+	const eps = 1e-5
+	a := driver.NewArgs()
+	for _, shape := range [][2]int{{5, 67}, {3, 700}} {
+		rows, cols := shape[0], shape[1]
+		for _, dt := range FloatTypes {
+			acc := F32
+			if dt == F64 {
+				acc = F64
+			}
+			for _, affine := range []bool{true, false} {
+				x, xv := d.upload(dt, randRange(rng, rows*cols, -3, 3))
+				dy, dyv := d.upload(dt, randRange(rng, rows*cols, -1, 1))
+				l := LayerNorm{X: x, DY: dy, Rows: int64(rows), Cols: int64(cols), Eps: eps,
+					Out: d.alloc(rows * cols * dt.Size()), DX: d.alloc(rows * cols * dt.Size()),
+					Mean: d.alloc(rows * 8), RStd: d.alloc(rows * 8)}
+				var wv, bv []float64
+				if affine {
+					l.W, wv = d.upload(dt, randRange(rng, cols, 0.5, 1.5))
+					l.B, bv = d.upload(dt, randRange(rng, cols, -1, 1))
+					l.DW, l.DB = d.alloc(cols*dt.Size()), d.alloc(cols*dt.Size())
+				}
+				row := RowLaunch(int64(rows), int64(cols), 2)
+				d.launch(LayerNormKernel(LayerNormForward, dt), row, a, PackLayerNorm(a, LayerNormForward, &l))
+				d.launch(LayerNormKernel(LayerNormBackward, dt), row, a, PackLayerNorm(a, LayerNormBackward, &l))
+				if affine {
+					d.launch(LayerNormKernel(LayerNormBackwardParams, dt), ElementwiseLaunch(int64(cols), 2), a,
+						PackLayerNorm(a, LayerNormBackwardParams, &l))
+				}
+				y, mean, rstd, dx, dw, db := layerNormRef(xv, wv, bv, dyv, rows, cols, eps)
+				name := fmt.Sprintf("layernorm %dx%d affine=%v", rows, cols, affine)
+				checkClose(t, name+" y", dt, d.download(dt, l.Out, rows*cols), roundTo(dt, y))
+				checkClose(t, name+" mean", acc, d.download(acc, l.Mean, rows), mean)
+				checkClose(t, name+" rstd", acc, d.download(acc, l.RStd, rows), rstd)
+				checkClose(t, name+" dx", dt, d.download(dt, l.DX, rows*cols), roundTo(dt, dx))
+				if affine {
+					checkClose(t, name+" dw", dt, d.download(dt, l.DW, cols), roundTo(dt, dw))
+					checkClose(t, name+" db", dt, d.download(dt, l.DB, cols), roundTo(dt, db))
+				}
+			}
+		}
+	}
+}
