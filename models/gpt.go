@@ -19,18 +19,18 @@ import (
 // files written from PyTorch store shared tensors once, too).
 type GPTChar struct {
 	Config GPTConfig `nn:"-"`
-	WTE    *embedding
-	WPE    *embedding
+	WTE    *nn.Embedding
+	WPE    *nn.Embedding
 	H      []*GPTBlock
-	LnF    *layerNorm
+	LnF    *nn.LayerNorm
 }
 
 // GPTBlock is one transformer block: x + attn(ln_1(x)), then
 // x + mlp(ln_2(x)).
 type GPTBlock struct {
-	Ln1  *layerNorm `nn:"ln_1"`
+	Ln1  *nn.LayerNorm `nn:"ln_1"`
 	Attn *CausalSelfAttention
-	Ln2  *layerNorm `nn:"ln_2"`
+	Ln2  *nn.LayerNorm `nn:"ln_2"`
 	MLP  *gptMLP
 }
 
@@ -47,15 +47,9 @@ type CausalSelfAttention struct {
 // nn.Sequential ("mlp.0", "mlp.2").
 type gptMLP struct {
 	FC   *nn.Linear `nn:"0"`
-	Act  *gelu      `nn:"1"`
+	Act  *nn.GELU   `nn:"1"` // exact (erf) form
 	Proj *nn.Linear `nn:"2"`
 }
-
-// gelu is torch.nn.GELU() (the exact, erf form).
-type gelu struct{ _ byte }
-
-// Forward returns x·Φ(x).
-func (g *gelu) Forward(x *ember.Tensor) *ember.Tensor { return nn.Traced(g, x.Gelu()) }
 
 // Forward runs the MLP.
 func (m *gptMLP) Forward(x *ember.Tensor) *ember.Tensor {
@@ -72,9 +66,9 @@ func NewGPTChar(cfg GPTConfig, g *ember.Generator) *GPTChar {
 	c := cfg.Embd
 	m := &GPTChar{
 		Config: cfg,
-		WTE:    &embedding{Weight: ember.Zeros([]int{cfg.Vocab, c}).SetRequiresGrad(true)},
-		WPE:    &embedding{Weight: ember.Zeros([]int{cfg.BlockSize, c}).SetRequiresGrad(true)},
-		LnF:    newLayerNorm(c),
+		WTE:    nn.NewEmbedding(cfg.Vocab, c, nn.EmbeddingOptions{}, genOpts(g)...),
+		WPE:    nn.NewEmbedding(cfg.BlockSize, c, nn.EmbeddingOptions{}, genOpts(g)...),
+		LnF:    nn.NewLayerNorm([]int{c}, 1e-5, true),
 	}
 	mask := make([]bool, cfg.BlockSize*cfg.BlockSize)
 	for i := 0; i < cfg.BlockSize; i++ {
@@ -85,13 +79,13 @@ func NewGPTChar(cfg GPTConfig, g *ember.Generator) *GPTChar {
 	maskT := ember.FromSlice(mask, cfg.BlockSize, cfg.BlockSize)
 	for range cfg.Layers {
 		m.H = append(m.H, &GPTBlock{
-			Ln1: newLayerNorm(c),
+			Ln1: nn.NewLayerNorm([]int{c}, 1e-5, true),
 			Attn: &CausalSelfAttention{
 				CAttn: nn.NewLinear(c, 3*c, true, genOpts(g)...), CProj: nn.NewLinear(c, c, true, genOpts(g)...),
 				Mask: maskT.Clone(), heads: cfg.Heads,
 			},
-			Ln2: newLayerNorm(c),
-			MLP: &gptMLP{FC: nn.NewLinear(c, 4*c, true, genOpts(g)...), Act: &gelu{}, Proj: nn.NewLinear(4*c, c, true, genOpts(g)...)},
+			Ln2: nn.NewLayerNorm([]int{c}, 1e-5, true),
+			MLP: &gptMLP{FC: nn.NewLinear(c, 4*c, true, genOpts(g)...), Act: nn.NewGELU(nn.GELUExact), Proj: nn.NewLinear(4*c, c, true, genOpts(g)...)},
 		})
 	}
 	resid := 0.02 / math.Sqrt(2*float64(cfg.Layers))

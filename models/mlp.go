@@ -10,9 +10,9 @@ import (
 // "2.weight", "4.weight" and their biases).
 type MLP struct {
 	FC1  *nn.Linear `nn:"0"`
-	Act1 *relu      `nn:"1"`
+	Act1 *nn.ReLU   `nn:"1"`
 	FC2  *nn.Linear `nn:"2"`
-	Act2 *relu      `nn:"3"`
+	Act2 *nn.ReLU   `nn:"3"`
 	FC3  *nn.Linear `nn:"4"`
 }
 
@@ -24,8 +24,8 @@ func NewMLP(cfg Config) *MLP {
 	in := cfg.InChannels * cfg.Height * cfg.Width
 	opts := genOpts(cfg.Generator)
 	return &MLP{
-		FC1: nn.NewLinear(in, 512, true, opts...), Act1: &relu{},
-		FC2: nn.NewLinear(512, 256, true, opts...), Act2: &relu{},
+		FC1: nn.NewLinear(in, 512, true, opts...), Act1: nn.NewReLU(),
+		FC2: nn.NewLinear(512, 256, true, opts...), Act2: nn.NewReLU(),
 		FC3: nn.NewLinear(256, cfg.NumClasses, true, opts...),
 	}
 }
@@ -39,12 +39,4 @@ func (m *MLP) Forward(x *ember.Tensor) *ember.Tensor {
 	x = m.Act1.Forward(m.FC1.Forward(x))
 	x = m.Act2.Forward(m.FC2.Forward(x))
 	return nn.Traced(m, m.FC3.Forward(x))
-}
-
-// genOpts turns an optional generator into creation options.
-func genOpts(g *ember.Generator) []ember.Option {
-	if g == nil {
-		return nil
-	}
-	return []ember.Option{g}
 }

@@ -15,9 +15,9 @@ import (
 // shape changes), "fc"; convolutions have no bias and start from
 // kaiming_normal_(mode="fan_out", nonlinearity="relu").
 type ResNet struct {
-	Conv1  *conv2d
-	BN1    *batchNorm2d
-	Act    *relu
+	Conv1  *nn.Conv2d
+	BN1    *nn.BatchNorm2d
+	Act    *nn.ReLU
 	Layer1 []*BasicBlock
 	Layer2 []*BasicBlock
 	Layer3 []*BasicBlock
@@ -27,19 +27,19 @@ type ResNet struct {
 // BasicBlock is two 3×3 convolutions with BatchNorm and a residual
 // connection (torchvision's BasicBlock).
 type BasicBlock struct {
-	Conv1      *conv2d
-	BN1        *batchNorm2d
-	Conv2      *conv2d
-	BN2        *batchNorm2d
+	Conv1      *nn.Conv2d
+	BN1        *nn.BatchNorm2d
+	Conv2      *nn.Conv2d
+	BN2        *nn.BatchNorm2d
 	Downsample *downsample // nil when the input already has the output's shape
-	Act        *relu
+	Act        *nn.ReLU
 }
 
 // downsample is the projection shortcut: a strided 1×1 convolution and
 // BatchNorm ("downsample.0", "downsample.1").
 type downsample struct {
-	Conv *conv2d      `nn:"0"`
-	BN   *batchNorm2d `nn:"1"`
+	Conv *nn.Conv2d      `nn:"0"`
+	BN   *nn.BatchNorm2d `nn:"1"`
 }
 
 // NewResNet returns a ResNet of depth cfg.Depth (6n+2) with cfg.Width0
@@ -48,7 +48,7 @@ func NewResNet(cfg Config) *ResNet {
 	cfg = cfg.withDefaults()
 	g := cfg.Generator
 	n, w := (cfg.Depth-2)/6, cfg.Width0
-	m := &ResNet{Conv1: resnetConv(cfg.InChannels, w, 3, 1, g), BN1: newBatchNorm2d(w), Act: &relu{}}
+	m := &ResNet{Conv1: resnetConv(cfg.InChannels, w, 3, 1, g), BN1: nn.NewBatchNorm2d(w, nn.BatchNormOptions{}, genOpts(g)...), Act: nn.NewReLU()}
 	in := w
 	stage := func(out, stride int) []*BasicBlock {
 		blocks := make([]*BasicBlock, n)
@@ -71,19 +71,19 @@ func NewResNet(cfg Config) *ResNet {
 
 func newBasicBlock(in, out, stride int, g *ember.Generator) *BasicBlock {
 	b := &BasicBlock{
-		Conv1: resnetConv(in, out, 3, stride, g), BN1: newBatchNorm2d(out),
-		Conv2: resnetConv(out, out, 3, 1, g), BN2: newBatchNorm2d(out), Act: &relu{},
+		Conv1: resnetConv(in, out, 3, stride, g), BN1: nn.NewBatchNorm2d(out, nn.BatchNormOptions{}, genOpts(g)...),
+		Conv2: resnetConv(out, out, 3, 1, g), BN2: nn.NewBatchNorm2d(out, nn.BatchNormOptions{}, genOpts(g)...), Act: nn.NewReLU(),
 	}
 	if stride != 1 || in != out {
-		b.Downsample = &downsample{Conv: resnetConv(in, out, 1, stride, g), BN: newBatchNorm2d(out)}
+		b.Downsample = &downsample{Conv: resnetConv(in, out, 1, stride, g), BN: nn.NewBatchNorm2d(out, nn.BatchNormOptions{}, genOpts(g)...)}
 	}
 	return b
 }
 
 // resnetConv is a bias-free convolution (padding k/2) initialised with
 // kaiming_normal_(mode="fan_out", nonlinearity="relu").
-func resnetConv(in, out, k, stride int, g *ember.Generator) *conv2d {
-	c := newConv2d(in, out, k, stride, k/2, false, g)
+func resnetConv(in, out, k, stride int, g *ember.Generator) *nn.Conv2d {
+	c := conv(in, out, k, stride, k/2, false, g)
 	if _, err := initializer.KaimingNormal(c.Weight, 0, initializer.FanOut, "relu", gens(g)...); err != nil {
 		panic(err) // the shape is never empty here
 	}
