@@ -226,7 +226,8 @@ func TestTrainInterruptAndResume(t *testing.T) {
 	if bad.code != exitUsage || !strings.Contains(bad.stderr, "different options") {
 		t.Errorf("resume with another --lr: exit %d\n%s", bad.code, bad.stderr)
 	}
-	res := mustRun(t, append(args(part), "--resume")...)
+	// Prefetching workers give the same batches.
+	res := mustRun(t, append(args(part), "--resume", "--workers", "2")...)
 	if lastValue(t, res.stdout, "test_accuracy") != lastValue(t, ref.stdout, "test_accuracy") ||
 		lineValue(t, res.stdout, "test_loss") != lineValue(t, ref.stdout, "test_loss") {
 		t.Errorf("resumed run ended with\n%s\nthe uninterrupted one with\n%s", res.stdout, ref.stdout)
