@@ -153,6 +153,11 @@ func ownParameters(m any) []*ember.Tensor {
 			if f.Type == tensorType && !s.Field(i).IsNil() {
 				out = append(out, s.Field(i).Interface().(*ember.Tensor))
 			}
+			if f.Type == namedListType {
+				for _, el := range namedTensorFields(s.Field(i)) {
+					out = append(out, el.field.Interface().(*ember.Tensor))
+				}
+			}
 		}
 	}
 	visit(v.Elem())
