@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"math"
 	"sort"
 
 	"github.com/emberdl/ember"
+	"github.com/emberdl/ember/nn"
 )
 
 // benchGemm is gemm.py: GFLOP/s of a·b (2·M·N·K per product), median of
@@ -103,42 +103,30 @@ func benchConv(_ context.Context, e *emitter, dev ember.Device, c benchConfig) e
 	return nil
 }
 
-// benchLSTM is lstm.py: a one-layer LSTM (PyTorch's gate order i, f, g, o
-// and initialisation U(±1/sqrt(H))) over a [T, B, I] sequence, written
-// with Ember's ops; forward (no grad) and forward+backward time per step.
+// benchLSTM is lstm.py: nn.LSTM(input 64, hidden 256, 1 layer) over a
+// [T, B, I] sequence; forward (no grad) and forward+backward time per
+// step, backward driven by a fixed random output gradient (the input needs
+// no gradient).
 func benchLSTM(_ context.Context, e *emitter, dev ember.Device, c benchConfig) error {
 	t, bsz, in, h := c.LSTM[0], c.LSTM[1], c.LSTM[2], c.LSTM[3]
 	g := ember.NewGenerator(0)
-	k := 1 / math.Sqrt(float64(h))
-	wih := ember.Uniform([]int{4 * h, in}, -k, k, g, dev).SetRequiresGrad(true)
-	whh := ember.Uniform([]int{4 * h, h}, -k, k, g, dev).SetRequiresGrad(true)
-	bih := ember.Uniform([]int{4 * h}, -k, k, g, dev).SetRequiresGrad(true)
-	bhh := ember.Uniform([]int{4 * h}, -k, k, g, dev).SetRequiresGrad(true)
+	lstm := nn.NewLSTM(in, h, nil, g, dev)
 	x := ember.Randn([]int{t, bsz, in}, g, dev)
 	gy := ember.Randn([]int{t, bsz, h}, g, dev)
-	lstm := func() *ember.Tensor {
-		xw := ember.Linear(x, wih, bih.Add(bhh)) // [T, B, 4H]: every step's input projection at once
-		hs := ember.Zeros([]int{bsz, h}, dev)
-		cs := ember.Zeros([]int{bsz, h}, dev)
-		outs := make([]*ember.Tensor, t)
-		for s := 0; s < t; s++ {
-			gates := xw.Select(0, s).Add(ember.Linear(hs, whh, nil)).Chunk(4, 1)
-			i, f, gg, o := gates[0].Sigmoid(), gates[1].Sigmoid(), gates[2].Tanh(), gates[3].Sigmoid()
-			cs = f.Mul(cs).Add(i.Mul(gg))
-			hs = o.Mul(cs.Tanh())
-			outs[s] = hs
-		}
-		return ember.Stack(outs, 0)
-	}
 	cfg := object{{"input", in}, {"hidden", h}, {"layers", 1}, {"seq_len", t}, {"batch", bsz}}
+	// FLOPs of the gate GEMMs only: 2·T·B·(I+H)·4H forward; backward about twice that.
 	gateFlops := 2.0 * float64(t*bsz*(in+h)*4*h)
-	fwd := func() { ember.NoGrad(func() { syncDevice(lstm()) }) }
+	fwd := func() {
+		ember.NoGrad(func() {
+			out, _, _ := lstm.Forward(x, nil, nil)
+			syncDevice(out)
+		})
+	}
 	fwdBwd := func() {
-		for _, p := range []*ember.Tensor{wih, whh, bih, bhh} {
-			p.SetGrad(nil)
-		}
-		lstm().Backward(ember.WithGradient(gy))
-		syncDevice(wih.Grad())
+		nn.ZeroGrad(lstm)
+		out, _, _ := lstm.Forward(x, nil, nil)
+		out.Backward(ember.WithGradient(gy))
+		syncDevice(lstm.Param("weight_ih_l0").Grad())
 	}
 	for _, ph := range []struct {
 		name  string
