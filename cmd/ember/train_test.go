@@ -11,9 +11,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emberdl/ember"
 	"github.com/emberdl/ember/data/datasets"
@@ -191,6 +193,16 @@ func TestTrainInterruptAndResume(t *testing.T) {
 		fmt.Fprintf(&b, "%d,%d,%d,%c\n", i%13, i%7, i%5, 'p'+byte((i%13+i%7)%3))
 	}
 	os.WriteFile(table, []byte(b.String()), 0o644)
+	before := runtime.NumGoroutine()
+	defer func() {
+		// Interrupted and prefetching runs leave no goroutines behind.
+		for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			t.Errorf("%d goroutines before the runs, %d after", before, n)
+		}
+	}()
 	args := func(out string) []string {
 		return []string{"train", "--dataset", "csv:" + table, "--epochs", "2", "--batch", "32",
 			"--out", out, "--quiet", "--seed", "3"}
