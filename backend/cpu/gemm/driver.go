@@ -11,6 +11,15 @@ import (
 // more than it saves.
 const parallelMinWork = 1 << 20
 
+// Packing pays off only when a panel is reused often enough. A is read in
+// place (when it has a unit stride) if a block has at most directAMaxPanels
+// column panels to multiply it by; B (when its rows are contiguous) if the
+// product has at most directBMaxTiles row tiles.
+var (
+	directAMaxPanels = 4
+	directBMaxTiles  = 4
+)
+
 // operands is one product C = alpha*A*B + beta*C with strided operands.
 type operands[T float] struct {
 	m, n, k     int
@@ -45,11 +54,14 @@ type driver[T float] struct {
 	jc, nc, pc, kc int
 	betaBlk        T
 
-	bp     []T // packed B block, shared by all workers
-	ap     []T // packed A block, when shared (splitN mode)
-	nbp    int // micro-panels of B in the block
-	nap    int // micro-panels of A packed into ap (0 unless splitN)
-	splitN bool
+	mt, nt           int  // row tiles of the product, column panels of the block
+	directA, directB bool // read A / B in place instead of packing
+	splitN           bool // workers split the block's columns and share A
+
+	bp panels[T] // B's panels in the block, shared
+	ap panels[T] // A's panels (splitN mode), shared
+
+	packB, packA int // panels to pack in the parallel packing phase
 
 	bufA, bufB *buffer[T]
 
@@ -82,8 +94,9 @@ func getDriver[T float](ker *kernel[T]) *driver[T] {
 }
 
 func putDriver[T float](d *driver[T]) {
-	d.op = operands[T]{} // do not keep the caller's matrices alive
-	d.ap, d.bp = nil, nil
+	// Do not keep the caller's matrices alive.
+	d.op = operands[T]{}
+	d.ap, d.bp = panels[T]{}, panels[T]{}
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		driverPoolS.Put(d)
@@ -114,72 +127,94 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	putDriver(d)
 }
 
-// preferTransposed reports whether computing Cᵀ = Bᵀ·Aᵀ is faster: when that
-// makes C's rows contiguous, or wastes much less of the register tiles.
-func preferTransposed[T float](ker *kernel[T], op operands[T]) bool {
-	if op.csc != 1 && op.rsc == 1 {
-		return true
-	}
-	keep := tileUse(op.m, ker.mr) * tileUse(op.n, ker.nr)
-	swap := tileUse(op.n, ker.mr) * tileUse(op.m, ker.nr)
-	if op.csc == 1 {
-		swap *= 0.8 // the transposed tiles are stored element by element
-	}
-	return swap > keep
-}
-
-// tileUse is the fraction of n rounded up to whole tiles that n fills.
-func tileUse(n, tile int) float64 {
-	return float64(n) / float64((n+tile-1)/tile*tile)
-}
-
 // run executes the blocked loops of d.op: columns by nc, depth by kc, then
-// rows by mc, packing each block once.
+// rows by mc.
 func (d *driver[T]) run(threads int) {
 	op, ker := &d.op, d.ker
+	d.mt = (op.m + ker.mr - 1) / ker.mr
+	d.directB = op.csb == 1 && d.mt <= directBMaxTiles
 	for jc := 0; jc < op.n; jc += ker.nc {
 		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
-		d.nbp = (d.nc + ker.nr - 1) / ker.nr
+		d.nt = (d.nc + ker.nr - 1) / ker.nr
+		d.directA = (op.csa == 1 || op.rsa == 1) && d.nt <= directAMaxPanels
 		for pc := 0; pc < op.k; pc += ker.kc {
 			d.pc, d.kc = pc, min(ker.kc, op.k-pc)
 			d.betaBlk = 1
 			if pc == 0 {
 				d.betaBlk = op.beta
 			}
-			d.bp = d.bufB.get(d.nbp * ker.nr * d.kc)
-			if threads == 1 {
-				d.nap, d.splitN = 0, false
-				d.packPanels(0, d.nbp)
-				d.computeRows(0, op.m)
-				continue
-			}
-			d.parallelBlock(threads)
+			d.block(threads)
 		}
 	}
 }
 
-// parallelBlock computes one (jc, pc) block on the worker pool: the packing
-// of the shared panels is split first, then the tiles of C.
-func (d *driver[T]) parallelBlock(threads int) {
+// block computes the current (jc, pc) block: first the shared panels are
+// packed, then the tiles of C are computed, each phase split across up to
+// `threads` workers.
+func (d *driver[T]) block(threads int) {
 	op, ker := &d.op, d.ker
-	mt := (op.m + ker.mr - 1) / ker.mr
-	nt := d.nbp
+	d.setupB()
 	// Split the columns when all of A fits one block and that balances the
 	// tiles better; otherwise each worker takes its own rows of C.
-	d.splitN = op.m <= ker.mc && (mt < threads || imbalance(nt, threads) < imbalance(mt, threads))
-	d.nap = 0
+	d.splitN = threads > 1 && op.m <= ker.mc &&
+		(d.mt < threads || imbalance(d.nt, threads) < imbalance(d.mt, threads))
+	d.packA = 0
 	if d.splitN {
-		d.nap = mt
-		d.ap = d.bufA.get(mt * ker.mr * d.kc)
+		d.setupSharedA()
 	}
-	panels := d.nbp + d.nap
-	packGrain := max(1, (1<<14)/(ker.nr*d.kc)) // at least ~16k elements a chunk
-	parallel.For(panels, packGrain, d.packFn)
-	if d.splitN {
-		parallel.For(nt, 1, d.colsFn)
+	if threads == 1 {
+		d.packPanels(0, d.packB+d.packA)
+		d.computeRows(0, op.m)
 		return
 	}
-	parallel.For(mt, max(1, mt/threads), d.rowsFn)
+	packGrain := max(1, (1<<14)/(ker.nr*d.kc)) // at least ~16k elements a chunk
+	parallel.For(d.packB+d.packA, packGrain, d.packFn)
+	if d.splitN {
+		parallel.For(d.nt, 1, d.colsFn)
+		return
+	}
+	parallel.For(d.mt, max(1, d.mt/threads), d.rowsFn)
+}
+
+// setupB lays out B's panels for the current block: packed in the parallel
+// phase, or read in place with only the partial panel packed here.
+func (d *driver[T]) setupB() {
+	op, ker := &d.op, d.ker
+	src := op.b[d.pc*op.rsb+d.jc*op.csb:]
+	if !d.directB {
+		d.bp = packed(d.bufB.get(d.nt*ker.nr*d.kc), d.nt, ker.nr, d.kc)
+		d.packB = d.nt
+		return
+	}
+	full := d.nc / ker.nr
+	var edge []T
+	if full < d.nt {
+		edge = d.bufB.get(ker.nr * d.kc)
+		j0 := full * ker.nr
+		packPanel(edge, src[j0:], 1, op.rsb, d.nc-j0, ker.nr, d.kc)
+	}
+	d.bp = inPlace(src, 1, op.rsb, ker.nr, full, ker.nr, edge)
+	d.packB = 0
+}
+
+// setupSharedA lays out A's panels for a block whose rows all fit one A
+// block and are shared by the workers (splitN mode).
+func (d *driver[T]) setupSharedA() {
+	op, ker := &d.op, d.ker
+	src := op.a[d.pc*op.csa:]
+	if !d.directA {
+		d.ap = packed(d.bufA.get(d.mt*ker.mr*d.kc), d.mt, ker.mr, d.kc)
+		d.packA = d.mt
+		return
+	}
+	full := op.m / ker.mr
+	var edge []T
+	if full < d.mt {
+		edge = d.bufA.get(ker.mr * d.kc)
+		i0 := full * ker.mr
+		packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, op.m-i0, ker.mr, d.kc)
+	}
+	d.ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
 }
 
 // imbalance is how much longer the busiest of `threads` workers runs than an
@@ -189,16 +224,16 @@ func imbalance(tiles, threads int) float64 {
 	return float64(per*threads) / float64(tiles)
 }
 
-// packPanels packs micro-panels [lo, hi) of the current block: B panels
-// first, then (in splitN mode) the panels of A.
+// packPanels packs panels [lo, hi) of the parallel packing phase: B's panels
+// first, then (in splitN mode) A's.
 func (d *driver[T]) packPanels(lo, hi int) {
 	op, ker := &d.op, d.ker
-	if lo < d.nbp {
-		packBPanels(d.bp, op.b[d.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, d.kc, d.nc, ker.nr, lo, min(hi, d.nbp))
+	if lo < d.packB {
+		packBPanels(d.bp.base, op.b[d.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, d.kc, d.nc, ker.nr, lo, min(hi, d.packB))
 	}
-	for ip := max(lo, d.nbp) - d.nbp; ip < hi-d.nbp; ip++ {
+	for ip := max(lo, d.packB) - d.packB; ip < hi-d.packB; ip++ {
 		i0 := ip * ker.mr
-		packPanel(d.ap[i0*d.kc:(i0+ker.mr)*d.kc], op.a[i0*op.rsa+d.pc*op.csa:], op.rsa, op.csa,
+		packPanel(d.ap.base[i0*d.kc:(i0+ker.mr)*d.kc], op.a[i0*op.rsa+d.pc*op.csa:], op.rsa, op.csa,
 			min(ker.mr, op.m-i0), ker.mr, d.kc)
 	}
 }
@@ -209,8 +244,8 @@ func (d *driver[T]) computeRowTiles(lo, hi int) {
 	d.computeRows(lo*d.ker.mr, min(hi*d.ker.mr, d.op.m))
 }
 
-// computeRows computes rows [r0, r1) of the current block of C, packing A
-// block by block into a buffer of its own.
+// computeRows computes rows [r0, r1) of the current block of C, block by
+// block of mc rows, with A packed into (or its edge into) a buffer of its own.
 func (d *driver[T]) computeRows(r0, r1 int) {
 	op, ker := &d.op, d.ker
 	// The worker that starts at row 0 uses the driver's buffer; any other
@@ -223,44 +258,61 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 	tile := ker.mr * ker.nr
 	for ic := r0; ic < r1; ic += ker.mc {
 		mc := min(ker.mc, r1-ic)
-		size := (mc + ker.mr - 1) / ker.mr * ker.mr * d.kc
-		ap := buf.get(size + tile)
-		packA(ap, op.a[ic*op.rsa+d.pc*op.csa:], op.rsa, op.csa, mc, d.kc, ker.mr)
-		macroKernel(ker, mc, d.nc, d.kc, op.alpha, ap[:size], d.bp, d.betaBlk,
-			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, ap[size:])
+		mp := (mc + ker.mr - 1) / ker.mr
+		src := op.a[ic*op.rsa+d.pc*op.csa:]
+		var ap panels[T]
+		var tmp []T
+		if d.directA {
+			full := mc / ker.mr
+			space := buf.get(tile + ker.mr*d.kc)
+			tmp = space[:tile]
+			var edge []T
+			if full < mp {
+				edge = space[tile:]
+				i0 := full * ker.mr
+				packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, mc-i0, ker.mr, d.kc)
+			}
+			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
+		} else {
+			space := buf.get(tile + mp*ker.mr*d.kc)
+			tmp = space[:tile]
+			packA(space[tile:], src, op.rsa, op.csa, mc, d.kc, ker.mr)
+			ap = packed(space[tile:], mp, ker.mr, d.kc)
+		}
+		macroKernel(ker, &ap, &d.bp, 0, d.nt, mc, d.nc, d.kc, op.alpha, d.betaBlk,
+			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp)
 	}
 }
 
 // computeCols computes column panels [lo, hi) of the current block from the
-// shared packed A (splitN mode).
+// shared A panels (splitN mode).
 func (d *driver[T]) computeCols(lo, hi int) {
 	op, ker := &d.op, d.ker
-	j0 := lo * ker.nr
-	nc := min(hi*ker.nr, d.nc) - j0
 	buf := getBuffer[T]()
-	macroKernel(ker, op.m, nc, d.kc, op.alpha, d.ap, d.bp[j0*d.kc:], d.betaBlk,
-		op.c[(d.jc+j0)*op.csc:], op.rsc, op.csc, buf.get(ker.mr*ker.nr))
+	macroKernel(ker, &d.ap, &d.bp, lo, hi, op.m, d.nc, d.kc, op.alpha, d.betaBlk,
+		op.c[d.jc*op.csc:], op.rsc, op.csc, buf.get(ker.mr*ker.nr))
 	putBuffer(buf)
 }
 
-// macroKernel multiplies a packed mc×kc block of A by a packed kc×nc block of
-// B into C, one register tile at a time. Tiles that cannot be stored
-// directly (at the edges, or when C's rows are not contiguous) go through
-// tmp, which holds mr·nr elements.
-func macroKernel[T float](ker *kernel[T], mc, nc, kc int, alpha T, ap, bp []T, beta T, c []T, rsc, csc int, tmp []T) {
+// macroKernel multiplies the mc rows of A's panels by B's column panels
+// [q0, q1) (of a block nc wide) into C, one register tile at a time. Tiles
+// that cannot be stored directly (at the edges, or when C's rows are not
+// contiguous) go through tmp, which holds mr·nr elements.
+func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
-	for jr := 0; jr < nc; jr += nr {
+	for jq := q0; jq < q1; jq++ {
+		jr := jq * nr
 		nrr := min(nr, nc-jr)
-		b := &bp[jr*kc]
-		for ir := 0; ir < mc; ir += mr {
+		b, _, rsb := bp.at(jq)
+		for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
 			mrr := min(mr, mc-ir)
-			a := &ap[ir*kc]
+			a, rsa, csa := ap.at(iq)
 			if mrr == mr && nrr == nr && csc == 1 {
-				ker.fn(kc, a, b, &c[ir*rsc+jr], rsc, alpha, beta)
+				ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc+jr], rsc, alpha, beta)
 				continue
 			}
-			ker.fn(kc, a, b, &tmp[0], nr, 1, 0)
+			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
 			addTile(tmp, nr, mrr, nrr, c[ir*rsc+jr*csc:], rsc, csc, alpha, beta)
 		}
 	}

@@ -276,7 +276,7 @@ func checkKernel[T float](ker *kernel[T], k int, alpha, beta float64) error {
 	lc := layout{rows: mr, cols: nr, rs: rsc, cs: 1}
 	want, mag := refProduct(mr, nr, k, alpha, ap, la, bp, lb, beta, c, lc)
 	before := append([]T(nil), c...)
-	ker.fn(k, &ap[0], &bp[0], &c[0], rsc, T(alpha), T(beta))
+	ker.fn(k, &ap[0], 1, mr, &bp[0], nr, &c[0], rsc, T(alpha), T(beta))
 	tol := 2 * float64(k+4) * epsilon[T]()
 	for idx := range c {
 		i, j := idx/rsc, idx%rsc

@@ -8,12 +8,12 @@ import "golang.org/x/sys/cpu"
 // for the contract).
 //
 //go:noescape
-func sgemmKernelAVX2(k int, a, b, c *float32, rsc int, alpha, beta float32)
+func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
 
 // dgemmKernelAVX2 is the 6×8 float64 AVX2+FMA micro-kernel.
 //
 //go:noescape
-func dgemmKernelAVX2(k int, a, b, c *float64, rsc int, alpha, beta float64)
+func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
 
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,

@@ -4,41 +4,43 @@
 
 // Register-blocked micro-kernels for AVX2+FMA.
 //
-// Both compute one MR×NR tile of C from a packed A micro-panel (MR values per
-// k step) and a packed B micro-panel (NR values per k step):
+// Both compute one MR×NR tile of C = alpha*A*B + beta*C (C is not read when
+// beta == ±0), where element (r,p) of A is at a + r*rsa + p*csa and element
+// (p,j) of B at b + p*rsb + j: A and B may be packed panels or the caller's
+// matrices read in place. C rows are rsc elements apart, each contiguous.
 //
-//	C = alpha*acc + beta*C   (C not read when beta == ±0)
-//
-// C rows are rsc elements apart and each row is contiguous. The accumulators
+// Registers: SI/DI walk A and B; R10 = rsa, R11 = 3*rsa, R12 = 5*rsa,
+// R13 = csa, R14 = rsb, R8 = rsc (all in bytes); DX is C. The accumulators
 // are Y4..Y15 (MR=6 rows × 2 vectors), Y0/Y1 hold the current B row and
 // Y2/Y3 the broadcast A values.
 
-// SSTEP does one k step of the float32 6×16 kernel; ao and bo are the byte
-// offsets of this step in the A and B panels.
-#define SSTEP(ao, bo) \
-	VMOVUPS      bo(DI), Y0;     \
-	VMOVUPS      bo+32(DI), Y1;  \
-	VBROADCASTSS ao(SI), Y2;     \
-	VFMADD231PS  Y0, Y2, Y4;     \
-	VFMADD231PS  Y1, Y2, Y5;     \
-	VBROADCASTSS ao+4(SI), Y3;   \
-	VFMADD231PS  Y0, Y3, Y6;     \
-	VFMADD231PS  Y1, Y3, Y7;     \
-	VBROADCASTSS ao+8(SI), Y2;   \
-	VFMADD231PS  Y0, Y2, Y8;     \
-	VFMADD231PS  Y1, Y2, Y9;     \
-	VBROADCASTSS ao+12(SI), Y3;  \
-	VFMADD231PS  Y0, Y3, Y10;    \
-	VFMADD231PS  Y1, Y3, Y11;    \
-	VBROADCASTSS ao+16(SI), Y2;  \
-	VFMADD231PS  Y0, Y2, Y12;    \
-	VFMADD231PS  Y1, Y2, Y13;    \
-	VBROADCASTSS ao+20(SI), Y3;  \
-	VFMADD231PS  Y0, Y3, Y14;    \
-	VFMADD231PS  Y1, Y3, Y15
+// SSTEP does one k step of the float32 6×16 kernel.
+#define SSTEP \
+	VMOVUPS      (DI), Y0;        \
+	VMOVUPS      32(DI), Y1;      \
+	VBROADCASTSS (SI), Y2;        \
+	VFMADD231PS  Y0, Y2, Y4;      \
+	VFMADD231PS  Y1, Y2, Y5;      \
+	VBROADCASTSS (SI)(R10*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y6;      \
+	VFMADD231PS  Y1, Y3, Y7;      \
+	VBROADCASTSS (SI)(R10*2), Y2; \
+	VFMADD231PS  Y0, Y2, Y8;      \
+	VFMADD231PS  Y1, Y2, Y9;      \
+	VBROADCASTSS (SI)(R11*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y10;     \
+	VFMADD231PS  Y1, Y3, Y11;     \
+	VBROADCASTSS (SI)(R10*4), Y2; \
+	VFMADD231PS  Y0, Y2, Y12;     \
+	VFMADD231PS  Y1, Y2, Y13;     \
+	VBROADCASTSS (SI)(R12*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y14;     \
+	VFMADD231PS  Y1, Y3, Y15;     \
+	ADDQ         R13, SI;         \
+	ADDQ         R14, DI
 
-// SROW stores one finished row pair (lo, hi) of accumulators at (DX),
-// blending in beta*C when beta is held in Y1, then advances DX by one row.
+// SROWBETA stores one finished row pair (lo, hi) of accumulators at (DX),
+// blending in beta*C with beta held in Y1, then advances DX by one row.
 #define SROWBETA(lo, hi) \
 	VFMADD231PS (DX), Y1, lo;   \
 	VFMADD231PS 32(DX), Y1, hi; \
@@ -46,39 +48,54 @@
 	VMOVUPS     hi, 32(DX);     \
 	ADDQ        R8, DX
 
+// SROW stores one finished row pair without reading C.
 #define SROW(lo, hi) \
 	VMOVUPS lo, (DX);   \
 	VMOVUPS hi, 32(DX); \
 	ADDQ    R8, DX
 
-// func sgemmKernelAVX2(k int, a, b, c *float32, rsc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ rsc+32(FP), R8
-	SHLQ $2, R8
+// PREFETCHC touches the two cache lines of each of the 6 rows of C at DX.
+#define PREFETCHC(last) \
+	MOVQ       DX, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9)
 
-	// Bring the C tile towards L1 while the products are computed.
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 60(R9)
+// LOADARGS loads the common arguments and scales the strides to bytes.
+#define LOADARGS(shift) \
+	MOVQ k+0(FP), CX;       \
+	MOVQ a+8(FP), SI;       \
+	MOVQ rsa+16(FP), R10;   \
+	MOVQ csa+24(FP), R13;   \
+	MOVQ b+32(FP), DI;      \
+	MOVQ rsb+40(FP), R14;   \
+	MOVQ c+48(FP), DX;      \
+	MOVQ rsc+56(FP), R8;    \
+	SHLQ $shift, R10;       \
+	SHLQ $shift, R13;       \
+	SHLQ $shift, R14;       \
+	SHLQ $shift, R8;        \
+	LEAQ (R10)(R10*2), R11; \
+	LEAQ (R10)(R10*4), R12
+
+// func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-72
+	LOADARGS(2)
+	PREFETCHC(60)
 
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -98,14 +115,12 @@ TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-48
 	JZ   stail
 
 sloop4:
-	PREFETCHT0 512(DI)
-	SSTEP(0, 0)
-	SSTEP(24, 64)
-	PREFETCHT0 640(DI)
-	SSTEP(48, 128)
-	SSTEP(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
 	DECQ BX
 	JNZ  sloop4
 
@@ -114,14 +129,12 @@ stail:
 	JZ   sdone
 
 sloop1:
-	SSTEP(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
+	SSTEP
 	DECQ CX
 	JNZ  sloop1
 
 sdone:
-	VBROADCASTSS alpha+40(FP), Y0
+	VBROADCASTSS alpha+64(FP), Y0
 	VMULPS       Y0, Y4, Y4
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y0, Y6, Y6
@@ -135,11 +148,11 @@ sdone:
 	VMULPS       Y0, Y14, Y14
 	VMULPS       Y0, Y15, Y15
 
-	MOVL  beta+44(FP), AX
+	MOVL  beta+68(FP), AX
 	TESTL $0x7fffffff, AX
 	JZ    sstore
 
-	VBROADCASTSS beta+44(FP), Y1
+	VBROADCASTSS beta+68(FP), Y1
 	SROWBETA(Y4, Y5)
 	SROWBETA(Y6, Y7)
 	SROWBETA(Y8, Y9)
@@ -160,27 +173,29 @@ sstore:
 	RET
 
 // DSTEP does one k step of the float64 6×8 kernel.
-#define DSTEP(ao, bo) \
-	VMOVUPD      bo(DI), Y0;     \
-	VMOVUPD      bo+32(DI), Y1;  \
-	VBROADCASTSD ao(SI), Y2;     \
-	VFMADD231PD  Y0, Y2, Y4;     \
-	VFMADD231PD  Y1, Y2, Y5;     \
-	VBROADCASTSD ao+8(SI), Y3;   \
-	VFMADD231PD  Y0, Y3, Y6;     \
-	VFMADD231PD  Y1, Y3, Y7;     \
-	VBROADCASTSD ao+16(SI), Y2;  \
-	VFMADD231PD  Y0, Y2, Y8;     \
-	VFMADD231PD  Y1, Y2, Y9;     \
-	VBROADCASTSD ao+24(SI), Y3;  \
-	VFMADD231PD  Y0, Y3, Y10;    \
-	VFMADD231PD  Y1, Y3, Y11;    \
-	VBROADCASTSD ao+32(SI), Y2;  \
-	VFMADD231PD  Y0, Y2, Y12;    \
-	VFMADD231PD  Y1, Y2, Y13;    \
-	VBROADCASTSD ao+40(SI), Y3;  \
-	VFMADD231PD  Y0, Y3, Y14;    \
-	VFMADD231PD  Y1, Y3, Y15
+#define DSTEP \
+	VMOVUPD      (DI), Y0;        \
+	VMOVUPD      32(DI), Y1;      \
+	VBROADCASTSD (SI), Y2;        \
+	VFMADD231PD  Y0, Y2, Y4;      \
+	VFMADD231PD  Y1, Y2, Y5;      \
+	VBROADCASTSD (SI)(R10*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y6;      \
+	VFMADD231PD  Y1, Y3, Y7;      \
+	VBROADCASTSD (SI)(R10*2), Y2; \
+	VFMADD231PD  Y0, Y2, Y8;      \
+	VFMADD231PD  Y1, Y2, Y9;      \
+	VBROADCASTSD (SI)(R11*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y10;     \
+	VFMADD231PD  Y1, Y3, Y11;     \
+	VBROADCASTSD (SI)(R10*4), Y2; \
+	VFMADD231PD  Y0, Y2, Y12;     \
+	VFMADD231PD  Y1, Y2, Y13;     \
+	VBROADCASTSD (SI)(R12*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y14;     \
+	VFMADD231PD  Y1, Y3, Y15;     \
+	ADDQ         R13, SI;         \
+	ADDQ         R14, DI
 
 #define DROWBETA(lo, hi) \
 	VFMADD231PD (DX), Y1, lo;   \
@@ -194,33 +209,10 @@ sstore:
 	VMOVUPD hi, 32(DX); \
 	ADDQ    R8, DX
 
-// func dgemmKernelAVX2(k int, a, b, c *float64, rsc int, alpha, beta float64)
-TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ rsc+32(FP), R8
-	SHLQ $3, R8
-
-	MOVQ       DX, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
-	ADDQ       R8, R9
-	PREFETCHT0 (R9)
-	PREFETCHT0 56(R9)
+// func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
+TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-80
+	LOADARGS(3)
+	PREFETCHC(56)
 
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
@@ -240,14 +232,12 @@ TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-56
 	JZ   dtail
 
 dloop4:
-	PREFETCHT0 512(DI)
-	DSTEP(0, 0)
-	DSTEP(48, 64)
-	PREFETCHT0 640(DI)
-	DSTEP(96, 128)
-	DSTEP(144, 192)
-	ADDQ $192, SI
-	ADDQ $256, DI
+	PREFETCHT0 (DI)(R14*8)
+	DSTEP
+	DSTEP
+	PREFETCHT0 (DI)(R14*8)
+	DSTEP
+	DSTEP
 	DECQ BX
 	JNZ  dloop4
 
@@ -256,14 +246,12 @@ dtail:
 	JZ   ddone
 
 dloop1:
-	DSTEP(0, 0)
-	ADDQ $48, SI
-	ADDQ $64, DI
+	DSTEP
 	DECQ CX
 	JNZ  dloop1
 
 ddone:
-	VBROADCASTSD alpha+40(FP), Y0
+	VBROADCASTSD alpha+64(FP), Y0
 	VMULPD       Y0, Y4, Y4
 	VMULPD       Y0, Y5, Y5
 	VMULPD       Y0, Y6, Y6
@@ -277,11 +265,11 @@ ddone:
 	VMULPD       Y0, Y14, Y14
 	VMULPD       Y0, Y15, Y15
 
-	MOVQ beta+48(FP), AX
+	MOVQ beta+72(FP), AX
 	SHLQ $1, AX
 	JZ   dstore
 
-	VBROADCASTSD beta+48(FP), Y1
+	VBROADCASTSD beta+72(FP), Y1
 	DROWBETA(Y4, Y5)
 	DROWBETA(Y6, Y7)
 	DROWBETA(Y8, Y9)

@@ -2,7 +2,7 @@ package gemm
 
 import "unsafe"
 
-// The pure-Go micro-kernels: the same tile shapes and packed layouts as the
+// The pure-Go micro-kernels: the same tile shapes and operand layouts as the
 // assembly ones, so the driver and the packing are shared. They are used under
 // the purego build tag, on other architectures, on CPUs without AVX2+FMA, and
 // by the tests as the twin of the assembly.
@@ -22,34 +22,38 @@ var goKernelD = kernel[float64]{
 	fn: dgemmKernelGo,
 }
 
-func sgemmKernelGo(k int, a, b, c *float32, rsc int, alpha, beta float32) {
-	ap := unsafe.Slice(a, k*mrS)
-	bp := unsafe.Slice(b, k*nrS)
+func sgemmKernelGo(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
 	var acc [mrS * nrS]float32
-	for p := 0; p < k; p++ {
-		bv := (*[nrS]float32)(bp[p*nrS:])
-		av := (*[mrS]float32)(ap[p*mrS:])
-		for i, ai := range av {
-			row := (*[nrS]float32)(acc[i*nrS:])
-			for j, bj := range bv {
-				row[j] += ai * bj
+	if k > 0 {
+		ap := unsafe.Slice(a, (mrS-1)*rsa+(k-1)*csa+1)
+		bp := unsafe.Slice(b, (k-1)*rsb+nrS)
+		for p := 0; p < k; p++ {
+			bv := (*[nrS]float32)(bp[p*rsb:])
+			for i := 0; i < mrS; i++ {
+				ai := ap[i*rsa+p*csa]
+				row := (*[nrS]float32)(acc[i*nrS:])
+				for j, bj := range bv {
+					row[j] += ai * bj
+				}
 			}
 		}
 	}
 	storeTile(acc[:], nrS, unsafe.Slice(c, (mrS-1)*rsc+nrS), rsc, alpha, beta)
 }
 
-func dgemmKernelGo(k int, a, b, c *float64, rsc int, alpha, beta float64) {
-	ap := unsafe.Slice(a, k*mrD)
-	bp := unsafe.Slice(b, k*nrD)
+func dgemmKernelGo(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64) {
 	var acc [mrD * nrD]float64
-	for p := 0; p < k; p++ {
-		bv := (*[nrD]float64)(bp[p*nrD:])
-		av := (*[mrD]float64)(ap[p*mrD:])
-		for i, ai := range av {
-			row := (*[nrD]float64)(acc[i*nrD:])
-			for j, bj := range bv {
-				row[j] += ai * bj
+	if k > 0 {
+		ap := unsafe.Slice(a, (mrD-1)*rsa+(k-1)*csa+1)
+		bp := unsafe.Slice(b, (k-1)*rsb+nrD)
+		for p := 0; p < k; p++ {
+			bv := (*[nrD]float64)(bp[p*rsb:])
+			for i := 0; i < mrD; i++ {
+				ai := ap[i*rsa+p*csa]
+				row := (*[nrD]float64)(acc[i*nrD:])
+				for j, bj := range bv {
+					row[j] += ai * bj
+				}
 			}
 		}
 	}

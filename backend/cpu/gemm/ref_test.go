@@ -61,13 +61,29 @@ func fill[T float](r *rand.Rand, l layout, pad T) []T {
 // refProduct computes alpha*A*B + beta*C0 in float64 with a naive triple
 // loop, and the magnitude |alpha|*|A|*|B| + |beta*C0| that bounds rounding.
 func refProduct[T float](m, n, k int, alpha float64, a []T, la layout, b []T, lb layout, beta float64, c0 []T, lc layout) (want, mag []float64) {
+	// Dense float64 copies: A row-major and B transposed, so the inner loop
+	// walks two contiguous rows.
+	ad := make([]float64, m*k)
+	bt := make([]float64, n*k)
+	for i := 0; i < m; i++ {
+		for p := 0; p < k; p++ {
+			ad[i*k+p] = float64(a[la.at(i, p)])
+		}
+	}
+	for p := 0; p < k; p++ {
+		for j := 0; j < n; j++ {
+			bt[j*k+p] = float64(b[lb.at(p, j)])
+		}
+	}
 	want = make([]float64, m*n)
 	mag = make([]float64, m*n)
 	for i := 0; i < m; i++ {
+		ar := ad[i*k : i*k+k]
 		for j := 0; j < n; j++ {
+			br := bt[j*k : j*k+k]
 			var s, sa float64
-			for p := 0; p < k; p++ {
-				x := float64(a[la.at(i, p)]) * float64(b[lb.at(p, j)])
+			for p, x := range ar {
+				x *= br[p]
 				s += x
 				sa += math.Abs(x)
 			}
