@@ -11,14 +11,10 @@ import (
 // more than it saves.
 const parallelMinWork = 1 << 20
 
-// Packing pays off only when a panel is reused often enough. A is read in
-// place (when it has a unit stride) if a block has at most directAMaxPanels
-// column panels to multiply it by; B (when its rows are contiguous) if the
-// product has at most directBMaxTiles row tiles.
-var (
-	directAMaxPanels = 4
-	directBMaxTiles  = 4
-)
+// directBMaxTiles: B is read in place (when its rows are contiguous) rather
+// than packed if the product has at most this many row tiles, too few to
+// repay a copy.
+var directBMaxTiles = 4
 
 // operands is one product C = alpha*A*B + beta*C with strided operands.
 type operands[T float] struct {
@@ -55,17 +51,15 @@ type driver[T float] struct {
 	betaBlk        T
 
 	mt, nt           int  // row tiles of the product, column panels of the block
-	directA, directB bool // read A / B in place instead of packing
-	splitN           bool // workers split the block's columns and share A
+	directA, directB bool // read A / B in place instead of packing (A: when it has a unit stride)
 
-	bp panels[T] // B's panels in the block, shared
-	ap panels[T] // A's panels (splitN mode), shared
-
-	packB, packA int // panels to pack in the parallel packing phase
+	bp    panels[T] // B's panels in the block, shared
+	packB int       // B panels to pack in the parallel packing phase
 
 	bufA, bufB *buffer[T]
 
 	packFn, rowsFn, colsFn func(lo, hi int)
+	flatColsFn, flatRowsFn func(lo, hi int)
 }
 
 var (
@@ -77,7 +71,8 @@ func newDriver[T float]() *driver[T] {
 	d := &driver[T]{bufA: new(buffer[T]), bufB: new(buffer[T])}
 	d.packFn = d.packPanels
 	d.rowsFn = d.computeRowTiles
-	d.colsFn = d.computeCols
+	d.flatColsFn = d.flatCols
+	d.flatRowsFn = d.flatRows
 	return d
 }
 
@@ -96,7 +91,7 @@ func getDriver[T float](ker *kernel[T]) *driver[T] {
 func putDriver[T float](d *driver[T]) {
 	// Do not keep the caller's matrices alive.
 	d.op = operands[T]{}
-	d.ap, d.bp = panels[T]{}, panels[T]{}
+	d.bp = panels[T]{}
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		driverPoolS.Put(d)
@@ -123,12 +118,17 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	}
 	d := getDriver(ker)
 	d.op = op
-	d.run(threads)
+	if op.m <= ker.mc {
+		d.runFlat(threads)
+	} else {
+		d.run(threads)
+	}
 	putDriver(d)
 }
 
-// run executes the blocked loops of d.op: columns by nc, depth by kc, then
-// rows by mc.
+// run executes the blocked loops of d.op for products with more rows than
+// one A block holds: columns by nc, depth by kc, then rows by mc. Each B
+// block is packed once, shared by the workers, and reused by every A block.
 func (d *driver[T]) run(threads int) {
 	op, ker := &d.op, d.ker
 	d.mt = (op.m + ker.mr - 1) / ker.mr
@@ -136,7 +136,7 @@ func (d *driver[T]) run(threads int) {
 	for jc := 0; jc < op.n; jc += ker.nc {
 		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
 		d.nt = (d.nc + ker.nr - 1) / ker.nr
-		d.directA = (op.csa == 1 || op.rsa == 1) && d.nt <= directAMaxPanels
+		d.directA = op.csa == 1 || op.rsa == 1
 		for pc := 0; pc < op.k; pc += ker.kc {
 			d.pc, d.kc = pc, min(ker.kc, op.k-pc)
 			d.betaBlk = 1
@@ -148,31 +148,18 @@ func (d *driver[T]) run(threads int) {
 	}
 }
 
-// block computes the current (jc, pc) block: first the shared panels are
-// packed, then the tiles of C are computed, each phase split across up to
-// `threads` workers.
+// block computes the current (jc, pc) block: first B's panels are packed,
+// then the workers compute their own rows of C.
 func (d *driver[T]) block(threads int) {
 	op, ker := &d.op, d.ker
 	d.setupB()
-	// Split the columns when all of A fits one block and that balances the
-	// tiles better; otherwise each worker takes its own rows of C.
-	d.splitN = threads > 1 && op.m <= ker.mc &&
-		(d.mt < threads || imbalance(d.nt, threads) < imbalance(d.mt, threads))
-	d.packA = 0
-	if d.splitN {
-		d.setupSharedA()
-	}
 	if threads == 1 {
-		d.packPanels(0, d.packB+d.packA)
+		d.packPanels(0, d.packB)
 		d.computeRows(0, op.m)
 		return
 	}
 	packGrain := max(1, (1<<14)/(ker.nr*d.kc)) // at least ~16k elements a chunk
-	parallel.For(d.packB+d.packA, packGrain, d.packFn)
-	if d.splitN {
-		parallel.For(d.nt, 1, d.colsFn)
-		return
-	}
+	parallel.For(d.packB, packGrain, d.packFn)
 	parallel.For(d.mt, max(1, d.mt/threads), d.rowsFn)
 }
 
@@ -197,26 +184,6 @@ func (d *driver[T]) setupB() {
 	d.packB = 0
 }
 
-// setupSharedA lays out A's panels for a block whose rows all fit one A
-// block and are shared by the workers (splitN mode).
-func (d *driver[T]) setupSharedA() {
-	op, ker := &d.op, d.ker
-	src := op.a[d.pc*op.csa:]
-	if !d.directA {
-		d.ap = packed(d.bufA.get(d.mt*ker.mr*d.kc), d.mt, ker.mr, d.kc)
-		d.packA = d.mt
-		return
-	}
-	full := op.m / ker.mr
-	var edge []T
-	if full < d.mt {
-		edge = d.bufA.get(ker.mr * d.kc)
-		i0 := full * ker.mr
-		packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, op.m-i0, ker.mr, d.kc)
-	}
-	d.ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
-}
-
 // imbalance is how much longer the busiest of `threads` workers runs than an
 // even split of `tiles` tiles would take.
 func imbalance(tiles, threads int) float64 {
@@ -224,18 +191,10 @@ func imbalance(tiles, threads int) float64 {
 	return float64(per*threads) / float64(tiles)
 }
 
-// packPanels packs panels [lo, hi) of the parallel packing phase: B's panels
-// first, then (in splitN mode) A's.
+// packPanels packs B's panels [lo, hi) of the current block.
 func (d *driver[T]) packPanels(lo, hi int) {
-	op, ker := &d.op, d.ker
-	if lo < d.packB {
-		packBPanels(d.bp.base, op.b[d.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, d.kc, d.nc, ker.nr, lo, min(hi, d.packB))
-	}
-	for ip := max(lo, d.packB) - d.packB; ip < hi-d.packB; ip++ {
-		i0 := ip * ker.mr
-		packPanel(d.ap.base[i0*d.kc:(i0+ker.mr)*d.kc], op.a[i0*op.rsa+d.pc*op.csa:], op.rsa, op.csa,
-			min(ker.mr, op.m-i0), ker.mr, d.kc)
-	}
+	op := &d.op
+	packBPanels(d.bp.base, op.b[d.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, d.kc, d.nc, d.ker.nr, lo, hi)
 }
 
 // computeRowTiles computes the rows of register tiles [lo, hi) of the
@@ -284,37 +243,32 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 	}
 }
 
-// computeCols computes column panels [lo, hi) of the current block from the
-// shared A panels (splitN mode).
-func (d *driver[T]) computeCols(lo, hi int) {
-	op, ker := &d.op, d.ker
-	buf := getBuffer[T]()
-	macroKernel(ker, &d.ap, &d.bp, lo, hi, op.m, d.nc, d.kc, op.alpha, d.betaBlk,
-		op.c[d.jc*op.csc:], op.rsc, op.csc, buf.get(ker.mr*ker.nr))
-	putBuffer(buf)
+// macroKernel multiplies the mc rows of A's panels by B's column panels
+// [q0, q1) (of a block nc wide) into C, one register tile at a time.
+func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
+	for jq := q0; jq < q1; jq++ {
+		jr := jq * ker.nr
+		b, _, rsb := bp.at(jq)
+		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, alpha, beta, c[jr*csc:], rsc, csc, tmp)
+	}
 }
 
-// macroKernel multiplies the mc rows of A's panels by B's column panels
-// [q0, q1) (of a block nc wide) into C, one register tile at a time. Tiles
-// that cannot be stored directly (at the edges, or when C's rows are not
-// contiguous) go through tmp, which holds mr·nr elements.
-func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
+// panelColumn multiplies the mc rows of A's panels by one B panel (nrr
+// columns wide, rows rsb apart) into C. Tiles that cannot be stored directly
+// (at the edges, or when C's rows are not contiguous) go through tmp, which
+// holds mr·nr elements.
+func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
-	for jq := q0; jq < q1; jq++ {
-		jr := jq * nr
-		nrr := min(nr, nc-jr)
-		b, _, rsb := bp.at(jq)
-		for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
-			mrr := min(mr, mc-ir)
-			a, rsa, csa := ap.at(iq)
-			if mrr == mr && nrr == nr && csc == 1 {
-				ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc+jr], rsc, alpha, beta)
-				continue
-			}
-			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-			addTile(tmp, nr, mrr, nrr, c[ir*rsc+jr*csc:], rsc, csc, alpha, beta)
+	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
+		mrr := min(mr, mc-ir)
+		a, rsa, csa := ap.at(iq)
+		if mrr == mr && nrr == nr && csc == 1 {
+			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, alpha, beta)
+			continue
 		}
+		ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
+		addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
 	}
 }
 

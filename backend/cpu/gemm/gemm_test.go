@@ -160,7 +160,7 @@ func TestBatched(t *testing.T) {
 		{3, 7, 17, 5, false, false, 1},
 		{4, 16, 33, 9, true, false, 2},
 		{5, 6, 16, 20, false, true, 2},
-		{64, 40, 40, 32, false, false, 2}, // small products run side by side
+		{64, 40, 40, 32, false, false, 2},  // small products run side by side
 		{2, 130, 150, 120, true, false, 2}, // large ones each use the pool
 		{1, 9, 9, 9, false, false, 2},
 		{0, 9, 9, 9, false, false, 2},

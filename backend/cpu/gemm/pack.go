@@ -13,19 +13,34 @@ func packA[T float](dst, a []T, rsa, csa, mc, kc, mr int) {
 	}
 }
 
-// packB packs the kc×nc block of B starting at b[0] (element (p,j) at
-// b[p*rsb+j*csb]) into nr-column micro-panels.
-func packB[T float](dst, b []T, rsb, csb, kc, nc, nr int) {
-	for j0 := 0; j0 < nc; j0 += nr {
+// packBPanels packs micro-panels [lo, hi) of a kc×nc block of B.
+func packBPanels[T float](dst, b []T, rsb, csb, kc, nc, nr, lo, hi int) {
+	if csb == 1 {
+		packBRows(dst, b, rsb, kc, nc, nr, lo, hi)
+		return
+	}
+	for jp := lo; jp < hi; jp++ {
+		j0 := jp * nr
 		packPanel(dst[j0*kc:(j0+nr)*kc], b[j0*csb:], csb, rsb, min(nr, nc-j0), nr, kc)
 	}
 }
 
-// packBPanels packs micro-panels [lo, hi) of a kc×nc block of B.
-func packBPanels[T float](dst, b []T, rsb, csb, kc, nc, nr, lo, hi int) {
-	for jp := lo; jp < hi; jp++ {
-		j0 := jp * nr
-		packPanel(dst[j0*kc:(j0+nr)*kc], b[j0*csb:], csb, rsb, min(nr, nc-j0), nr, kc)
+// packBRows packs micro-panels [lo, hi) of a kc×nc block of a B whose rows
+// are contiguous, row by row: each row of B is read once, front to back,
+// which the hardware prefetcher follows, where walking a panel down the rows
+// would touch a new page at every step.
+func packBRows[T float](dst, b []T, rsb, kc, nc, nr, lo, hi int) {
+	full := min(hi, nc/nr) // panels [lo, full) are nr wide
+	for p := 0; p < kc; p++ {
+		row := b[p*rsb : p*rsb+nc]
+		for jp := lo; jp < full; jp++ {
+			copy(dst[jp*nr*kc+p*nr:jp*nr*kc+p*nr+nr], row[jp*nr:jp*nr+nr])
+		}
+		if full < hi { // the partial last panel, zero-padded
+			d := dst[full*nr*kc+p*nr : full*nr*kc+p*nr+nr]
+			w := copy(d, row[full*nr:])
+			clear(d[w:])
+		}
 	}
 }
 
