@@ -249,14 +249,30 @@ func TestMicroKernels(t *testing.T) {
 }
 
 func checkKernel[T float](ker *kernel[T], k int, alpha, beta float64) error {
+	// A is read three ways: packed (1, mr), row-major in place (lda, 1) and
+	// column-major in place (1, lda); B packed (rsb = nr) and in place.
+	const lda, ldb = 300, 41
+	for _, as := range [][2]int{{1, ker.mr}, {lda, 1}, {1, lda}} {
+		for _, rsb := range []int{ker.nr, ldb} {
+			if err := checkKernelStrides(ker, k, alpha, beta, as[0], as[1], rsb); err != nil {
+				return fmt.Errorf("A strides %v, B row stride %d: %w", as, rsb, err)
+			}
+		}
+	}
+	return nil
+}
+
+func checkKernelStrides[T float](ker *kernel[T], k int, alpha, beta float64, rsa, csa, rsb int) error {
 	r := rand.New(rand.NewPCG(uint64(k), 11))
 	mr, nr := ker.mr, ker.nr
-	ap := make([]T, k*mr+1) // +1 so &ap[0] exists when k == 0
-	bp := make([]T, k*nr+1)
-	for i := range ap[:k*mr] {
+	la := layout{rows: mr, cols: k, rs: rsa, cs: csa}
+	lb := layout{rows: k, cols: nr, rs: rsb, cs: 1}
+	ap := make([]T, (mr-1)*rsa+max(k-1, 0)*csa+1)
+	bp := make([]T, max(k-1, 0)*rsb+nr)
+	for i := range ap {
 		ap[i] = T(2*r.Float64() - 1)
 	}
-	for i := range bp[:k*nr] {
+	for i := range bp {
 		bp[i] = T(2*r.Float64() - 1)
 	}
 	const rsc = 37 // C rows apart, padding between them
@@ -271,12 +287,10 @@ func checkKernel[T float](ker *kernel[T], k int, alpha, beta float64) error {
 			}
 		}
 	}
-	la := layout{rows: mr, cols: k, rs: 1, cs: mr}
-	lb := layout{rows: k, cols: nr, rs: nr, cs: 1}
 	lc := layout{rows: mr, cols: nr, rs: rsc, cs: 1}
 	want, mag := refProduct(mr, nr, k, alpha, ap, la, bp, lb, beta, c, lc)
 	before := append([]T(nil), c...)
-	ker.fn(k, &ap[0], 1, mr, &bp[0], nr, &c[0], rsc, T(alpha), T(beta))
+	ker.fn(k, &ap[0], rsa, csa, &bp[0], rsb, &c[0], rsc, T(alpha), T(beta))
 	tol := 2 * float64(k+4) * epsilon[T]()
 	for idx := range c {
 		i, j := idx/rsc, idx%rsc
@@ -370,4 +384,41 @@ func TestUnreferencedOperands(t *testing.T) {
 		}
 	}
 	Sgemm(0, 2, 3, 1, nil, 3, 1, nil, 2, 1, 0, nil, 2, 1)
+}
+
+// TestGemmForcedPaths runs products down every path the driver can choose
+// (both orientations, B packed or read in place, one or several B panels
+// packed at a time, one or two workers) so none is left untested by the
+// automatic choices.
+func TestGemmForcedPaths(t *testing.T) {
+	shapes := []product{
+		{13, 37, 300, 1, 0, "row", "row", "row"},      // flat, several depth blocks
+		{20, 50, 9, -1, 0.5, "col", "row", "col"},     // flat, A transposed, C column-major
+		{200, 45, 70, 0.5, 0, "row", "rowgap", "row"}, // blocked, B gathered
+		{160, 90, 260, 1, 1, "colgap", "row", "rowgap"},
+	}
+	defer func(o, b, f int) { orientation, directBMaxTiles, flatChunk = o, b, f }(orientation, directBMaxTiles, flatChunk)
+	for _, kc := range kernelCases() {
+		withKernels(t, kc, func(t *testing.T) {
+			for _, orient := range []int{orientKeep, orientSwap} {
+				for _, db := range []int{0, 1 << 30} {
+					for _, fc := range []int{1, 3} {
+						for _, workers := range []int{1, 2} {
+							orientation, directBMaxTiles, flatChunk = orient, db, fc
+							old := parallel.SetWorkers(workers)
+							for i, p := range shapes {
+								if err := runProduct(Sgemm, p, uint64(i)); err != nil {
+									t.Errorf("orient=%d directB=%d chunk=%d workers=%d Sgemm %v: %v", orient, db, fc, workers, p, err)
+								}
+								if err := runProduct(Dgemm, p, uint64(i)); err != nil {
+									t.Errorf("orient=%d directB=%d chunk=%d workers=%d Dgemm %v: %v", orient, db, fc, workers, p, err)
+								}
+							}
+							parallel.SetWorkers(old)
+						}
+					}
+				}
+			}
+		})
+	}
 }
