@@ -28,6 +28,22 @@ type operands[T float] struct {
 	rsc, csc    int
 }
 
+// batchItem returns product i of a batch whose operands are sa, sb and sc
+// elements apart. A and B may be absent (nil) when they are not read
+// (alpha == 0 or k == 0).
+func (o operands[T]) batchItem(i, sa, sb, sc int) operands[T] {
+	o.a, o.b, o.c = tail(o.a, i*sa), tail(o.b, i*sb), o.c[i*sc:]
+	return o
+}
+
+// tail returns s[off:], or nil when s is shorter than off.
+func tail[T float](s []T, off int) []T {
+	if off > len(s) {
+		return nil
+	}
+	return s[off:]
+}
+
 // transposed returns the same product written as Cᵀ = Bᵀ·Aᵀ.
 func (o operands[T]) transposed() operands[T] {
 	return operands[T]{
@@ -56,10 +72,18 @@ type driver[T float] struct {
 	bp    panels[T] // B's panels in the block, shared
 	packB int       // B panels to pack in the parallel packing phase
 
-	bufA, bufB *buffer[T]
+	// Work is handed to the pool as tasks of `task` units each (panels to
+	// pack, row tiles, column panels), claimed dynamically so that a worker
+	// slowed down by another process on its core does not hold up the rest.
+	task int
 
-	packFn, rowsFn, colsFn func(lo, hi int)
-	flatColsFn, flatRowsFn func(lo, hi int)
+	bufB *buffer[T]
+
+	// A batch of small products run side by side (SgemmBatched): op is the
+	// first product and sa, sb, sc the offsets between products.
+	batch, sa, sb, sc int
+
+	packTaskFn, rowTaskFn, flatColTaskFn, flatRowTaskFn, batchTaskFn func(i int)
 }
 
 var (
@@ -68,11 +92,12 @@ var (
 )
 
 func newDriver[T float]() *driver[T] {
-	d := &driver[T]{bufA: new(buffer[T]), bufB: new(buffer[T])}
-	d.packFn = d.packPanels
-	d.rowsFn = d.computeRowTiles
-	d.flatColsFn = d.flatCols
-	d.flatRowsFn = d.flatRows
+	d := &driver[T]{bufB: new(buffer[T])}
+	d.packTaskFn = d.packTask
+	d.rowTaskFn = d.rowTask
+	d.flatColTaskFn = d.flatColTask
+	d.flatRowTaskFn = d.flatRowTask
+	d.batchTaskFn = d.batchTask
 	return d
 }
 
@@ -158,9 +183,40 @@ func (d *driver[T]) block(threads int) {
 		d.computeRows(0, op.m)
 		return
 	}
-	packGrain := max(1, (1<<14)/(ker.nr*d.kc)) // at least ~16k elements a chunk
-	parallel.For(d.packB, packGrain, d.packFn)
-	parallel.For(d.mt, max(1, d.mt/threads), d.rowsFn)
+	// Packing tasks of at least ~16k elements.
+	d.task = max(1, (1<<14)/(ker.nr*d.kc))
+	parallel.Do((d.packB+d.task-1)/d.task, d.packTaskFn)
+	d.task = taskSize(d.mt, threads, tasksPerWorker)
+	parallel.Do((d.mt+d.task-1)/d.task, d.rowTaskFn)
+}
+
+// batchTask computes the products of batch task i, each on this goroutine.
+func (d *driver[T]) batchTask(i int) {
+	for q := i * d.task; q < min((i+1)*d.task, d.batch); q++ {
+		gemm(d.ker, d.op.batchItem(q, d.sa, d.sb, d.sc), 1)
+	}
+}
+
+// tasksPerWorker is how many tasks each worker gets on average when work is
+// split dynamically: enough to even out a slow worker, few enough that each
+// task is large.
+const tasksPerWorker = 4
+
+// taskSize splits units into about threads*perWorker tasks and returns the
+// units per task.
+func taskSize(units, threads, perWorker int) int {
+	tasks := max(1, min(units, threads*perWorker))
+	return (units + tasks - 1) / tasks
+}
+
+// packTask packs B's panels of packing task i.
+func (d *driver[T]) packTask(i int) {
+	d.packPanels(i*d.task, min((i+1)*d.task, d.packB))
+}
+
+// rowTask computes the row tiles of task i.
+func (d *driver[T]) rowTask(i int) {
+	d.computeRowTiles(i*d.task, min((i+1)*d.task, d.mt))
 }
 
 // setupB lays out B's panels for the current block: packed in the parallel
@@ -207,13 +263,8 @@ func (d *driver[T]) computeRowTiles(lo, hi int) {
 // block of mc rows, with A packed into (or its edge into) a buffer of its own.
 func (d *driver[T]) computeRows(r0, r1 int) {
 	op, ker := &d.op, d.ker
-	// The worker that starts at row 0 uses the driver's buffer; any other
-	// takes one from the pool.
-	buf := d.bufA
-	if r0 != 0 {
-		buf = getBuffer[T]()
-		defer putBuffer(buf)
-	}
+	buf := getBuffer[T]()
+	defer putBuffer(buf)
 	tile := ker.mr * ker.nr
 	for ic := r0; ic < r1; ic += ker.mc {
 		mc := min(ker.mc, r1-ic)

@@ -27,17 +27,21 @@ func (d *driver[T]) runFlat(threads int) {
 	case threads == 1:
 		d.flat(0, d.mt, 0, d.nt)
 	case d.nt >= threads && imbalance(d.nt, threads) <= imbalance(d.mt, threads):
-		parallel.For(d.nt, max(1, d.nt/threads), d.flatColsFn)
+		// Columns: tasks share nothing, so split them finely.
+		d.task = taskSize(d.nt, threads, tasksPerWorker)
+		parallel.Do((d.nt+d.task-1)/d.task, d.flatColTaskFn)
 	default:
-		parallel.For(d.mt, max(1, d.mt/threads), d.flatRowsFn)
+		// Rows: every task packs all of B, so one task per worker.
+		d.task = taskSize(d.mt, threads, 1)
+		parallel.Do((d.mt+d.task-1)/d.task, d.flatRowTaskFn)
 	}
 }
 
-// flatCols computes column panels [lo, hi) of C.
-func (d *driver[T]) flatCols(lo, hi int) { d.flat(0, d.mt, lo, hi) }
+// flatColTask computes the column panels of task i.
+func (d *driver[T]) flatColTask(i int) { d.flat(0, d.mt, i*d.task, min((i+1)*d.task, d.nt)) }
 
-// flatRows computes row tiles [lo, hi) of C.
-func (d *driver[T]) flatRows(lo, hi int) { d.flat(lo, hi, 0, d.nt) }
+// flatRowTask computes the row tiles of task i.
+func (d *driver[T]) flatRowTask(i int) { d.flat(i*d.task, min((i+1)*d.task, d.mt), 0, d.nt) }
 
 // flat computes the row tiles [t0, t1) × column panels [q0, q1) of C, all of
 // the depth, with a buffer of its own.

@@ -56,22 +56,18 @@ func batched[T float](ker *kernel[T], op operands[T], batch, sa, sb, sc int) {
 	if batch == 0 || op.m == 0 || op.n == 0 {
 		return
 	}
+	threads := parallel.Workers()
 	work := op.m * op.n * max(op.k, 1)
-	one := func(i, threads int) {
-		p := op
-		p.a, p.b, p.c = op.a[i*sa:], op.b[i*sb:], op.c[i*sc:]
-		gemm(ker, p, threads)
-	}
-	if batch == 1 || work >= 4*parallelMinWork || parallel.Workers() == 1 {
+	if batch == 1 || threads == 1 || work >= 4*parallelMinWork || work*batch < parallelMinWork {
 		for i := 0; i < batch; i++ {
-			one(i, parallel.Workers())
+			gemm(ker, op.batchItem(i, sa, sb, sc), threads)
 		}
 		return
 	}
-	grain := max(1, parallelMinWork/work)
-	parallel.For(batch, grain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			one(i, 1)
-		}
-	})
+	d := getDriver(ker)
+	d.op, d.sa, d.sb, d.sc = op, sa, sb, sc
+	d.task = taskSize(batch, threads, tasksPerWorker)
+	d.batch = batch
+	parallel.Do((batch+d.task-1)/d.task, d.batchTaskFn)
+	putDriver(d)
 }

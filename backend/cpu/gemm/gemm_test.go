@@ -384,6 +384,13 @@ func TestUnreferencedOperands(t *testing.T) {
 		}
 	}
 	Sgemm(0, 2, 3, 1, nil, 3, 1, nil, 2, 1, 0, nil, 2, 1)
+	cb := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	DgemmBatched(4, 1, 2, 5, 0, nil, 5, 5, 1, nil, 10, 2, 1, -1, cb, 2, 2, 1)
+	for i, want := range []float64{-1, -2, -3, -4, -5, -6, -7, -8} {
+		if cb[i] != want {
+			t.Fatalf("batched alpha=0: c[%d] = %v, want %v", i, cb[i], want)
+		}
+	}
 }
 
 // TestGemmForcedPaths runs products down every path the driver can choose
