@@ -11,11 +11,6 @@ import (
 // more than it saves.
 const parallelMinWork = 1 << 20
 
-// directBMaxTiles: B is read in place (when its rows are contiguous) rather
-// than packed if the product has at most this many row tiles, too few to
-// repay a copy.
-var directBMaxTiles = 4
-
 // operands is one product C = alpha*A*B + beta*C with strided operands.
 type operands[T float] struct {
 	m, n, k     int
@@ -66,8 +61,9 @@ type driver[T float] struct {
 	jc, nc, pc, kc int
 	betaBlk        T
 
-	mt, nt           int  // row tiles of the product, column panels of the block
-	directA, directB bool // read A / B in place instead of packing (A: when it has a unit stride)
+	mt, nt  int  // row tiles of the product, column panels of the block
+	directA bool // read A in place (it has a unit stride) instead of packing it
+	directB bool // read B in place (flat path, few row tiles) instead of packing it
 
 	bp    panels[T] // B's panels in the block, shared
 	packB int       // B panels to pack in the parallel packing phase
@@ -138,7 +134,7 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	if preferTransposed(ker, op) {
 		op = op.transposed()
 	}
-	if op.m*op.n*op.k < parallelMinWork {
+	if work(op.m, op.n, op.k) < parallelMinWork {
 		threads = 1
 	}
 	d := getDriver(ker)
@@ -151,13 +147,26 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	putDriver(d)
 }
 
+// work is m·n·k, the multiply-adds of a product, saturating instead of
+// overflowing.
+func work(m, n, k int) int {
+	const limit = 1 << 62
+	w := m
+	for _, f := range [2]int{n, k} {
+		if f != 0 && w > limit/f {
+			return limit
+		}
+		w *= f
+	}
+	return w
+}
+
 // run executes the blocked loops of d.op for products with more rows than
 // one A block holds: columns by nc, depth by kc, then rows by mc. Each B
 // block is packed once, shared by the workers, and reused by every A block.
 func (d *driver[T]) run(threads int) {
 	op, ker := &d.op, d.ker
 	d.mt = (op.m + ker.mr - 1) / ker.mr
-	d.directB = op.csb == 1 && d.mt <= directBMaxTiles
 	for jc := 0; jc < op.n; jc += ker.nc {
 		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
 		d.nt = (d.nc + ker.nr - 1) / ker.nr
@@ -177,7 +186,8 @@ func (d *driver[T]) run(threads int) {
 // then the workers compute their own rows of C.
 func (d *driver[T]) block(threads int) {
 	op, ker := &d.op, d.ker
-	d.setupB()
+	d.bp = packed(d.bufB.get(d.nt*ker.nr*d.kc), d.nt, ker.nr, d.kc)
+	d.packB = d.nt
 	if threads == 1 {
 		d.packPanels(0, d.packB)
 		d.computeRows(0, op.m)
@@ -217,27 +227,6 @@ func (d *driver[T]) packTask(i int) {
 // rowTask computes the row tiles of task i.
 func (d *driver[T]) rowTask(i int) {
 	d.computeRowTiles(i*d.task, min((i+1)*d.task, d.mt))
-}
-
-// setupB lays out B's panels for the current block: packed in the parallel
-// phase, or read in place with only the partial panel packed here.
-func (d *driver[T]) setupB() {
-	op, ker := &d.op, d.ker
-	src := op.b[d.pc*op.rsb+d.jc*op.csb:]
-	if !d.directB {
-		d.bp = packed(d.bufB.get(d.nt*ker.nr*d.kc), d.nt, ker.nr, d.kc)
-		d.packB = d.nt
-		return
-	}
-	full := d.nc / ker.nr
-	var edge []T
-	if full < d.nt {
-		edge = d.bufB.get(ker.nr * d.kc)
-		j0 := full * ker.nr
-		packPanel(edge, src[j0:], 1, op.rsb, d.nc-j0, ker.nr, d.kc)
-	}
-	d.bp = inPlace(src, 1, op.rsb, ker.nr, full, ker.nr, edge)
-	d.packB = 0
 }
 
 // imbalance is how much longer the busiest of `threads` workers runs than an

@@ -12,6 +12,11 @@ import "github.com/emberdl/ember/internal/parallel"
 // uses them). A is read in place (or packed once per depth block when it has
 // no unit stride). One fork-join covers the whole product.
 
+// directBMaxTiles: on the flat path B is read in place (when its rows are
+// contiguous) rather than packed if the product has at most this many row
+// tiles, too few to repay a copy.
+var directBMaxTiles = 4
+
 // flatChunk is how many B panels the flat path packs at once.
 var flatChunk = 8
 

@@ -57,8 +57,8 @@ func batched[T float](ker *kernel[T], op operands[T], batch, sa, sb, sc int) {
 		return
 	}
 	threads := parallel.Workers()
-	work := op.m * op.n * max(op.k, 1)
-	if batch == 1 || threads == 1 || work >= 4*parallelMinWork || work*batch < parallelMinWork {
+	w := work(op.m, op.n, max(op.k, 1))
+	if batch == 1 || threads == 1 || w >= 4*parallelMinWork || work(w, batch, 1) < parallelMinWork {
 		for i := 0; i < batch; i++ {
 			gemm(ker, op.batchItem(i, sa, sb, sc), threads)
 		}
