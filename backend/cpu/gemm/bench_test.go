@@ -93,3 +93,21 @@ func BenchmarkSgemmBatched(b *testing.B) {
 		reportGFLOPs(b, batch*t*t*dh)
 	})
 }
+
+// BenchmarkMicroKernel measures each float32 micro-kernel alone on packed
+// panels that stay in L1: the ceiling for the whole product.
+func BenchmarkMicroKernel(b *testing.B) {
+	for _, kc := range kernelCases() {
+		b.Run(kc.name, func(b *testing.B) {
+			const k = 256
+			ker := kc.s
+			ap := randSlice[float32](k*ker.mr, 1)
+			bp := randSlice[float32](k*ker.nr, 2)
+			c := make([]float32, ker.mr*ker.nr)
+			for b.Loop() {
+				ker.fn(k, &ap[0], 1, ker.mr, &bp[0], ker.nr, &c[0], ker.nr, 1, 0)
+			}
+			reportGFLOPs(b, ker.mr*ker.nr*k)
+		})
+	}
+}
