@@ -279,17 +279,18 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 			ap = packed(space[tile:], mp, ker.mr, d.kc)
 		}
 		macroKernel(ker, &ap, &d.bp, 0, d.nt, mc, d.nc, d.kc, op.alpha, d.betaBlk,
-			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp)
+			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp, nil)
 	}
 }
 
 // macroKernel multiplies the mc rows of A's panels by B's column panels
 // [q0, q1) (of a block nc wide) into C, one register tile at a time.
-func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
+// pf, if not nil, is stepped after every kernel call.
+func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
 	for jq := q0; jq < q1; jq++ {
 		jr := jq * ker.nr
 		b, _, rsb := bp.at(jq)
-		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, alpha, beta, c[jr*csc:], rsc, csc, tmp)
+		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, alpha, beta, c[jr*csc:], rsc, csc, tmp, pf)
 	}
 }
 
@@ -297,7 +298,7 @@ func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc 
 // columns wide, rows rsb apart) into C. Tiles that cannot be stored directly
 // (at the edges, or when C's rows are not contiguous) go through tmp, which
 // holds mr·nr elements.
-func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T) {
+func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
 	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
@@ -305,10 +306,11 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 		a, rsa, csa := ap.at(iq)
 		if mrr == mr && nrr == nr && csc == 1 {
 			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, alpha, beta)
-			continue
+		} else {
+			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
 		}
-		ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-		addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
+		pf.step()
 	}
 }
 

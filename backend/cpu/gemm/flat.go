@@ -17,6 +17,10 @@ import "github.com/emberdl/ember/internal/parallel"
 // tiles, too few to repay a copy.
 var directBMaxTiles = 4
 
+// prefetchB turns on prefetching the next B chunk during the kernel calls
+// of the current one (a switch for tuning and tests).
+var prefetchB = true
+
 // flatChunk is how many B panels the flat path packs at once.
 var flatChunk = 8
 
@@ -108,7 +112,30 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 				packBPanels(bpanels, bblk, op.rsb, op.csb, kc, nc, nr, 0, qn)
 				bp = packed(bpanels, qn, nr, kc)
 			}
-			macroKernel(ker, &ap, &bp, 0, qn, rows, nc, kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp)
+			pf := d.prefetchNext(pc, kc, jq, chunk, q0, q1, qn*(t1-t0))
+			macroKernel(ker, &ap, &bp, 0, qn, rows, nc, kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
 		}
 	}
+}
+
+// prefetchNext returns a prefetcher for the B chunk that follows the one at
+// depth pc and panel jq (the next chunk of this depth block, or the first of
+// the next), spread over `calls` kernel calls; an idle one when there is
+// none or B is not packed row by row.
+func (d *driver[T]) prefetchNext(pc, kc, jq, chunk, q0, q1, calls int) prefetcher {
+	op, ker := &d.op, d.ker
+	if !prefetchB || d.directB || op.csb != 1 {
+		return prefetcher{}
+	}
+	switch {
+	case jq+chunk < q1:
+		jq += chunk
+	case pc+kc < op.k:
+		pc, kc, jq = pc+kc, min(ker.kc, op.k-pc-kc), q0
+	default:
+		return prefetcher{}
+	}
+	j0 := jq * ker.nr
+	cols := min(min(chunk, q1-jq)*ker.nr, op.n-j0)
+	return aimPrefetch(op.b[pc*op.rsb+j0:], kc, cols, op.rsb, calls)
 }

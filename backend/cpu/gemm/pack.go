@@ -1,5 +1,7 @@
 package gemm
 
+import "unsafe"
+
 // Packing copies a block of A or B into the order the micro-kernel reads it:
 // micro-panels of w lines (rows of A, columns of B), each stored k step by k
 // step with the w values of one step adjacent. Lines past the edge of the
@@ -31,10 +33,16 @@ func packBPanels[T float](dst, b []T, rsb, csb, kc, nc, nr, lo, hi int) {
 // would touch a new page at every step.
 func packBRows[T float](dst, b []T, rsb, kc, nc, nr, lo, hi int) {
 	full := min(hi, nc/nr) // panels [lo, full) are nr wide
+	line := nr*int(unsafe.Sizeof(T(0))) == cacheLine
 	for p := 0; p < kc; p++ {
 		row := b[p*rsb : p*rsb+nc]
 		for jp := lo; jp < full; jp++ {
-			copy(dst[jp*nr*kc+p*nr:jp*nr*kc+p*nr+nr], row[jp*nr:jp*nr+nr])
+			d, s := dst[jp*nr*kc+p*nr:jp*nr*kc+p*nr+nr], row[jp*nr:jp*nr+nr]
+			if line {
+				copyLine(unsafe.Pointer(&d[0]), unsafe.Pointer(&s[0]))
+				continue
+			}
+			copy(d, s)
 		}
 		if full < hi { // the partial last panel, zero-padded
 			d := dst[full*nr*kc+p*nr : full*nr*kc+p*nr+nr]
@@ -101,4 +109,12 @@ func packLines6[T float](dst, src []T, ls, kc int) {
 		d[4] = l4[p]
 		d[5] = l5[p]
 	}
+}
+
+// copyLine copies one 64-byte cache line as eight word moves, inline: a
+// block assignment would call memmove, which costs more than the copy.
+func copyLine(dst, src unsafe.Pointer) {
+	d, s := (*[8]uint64)(dst), (*[8]uint64)(src)
+	d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+	d[4], d[5], d[6], d[7] = s[4], s[5], s[6], s[7]
 }
