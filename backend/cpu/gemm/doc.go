@@ -32,14 +32,18 @@
 //     (a kc×NR B panel stays in L1; kc = 256) and rows mc at a time (the A
 //     block stays in L2). Each kc×nc block of B is packed once into NR-wide
 //     panels, row by row so the hardware prefetcher follows the reads, and
-//     shared by all workers. A is read in place when it has a unit stride
-//     (measured as fast as packing it, with no copy), else packed per block.
+//     shared by all workers. A is packed per block too when the block meets
+//     many B panels (a packed panel is one contiguous stream; six rows read
+//     in place, 4 KiB apart, run 5-10% slower), and read in place when it
+//     meets few and has a unit stride, saving the copy.
 //
 //   - Short products (flat.go). When all rows fit one A block (m <= mc: the
 //     forward and backward products of a mini-batch), no B panel is reused by
 //     another A block, so nothing is packed ahead: each worker packs a few B
 //     panels at a time into a buffer that stays in L2 and runs every row tile
-//     over them. With very few row tiles B is read in place.
+//     over them, while the kernel calls prefetch the next few panels from
+//     memory (otherwise the copy stalls on memory when B is large and m
+//     small). With very few row tiles B is read in place.
 //
 //   - Orientation (orient.go). C = A·B is also Cᵀ = Bᵀ·Aᵀ; the driver takes
 //     whichever a small cost model prefers, counting wasted lanes of edge

@@ -30,7 +30,7 @@ func (d *driver[T]) runFlat(threads int) {
 	op, ker := &d.op, d.ker
 	d.mt = (op.m + ker.mr - 1) / ker.mr
 	d.nt = (op.n + ker.nr - 1) / ker.nr
-	d.directA = op.csa == 1 || op.rsa == 1
+	d.directA = readAInPlace(op, d.nt)
 	d.directB = op.csb == 1 && d.mt <= directBMaxTiles
 	switch {
 	case threads == 1:

@@ -394,36 +394,47 @@ func TestUnreferencedOperands(t *testing.T) {
 }
 
 // TestGemmForcedPaths runs products down every path the driver can choose
-// (both orientations, B packed or read in place, one or several B panels
-// packed at a time, one or two workers) so none is left untested by the
-// automatic choices.
+// (both orientations, A and B packed or read in place, one or several B
+// panels packed at a time, prefetching on and off, one or two workers) so
+// none is left untested by the automatic choices.
 func TestGemmForcedPaths(t *testing.T) {
 	shapes := []product{
 		{13, 37, 300, 1, 0, "row", "row", "row"},      // flat, several depth blocks
 		{20, 50, 9, -1, 0.5, "col", "row", "col"},     // flat, A transposed, C column-major
 		{200, 45, 70, 0.5, 0, "row", "rowgap", "row"}, // blocked, B gathered
 		{160, 90, 260, 1, 1, "colgap", "row", "rowgap"},
+		{150, 70, 40, 2, 0, "col", "row", "row"}, // blocked, A transposed
 	}
-	defer func(o, b, f int) { orientation, directBMaxTiles, flatChunk = o, b, f }(orientation, directBMaxTiles, flatChunk)
+	type setting struct{ orient, directB, chunk, packA int }
+	var settings []setting
+	for _, o := range []int{orientKeep, orientSwap} {
+		for _, db := range []int{0, 1 << 30} {
+			for _, fc := range []int{1, 3} {
+				for _, pa := range []int{0, 1 << 30} {
+					settings = append(settings, setting{o, db, fc, pa})
+				}
+			}
+		}
+	}
+	defer func(o, b, f, p int, pf bool) {
+		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB = o, b, f, p, pf
+	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB)
 	for _, kc := range kernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
-			for _, orient := range []int{orientKeep, orientSwap} {
-				for _, db := range []int{0, 1 << 30} {
-					for _, fc := range []int{1, 3} {
-						for _, workers := range []int{1, 2} {
-							orientation, directBMaxTiles, flatChunk = orient, db, fc
-							old := parallel.SetWorkers(workers)
-							for i, p := range shapes {
-								if err := runProduct(Sgemm, p, uint64(i)); err != nil {
-									t.Errorf("orient=%d directB=%d chunk=%d workers=%d Sgemm %v: %v", orient, db, fc, workers, p, err)
-								}
-								if err := runProduct(Dgemm, p, uint64(i)); err != nil {
-									t.Errorf("orient=%d directB=%d chunk=%d workers=%d Dgemm %v: %v", orient, db, fc, workers, p, err)
-								}
-							}
-							parallel.SetWorkers(old)
+			for i, st := range settings {
+				orientation, directBMaxTiles, flatChunk, packAMinPanels = st.orient, st.directB, st.chunk, st.packA
+				prefetchB = i%2 == 0
+				for _, workers := range []int{1, 2} {
+					old := parallel.SetWorkers(workers)
+					for j, p := range shapes {
+						if err := runProduct(Sgemm, p, uint64(j)); err != nil {
+							t.Errorf("%+v workers=%d Sgemm %v: %v", st, workers, p, err)
+						}
+						if err := runProduct(Dgemm, p, uint64(j)); err != nil {
+							t.Errorf("%+v workers=%d Dgemm %v: %v", st, workers, p, err)
 						}
 					}
+					parallel.SetWorkers(old)
 				}
 			}
 		})
