@@ -101,9 +101,12 @@ func TestGemmLayoutsAndScalars(t *testing.T) {
 }
 
 func TestGemmLargerShapes(t *testing.T) {
-	for _, kc := range kernelCases() {
+	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
 			for _, workers := range []int{1, 2, 3} {
+				if raceEnabled && workers != 2 {
+					continue
+				}
 				old := parallel.SetWorkers(workers)
 				for i, s := range largerShapes {
 					p := product{s[0], s[1], s[2], 1.5, 0, layoutKinds[i%4], layoutKinds[(i+1)%4], "row"}
@@ -134,7 +137,7 @@ func TestGemmParallelModes(t *testing.T) {
 		{30, 3000, 20, -1, 0, "row", "col", "rowgap"}, // columns with strided C
 		{1000, 64, 40, 2, 0, "row", "row", "col"},     // transposed into columns
 	}
-	for _, kc := range kernelCases() {
+	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
 			for _, p := range shapes {
 				if err := runProduct(Sgemm, p, 7); err != nil {
@@ -419,12 +422,18 @@ func TestGemmForcedPaths(t *testing.T) {
 	defer func(o, b, f, p int, pf bool) {
 		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB = o, b, f, p, pf
 	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB)
-	for _, kc := range kernelCases() {
+	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
 			for i, st := range settings {
+				if raceEnabled && i%4 != 0 {
+					continue // a quarter of the settings: every goroutine path still runs
+				}
 				orientation, directBMaxTiles, flatChunk, packAMinPanels = st.orient, st.directB, st.chunk, st.packA
 				prefetchB = i%2 == 0
 				for _, workers := range []int{1, 2} {
+					if raceEnabled && workers == 1 {
+						continue
+					}
 					old := parallel.SetWorkers(workers)
 					for j, p := range shapes {
 						if err := runProduct(Sgemm, p, uint64(j)); err != nil {

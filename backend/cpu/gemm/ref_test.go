@@ -151,6 +151,16 @@ func kernelCases() []kernelCase {
 	return cases
 }
 
+// sweepKernelCases is kernelCases for the long sweeps: under the race
+// detector only the first (the driver's goroutines are the same whichever
+// kernel runs; the twins are compared by the shorter tests).
+func sweepKernelCases() []kernelCase {
+	if raceEnabled {
+		return kernelCases()[:1]
+	}
+	return kernelCases()
+}
+
 // withKernels runs f with the driver using the kernels of kc.
 func withKernels(t *testing.T, kc kernelCase, f func(t *testing.T)) {
 	t.Run(kc.name, func(t *testing.T) {
