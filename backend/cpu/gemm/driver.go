@@ -1,10 +1,6 @@
 package gemm
 
-import (
-	"sync"
-
-	"github.com/emberdl/ember/internal/parallel"
-)
+import "sync"
 
 // parallelMinWork is the number of multiply-adds (m·n·k) below which a
 // product runs on the calling goroutine alone: under it, waking a worker costs
@@ -69,30 +65,29 @@ type driver[T float] struct {
 	ker *kernel[T]
 	op  operands[T]
 
-	// The block being worked on: columns [jc, jc+nc) and depth [pc, pc+kc) of
-	// the product, with beta for this depth block.
-	jc, nc, pc, kc int
-	betaBlk        T
+	// The blocked path's columns [jc, jc+nc) of the product, and the depth
+	// blocks being computed (cur) and packed ahead (next).
+	jc, nc    int
+	cur, next bBlock[T]
 
 	mt, nt  int  // row tiles of the product, column panels of the block
 	directA bool // read A in place (it has a unit stride) instead of packing it
 	directB bool // read B in place (flat path, few row tiles) instead of packing it
 
-	bp    panels[T] // B's panels in the block, shared
-	packB int       // B panels to pack in the parallel packing phase
+	// Work is handed to the pool as tasks of `task` units each (row tiles,
+	// column panels, products), claimed dynamically so that a worker slowed
+	// down by another process on its core does not hold up the rest. The
+	// blocked path runs rowTasks tasks of computing, then packTasks tasks of
+	// packTask panels each.
+	task, rowTasks, packTasks, packTask int
 
-	// Work is handed to the pool as tasks of `task` units each (panels to
-	// pack, row tiles, column panels), claimed dynamically so that a worker
-	// slowed down by another process on its core does not hold up the rest.
-	task int
-
-	bufB *buffer[T]
+	bufB [2]*buffer[T] // the two B blocks of the blocked path
 
 	// A batch of small products run side by side (SgemmBatched): op is the
 	// first product and sa, sb, sc the offsets between products.
 	batch, sa, sb, sc int
 
-	packTaskFn, rowTaskFn, flatColTaskFn, flatRowTaskFn, batchTaskFn func(i int)
+	blockTaskFn, flatColTaskFn, flatRowTaskFn, batchTaskFn func(i int)
 }
 
 var (
@@ -101,9 +96,8 @@ var (
 )
 
 func newDriver[T float]() *driver[T] {
-	d := &driver[T]{bufB: new(buffer[T])}
-	d.packTaskFn = d.packTask
-	d.rowTaskFn = d.rowTask
+	d := &driver[T]{bufB: [2]*buffer[T]{new(buffer[T]), new(buffer[T])}}
+	d.blockTaskFn = d.blockTask
 	d.flatColTaskFn = d.flatColTask
 	d.flatRowTaskFn = d.flatRowTask
 	d.batchTaskFn = d.batchTask
@@ -125,7 +119,7 @@ func getDriver[T float](ker *kernel[T]) *driver[T] {
 func putDriver[T float](d *driver[T]) {
 	// Do not keep the caller's matrices alive.
 	d.op = operands[T]{}
-	d.bp = panels[T]{}
+	d.cur, d.next = bBlock[T]{}, bBlock[T]{}
 	var zero T
 	if _, ok := any(zero).(float32); ok {
 		driverPoolS.Put(d)
@@ -174,45 +168,6 @@ func work(m, n, k int) int {
 	return w
 }
 
-// run executes the blocked loops of d.op for products with more rows than
-// one A block holds: columns by nc, depth by kc, then rows by mc. Each B
-// block is packed once, shared by the workers, and reused by every A block.
-func (d *driver[T]) run(threads int) {
-	op, ker := &d.op, d.ker
-	d.mt = (op.m + ker.mr - 1) / ker.mr
-	for jc := 0; jc < op.n; jc += ker.nc {
-		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
-		d.nt = (d.nc + ker.nr - 1) / ker.nr
-		d.directA = readAInPlace(op, d.nt)
-		for pc := 0; pc < op.k; pc += ker.kc {
-			d.pc, d.kc = pc, min(ker.kc, op.k-pc)
-			d.betaBlk = 1
-			if pc == 0 {
-				d.betaBlk = op.beta
-			}
-			d.block(threads)
-		}
-	}
-}
-
-// block computes the current (jc, pc) block: first B's panels are packed,
-// then the workers compute their own rows of C.
-func (d *driver[T]) block(threads int) {
-	op, ker := &d.op, d.ker
-	d.bp = packed(d.bufB.get(d.nt*ker.nr*d.kc), d.nt, ker.nr, d.kc)
-	d.packB = d.nt
-	if threads == 1 {
-		d.packPanels(0, d.packB)
-		d.computeRows(0, op.m)
-		return
-	}
-	// Packing tasks of at least ~16k elements.
-	d.task = max(1, (1<<14)/(ker.nr*d.kc))
-	parallel.Do((d.packB+d.task-1)/d.task, d.packTaskFn)
-	d.task = taskSize(d.mt, threads, tasksPerWorker)
-	parallel.Do((d.mt+d.task-1)/d.task, d.rowTaskFn)
-}
-
 // batchTask computes the products of batch task i, each on this goroutine.
 func (d *driver[T]) batchTask(i int) {
 	for q := i * d.task; q < min((i+1)*d.task, d.batch); q++ {
@@ -232,68 +187,11 @@ func taskSize(units, threads, perWorker int) int {
 	return (units + tasks - 1) / tasks
 }
 
-// packTask packs B's panels of packing task i.
-func (d *driver[T]) packTask(i int) {
-	d.packPanels(i*d.task, min((i+1)*d.task, d.packB))
-}
-
-// rowTask computes the row tiles of task i.
-func (d *driver[T]) rowTask(i int) {
-	d.computeRowTiles(i*d.task, min((i+1)*d.task, d.mt))
-}
-
 // imbalance is how much longer the busiest of `threads` workers runs than an
 // even split of `tiles` tiles would take.
 func imbalance(tiles, threads int) float64 {
 	per := (tiles + threads - 1) / threads
 	return float64(per*threads) / float64(tiles)
-}
-
-// packPanels packs B's panels [lo, hi) of the current block.
-func (d *driver[T]) packPanels(lo, hi int) {
-	op := &d.op
-	packBPanels(d.bp.base, op.b[d.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, d.kc, d.nc, d.ker.nr, lo, hi)
-}
-
-// computeRowTiles computes the rows of register tiles [lo, hi) of the
-// current block of C.
-func (d *driver[T]) computeRowTiles(lo, hi int) {
-	d.computeRows(lo*d.ker.mr, min(hi*d.ker.mr, d.op.m))
-}
-
-// computeRows computes rows [r0, r1) of the current block of C, block by
-// block of mc rows, with A packed into (or its edge into) a buffer of its own.
-func (d *driver[T]) computeRows(r0, r1 int) {
-	op, ker := &d.op, d.ker
-	buf := getBuffer[T]()
-	defer putBuffer(buf)
-	tile := ker.mr * ker.nr
-	for ic := r0; ic < r1; ic += ker.mc {
-		mc := min(ker.mc, r1-ic)
-		mp := (mc + ker.mr - 1) / ker.mr
-		src := op.a[ic*op.rsa+d.pc*op.csa:]
-		var ap panels[T]
-		var tmp []T
-		if d.directA {
-			full := mc / ker.mr
-			space := buf.get(tile + ker.mr*d.kc)
-			tmp = space[:tile]
-			var edge []T
-			if full < mp {
-				edge = space[tile:]
-				i0 := full * ker.mr
-				packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, mc-i0, ker.mr, d.kc)
-			}
-			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
-		} else {
-			space := buf.get(tile + mp*ker.mr*d.kc)
-			tmp = space[:tile]
-			packA(space[tile:], src, op.rsa, op.csa, mc, d.kc, ker.mr)
-			ap = packed(space[tile:], mp, ker.mr, d.kc)
-		}
-		macroKernel(ker, &ap, &d.bp, 0, d.nt, mc, d.nc, d.kc, op.alpha, d.betaBlk,
-			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp, nil)
-	}
 }
 
 // macroKernel multiplies the mc rows of A's panels by B's column panels

@@ -30,18 +30,21 @@ func (d *driver[T]) runFlat(threads int) {
 	op, ker := &d.op, d.ker
 	d.mt = (op.m + ker.mr - 1) / ker.mr
 	d.nt = (op.n + ker.nr - 1) / ker.nr
-	d.directA = readAInPlace(op, d.nt)
 	d.directB = op.csb == 1 && d.mt <= directBMaxTiles
 	switch {
 	case threads == 1:
+		d.directA = readAInPlace(op, d.nt)
 		d.flat(0, d.mt, 0, d.nt)
 	case d.nt >= threads && imbalance(d.nt, threads) <= imbalance(d.mt, threads):
-		// Columns: tasks share nothing, so split them finely.
+		// Columns: tasks share nothing, so split them finely. Each task
+		// multiplies its own copy of A (if packed) by its panels only.
 		d.task = taskSize(d.nt, threads, tasksPerWorker)
+		d.directA = readAInPlace(op, d.task)
 		parallel.Do((d.nt+d.task-1)/d.task, d.flatColTaskFn)
 	default:
 		// Rows: every task packs all of B, so one task per worker.
 		d.task = taskSize(d.mt, threads, 1)
+		d.directA = readAInPlace(op, d.nt)
 		parallel.Do((d.mt+d.task-1)/d.task, d.flatRowTaskFn)
 	}
 }
