@@ -39,7 +39,7 @@ func (d *driver[T]) run(threads int) {
 			}
 			continue
 		}
-		d.task = taskSize(d.mt, threads, tasksPerWorker)
+		d.task = taskSize(d.mt, work(op.m, d.nc, min(ker.kc, op.k)), threads, tasksPerWorker)
 		d.rowTasks = 0
 		d.setNext(0, 0)
 		parallel.Do(d.packTasks, d.blockTaskFn) // the first block alone

@@ -177,13 +177,20 @@ func (d *driver[T]) batchTask(i int) {
 
 // tasksPerWorker is how many tasks each worker gets on average when work is
 // split dynamically: enough to even out a slow worker, few enough that each
-// task is large.
-const tasksPerWorker = 4
+// task is large. minTaskWork is the least work (multiply-adds) worth a task
+// of its own: tasks much shorter than waking a worker would not pay.
+const (
+	tasksPerWorker = 4
+	minTaskWork    = 1 << 20
+)
 
-// taskSize splits units into about threads*perWorker tasks and returns the
-// units per task.
-func taskSize(units, threads, perWorker int) int {
-	tasks := max(1, min(units, threads*perWorker))
+// taskSize splits units, together worth `work` multiply-adds, into tasks
+// for `threads` workers and returns the units per task: perWorker tasks per
+// worker at most, fewer when tasks would fall under minTaskWork, and at
+// least one per worker.
+func taskSize(units, work, threads, perWorker int) int {
+	tasks := min(threads*perWorker, max(threads, work/minTaskWork))
+	tasks = max(1, min(units, tasks))
 	return (units + tasks - 1) / tasks
 }
 

@@ -38,12 +38,12 @@ func (d *driver[T]) runFlat(threads int) {
 	case d.nt >= threads && imbalance(d.nt, threads) <= imbalance(d.mt, threads):
 		// Columns: tasks share nothing, so split them finely. Each task
 		// multiplies its own copy of A (if packed) by its panels only.
-		d.task = taskSize(d.nt, threads, tasksPerWorker)
+		d.task = taskSize(d.nt, work(op.m, op.n, op.k), threads, tasksPerWorker)
 		d.directA = readAInPlace(op, d.task)
 		parallel.Do((d.nt+d.task-1)/d.task, d.flatColTaskFn)
 	default:
 		// Rows: every task packs all of B, so one task per worker.
-		d.task = taskSize(d.mt, threads, 1)
+		d.task = taskSize(d.mt, work(op.m, op.n, op.k), threads, 1)
 		d.directA = readAInPlace(op, d.nt)
 		parallel.Do((d.mt+d.task-1)/d.task, d.flatRowTaskFn)
 	}

@@ -66,7 +66,7 @@ func batched[T float](ker *kernel[T], op operands[T], batch, sa, sb, sc int) {
 	}
 	d := getDriver(ker)
 	d.op, d.sa, d.sb, d.sc = op, sa, sb, sc
-	d.task = taskSize(batch, threads, tasksPerWorker)
+	d.task = taskSize(batch, work(w, batch, 1), threads, tasksPerWorker)
 	d.batch = batch
 	parallel.Do((batch+d.task-1)/d.task, d.batchTaskFn)
 	putDriver(d)
