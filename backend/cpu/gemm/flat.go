@@ -9,8 +9,9 @@ import "github.com/emberdl/ember/internal/parallel"
 // from packing all of B into a shared buffer first. Instead each worker takes
 // its own columns (or rows) of C and, for each depth block, packs a few B
 // panels at a time (flatChunk: together they stay in L2 while every row tile
-// uses them). A is read in place (or packed once per depth block when it has
-// no unit stride). One fork-join covers the whole product.
+// uses them), prefetching the next few while the kernel runs. A is read in
+// place, or packed per depth block when it has no unit stride or meets many
+// B panels (see packAMinPanels). One fork-join covers the whole product.
 
 // directBMaxTiles: on the flat path B is read in place (when its rows are
 // contiguous) rather than packed if the product has at most this many row
