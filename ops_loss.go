@@ -115,6 +115,7 @@ func numelOf(shape []int) int {
 // per-element loss, df its derivative, both of d) as one recorded op whose
 // backward is composed of ember ops.
 func diffLoss(op, gradName string, input, target *Tensor, r Reduction, f, df func(d *Tensor) *Tensor) *Tensor {
+	autocast(op, &input, &target)
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	sameDevice(op, input, target)
@@ -205,6 +206,7 @@ func checkSameSizeTarget(op string, input, target *Tensor, format string) {
 // outside [0, 1] (or NaN) panic with a *ValueError.
 func BinaryCrossEntropy(input, target, weight *Tensor, r Reduction) *Tensor {
 	const op = "binary_cross_entropy"
+	autocast(op, &input, &target, &weight)
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	checkSameSizeTarget(op, input, target, "Using a target size (%s) that is different to the input size (%s) is deprecated. Please ensure they have the same size.")
@@ -270,6 +272,7 @@ func lossWeight(op string, weight, input *Tensor) *Tensor {
 // be nil; neither gets a gradient.
 func BinaryCrossEntropyWithLogits(input, target, weight, posWeight *Tensor, r Reduction) *Tensor {
 	const op = "binary_cross_entropy_with_logits"
+	autocast(op, &input, &target, &weight, &posWeight)
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	checkSameSizeTarget(op, input, target, "Target size (%s) must be the same as input size (%s)")
@@ -327,6 +330,7 @@ func BinaryCrossEntropyWithLogits(input, target, weight, posWeight *Tensor, r Re
 // default, ReductionMean, divides by the number of elements instead.
 func KLDiv(input, target *Tensor, r Reduction, logTarget bool) *Tensor {
 	const op = "kl_div"
+	autocast(op, &input, &target)
 	checkFloatLoss(op, input)
 	checkReduction(op, r, true)
 	sameDevice(op, input, target)
@@ -353,6 +357,7 @@ func KLDiv(input, target *Tensor, r Reduction, logTarget bool) *Tensor {
 // the reverse. The three inputs broadcast together.
 func MarginRankingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 	const op = "margin_ranking_loss"
+	autocast(op, &x1, &x2, &y)
 	checkFloatLoss(op, x1)
 	checkReduction(op, r, false)
 	if x1.Dim() != x2.Dim() || x1.Dim() != y.Dim() {
@@ -368,6 +373,7 @@ func MarginRankingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 // squared norms.
 func CosineEmbeddingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 	const op = "cosine_embedding_loss"
+	autocast(op, &x1, &x2, &y)
 	checkFloatLoss(op, x1)
 	checkReduction(op, r, false)
 	sameDevice(op, x1, x2, y)

@@ -23,6 +23,7 @@ type unaryDef struct {
 
 // unaryOp runs a unary kernel with dtype handling and records its gradient.
 func (t *Tensor) unaryOp(op backend.UnaryOp, def unaryDef, a, b float64) *Tensor {
+	autocast(op.String(), &t)
 	if t.dtype == Bool && !def.intOK {
 		t = t.castNoGrad(DefaultDType())
 	}
