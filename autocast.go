@@ -11,7 +11,7 @@ import (
 // inputs before it runs, following torch.autocast's CUDA op lists (see
 // autocastPolicies). The conversions are ordinary recorded casts
 // (ToCopyBackward0), so gradients reach float32 parameters in float32.
-// Ops call autocast (or autocastSlice) on their inputs first thing; when no
+// Ops call autocast1 (or its siblings) on their inputs first thing; when no
 // scope is open that is one atomic load.
 
 // castPolicy says how an op treats its floating inputs inside an autocast
@@ -140,31 +140,54 @@ func pauseAutocast() (resume func()) {
 	return func() { autocastMode.Store(prev) }
 }
 
-// autocast converts the tensors pointed to (nil tensors are skipped) as
-// op's policy says, when an autocast scope is open. Ops call it first:
+// autocast1 returns t converted as op's policy says when an autocast scope
+// is open, else t itself. Ops call it (or autocast2, autocast3, autocast4,
+// autocastSlice) on their inputs first thing:
 //
-//	autocast("linear", &x, &w, &b)
-func autocast(op string, ts ...**Tensor) {
-	m := autocastMode.Load()
-	if m == 0 {
-		return
+//	x, w, b = autocast3("linear", x, w, b)
+//
+// An op whose inputs are captured by its backward closure instead runs
+// again on the converted inputs (reassigning a captured parameter would
+// move it to the heap on every call):
+//
+//	if c := autocast1("exp", t); c != t {
+//		return c.Exp()
+//	}
+func autocast1(op string, t *Tensor) *Tensor {
+	if autocastMode.Load() == 0 {
+		return t
 	}
-	p, ok := autocastPolicies[op]
-	if !ok {
-		return
-	}
-	vals := make([]*Tensor, len(ts))
-	for i, t := range ts {
-		vals[i] = *t
-	}
-	target := autocastTarget(p, DType(m-1), vals)
-	for _, t := range ts {
-		*t = autocastCast(*t, target, p == castLower)
-	}
+	return autocastSlice(op, []*Tensor{t})[0]
 }
 
-// autocastSlice is autocast for a list of operands; it returns a new slice
-// when anything changes and never modifies ts.
+// autocast2 is autocast1 for two inputs.
+func autocast2(op string, a, b *Tensor) (*Tensor, *Tensor) {
+	if autocastMode.Load() == 0 {
+		return a, b
+	}
+	r := autocastSlice(op, []*Tensor{a, b})
+	return r[0], r[1]
+}
+
+// autocast3 is autocast1 for three inputs (nil ones stay nil).
+func autocast3(op string, a, b, c *Tensor) (*Tensor, *Tensor, *Tensor) {
+	if autocastMode.Load() == 0 {
+		return a, b, c
+	}
+	r := autocastSlice(op, []*Tensor{a, b, c})
+	return r[0], r[1], r[2]
+}
+
+// autocast4 is autocast1 for four inputs (nil ones stay nil).
+func autocast4(op string, a, b, c, d *Tensor) (*Tensor, *Tensor, *Tensor, *Tensor) {
+	if autocastMode.Load() == 0 {
+		return a, b, c, d
+	}
+	r := autocastSlice(op, []*Tensor{a, b, c, d})
+	return r[0], r[1], r[2], r[3]
+}
+
+// autocastSlice is autocast1 for a list of operands; it never modifies ts.
 func autocastSlice(op string, ts []*Tensor) []*Tensor {
 	m := autocastMode.Load()
 	if m == 0 {

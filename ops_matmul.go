@@ -12,7 +12,7 @@ import (
 // (left) or column (right) vector and that axis removed afterwards, and
 // leading batch axes broadcast.
 func (t *Tensor) Matmul(u *Tensor) *Tensor {
-	autocast("matmul", &t, &u)
+	t, u = autocast2("matmul", t, u)
 	return t.matmul(u)
 }
 
@@ -71,7 +71,7 @@ func reshapeIfNeeded(t *Tensor, shape []int) *Tensor {
 
 // Bmm multiplies batches of matrices: [B, M, K]·[B, K, N] → [B, M, N].
 func (t *Tensor) Bmm(u *Tensor) *Tensor {
-	autocast("bmm", &t, &u)
+	t, u = autocast2("bmm", t, u)
 	if t.Dim() != 3 || u.Dim() != 3 {
 		panic(shapeErr("bmm", fmt.Sprintf("batch1 and batch2 must be 3D tensors, got %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
 	}
@@ -97,7 +97,7 @@ func (t *Tensor) Dot(u *Tensor) *Tensor {
 	if t.Dim() != 1 || u.Dim() != 1 {
 		panic(shapeErr("dot", fmt.Sprintf("1D tensors expected, but got %dD and %dD tensors", t.Dim(), u.Dim()), t.shape, u.shape))
 	}
-	autocast("dot", &t, &u)
+	t, u = autocast2("dot", t, u)
 	return t.matmul(u)
 }
 
