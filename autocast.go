@@ -64,8 +64,14 @@ var autocastPolicies = map[string]castPolicy{
 }
 
 // autocastMode holds the autocast dtype plus one while a scope is enabled,
-// and 0 when autocast is off.
+// and 0 outside scopes or inside Autocast(Float32).
 var autocastMode atomic.Uint32
+
+// autocastPaused counts running backward passes, during which autocast is
+// off. A counter, not a saved-and-restored mode, so that a backward pass
+// ending after a scope on another goroutine closed cannot turn autocast
+// back on.
+var autocastPaused atomic.Int64
 
 // autocastNesting counts open Autocast calls (enabled or not); the cast
 // cache is emptied when the outermost one returns.
@@ -127,17 +133,20 @@ func Autocast(dt DType, f func()) {
 // AutocastDType returns the dtype that matrix products and convolutions
 // run in under the current Autocast scope, or Float32 when autocast is off.
 func AutocastDType() DType {
-	if m := autocastMode.Load(); m != 0 {
-		return DType(m - 1)
+	if dt, on := autocastOn(); on {
+		return dt
 	}
 	return Float32
 }
 
-// pauseAutocast turns autocast off until the returned function is called
-// (the backward pass runs in the dtypes the forward ops chose).
-func pauseAutocast() (resume func()) {
-	prev := autocastMode.Swap(0)
-	return func() { autocastMode.Store(prev) }
+// autocastOn returns the autocast dtype and whether autocast applies now:
+// a scope is open and no backward pass is running.
+func autocastOn() (DType, bool) {
+	m := autocastMode.Load()
+	if m == 0 || autocastPaused.Load() != 0 {
+		return 0, false
+	}
+	return DType(m - 1), true
 }
 
 // autocast1 returns t converted as op's policy says when an autocast scope
@@ -154,7 +163,7 @@ func pauseAutocast() (resume func()) {
 //		return c.Exp()
 //	}
 func autocast1(op string, t *Tensor) *Tensor {
-	if autocastMode.Load() == 0 {
+	if _, on := autocastOn(); !on {
 		return t
 	}
 	return autocastSlice(op, []*Tensor{t})[0]
@@ -162,7 +171,7 @@ func autocast1(op string, t *Tensor) *Tensor {
 
 // autocast2 is autocast1 for two inputs.
 func autocast2(op string, a, b *Tensor) (*Tensor, *Tensor) {
-	if autocastMode.Load() == 0 {
+	if _, on := autocastOn(); !on {
 		return a, b
 	}
 	r := autocastSlice(op, []*Tensor{a, b})
@@ -171,7 +180,7 @@ func autocast2(op string, a, b *Tensor) (*Tensor, *Tensor) {
 
 // autocast3 is autocast1 for three inputs (nil ones stay nil).
 func autocast3(op string, a, b, c *Tensor) (*Tensor, *Tensor, *Tensor) {
-	if autocastMode.Load() == 0 {
+	if _, on := autocastOn(); !on {
 		return a, b, c
 	}
 	r := autocastSlice(op, []*Tensor{a, b, c})
@@ -180,7 +189,7 @@ func autocast3(op string, a, b, c *Tensor) (*Tensor, *Tensor, *Tensor) {
 
 // autocast4 is autocast1 for four inputs (nil ones stay nil).
 func autocast4(op string, a, b, c, d *Tensor) (*Tensor, *Tensor, *Tensor, *Tensor) {
-	if autocastMode.Load() == 0 {
+	if _, on := autocastOn(); !on {
 		return a, b, c, d
 	}
 	r := autocastSlice(op, []*Tensor{a, b, c, d})
@@ -189,15 +198,15 @@ func autocast4(op string, a, b, c, d *Tensor) (*Tensor, *Tensor, *Tensor, *Tenso
 
 // autocastSlice is autocast1 for a list of operands; it never modifies ts.
 func autocastSlice(op string, ts []*Tensor) []*Tensor {
-	m := autocastMode.Load()
-	if m == 0 {
+	lower, on := autocastOn()
+	if !on {
 		return ts
 	}
 	p, ok := autocastPolicies[op]
 	if !ok {
 		return ts
 	}
-	target := autocastTarget(p, DType(m-1), ts)
+	target := autocastTarget(p, lower, ts)
 	out := make([]*Tensor, len(ts))
 	for i, t := range ts {
 		out[i] = autocastCast(t, target, p == castLower)

@@ -563,3 +563,32 @@ func TestAutocastTrainingMatchesFloat32(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLinearAutocast times a Linear layer's forward and backward in
+// float32, and under bfloat16 and float16 autocast (emulated through
+// float32 on the CPU, so slower there: the casts are extra work).
+func BenchmarkLinearAutocast(b *testing.B) {
+	x := Randn([]int{256, 512}, NewGenerator(1))
+	w := Randn([]int{512, 512}, NewGenerator(2)).SetRequiresGrad(true)
+	bias := Zeros([]int{512}).SetRequiresGrad(true)
+	for _, dt := range []DType{Float32, BFloat16, Float16} {
+		b.Run(dt.String(), func(b *testing.B) {
+			for b.Loop() {
+				var loss *Tensor
+				Autocast(dt, func() { loss = Linear(x, w, bias).Sum() })
+				loss.Backward()
+				w.SetGrad(nil)
+				bias.SetGrad(nil)
+			}
+		})
+	}
+}
+
+// BenchmarkUnaryAutocastOff times a small elementwise op outside any
+// scope: the hook costs one atomic load.
+func BenchmarkUnaryAutocastOff(b *testing.B) {
+	x := Randn([]int{16})
+	for b.Loop() {
+		x.Exp()
+	}
+}
