@@ -1,6 +1,7 @@
 package ember
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -273,29 +274,38 @@ type castCache struct {
 type castEntry struct {
 	st      *storage
 	offset  int
+	strides []int
 	version uint64
 	out     *Tensor
 }
 
 var autocastCache castCache
 
-// get returns the cached dt copy of t, making it when missing or stale: t's
-// memory changed (SetData, an in-place write such as an optimizer step),
-// the copy has another dtype, or gradients are on but the copy's graph is
-// gone (made under NoGrad, or freed by a Backward).
+// get returns the cached dt copy of t, making it when missing or stale: t
+// holds other memory or layout (SetData), its memory was written in place
+// (an optimizer step), the copy has another dtype, or gradients are on but
+// the copy's graph is gone (made under NoGrad, or freed by a Backward).
 func (c *castCache) get(t *Tensor, dt DType) *Tensor {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[t]; ok && e.st == t.st && e.offset == t.offset && e.version == t.st.version && e.out.dtype == dt &&
-		(!GradEnabled() || (e.out.node != nil && e.out.node.backward != nil)) {
+	if e, ok := c.entries[t]; ok && e.fresh(t, dt) {
 		return e.out
 	}
 	out := t.To(dt)
 	if c.entries == nil {
 		c.entries = map[*Tensor]castEntry{}
 	}
-	c.entries[t] = castEntry{st: t.st, offset: t.offset, version: t.st.version, out: out}
+	c.entries[t] = castEntry{st: t.st, offset: t.offset, strides: slices.Clone(t.strides), version: t.st.version, out: out}
 	return out
+}
+
+// fresh reports whether the entry is a usable dt copy of t now.
+func (e castEntry) fresh(t *Tensor, dt DType) bool {
+	if e.st != t.st || e.offset != t.offset || e.version != t.st.version || e.out.dtype != dt ||
+		!slices.Equal(e.out.shape, t.shape) || !slices.Equal(e.strides, t.strides) {
+		return false
+	}
+	return !GradEnabled() || (e.out.node != nil && e.out.node.backward != nil)
 }
 
 // clear drops every cached copy.

@@ -433,6 +433,12 @@ func TestAutocastCache(t *testing.T) {
 		if ok, msg := closeScaled(y, x1.Detach().Matmul(w.Detach().T()), 2e-2); !ok {
 			t.Fatalf("result after the in-place update: %s", msg)
 		}
+		// New data (SetData, as a layer moved or reloaded) is cast afresh.
+		w.SetData(w.Detach().Neg().Contiguous())
+		y = Linear(x1, w, nil)
+		if ok, msg := closeScaled(y, x1.Detach().Matmul(w.Detach().T()), 2e-2); !ok {
+			t.Fatalf("result after SetData: %s", msg)
+		}
 	})
 	if autocastCache.entries != nil {
 		t.Fatal("cache not emptied when the scope returned")

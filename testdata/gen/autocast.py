@@ -148,8 +148,8 @@ case_fp32("cross_entropy", [rnd(4, 3, lo=-3.0, hi=3.0), torch.tensor([0, 2, 1, 2
 for dt in (BF16, F16):
     fx.case(f"dot/{NAMES[dt]}", "autocast_dot", [rnd(5).to(dt), rnd(5)], lambda a, b: torch.dot(a.float(), b),
             args={"dtype": NAMES[dt]}, rtol=1e-4, atol=1e-5)
-    fx.case(f"dot_same/{NAMES[dt]}", "autocast_dot", [rnd(5).to(dt), rnd(5).to(dt)], lambda a, b: torch.dot(a.float(), b.float()).to(dt),
-            args={"dtype": NAMES[dt]}, rtol=1e-2, atol=2e-2, grad=False)
+    fx.case(f"dot_same/{NAMES[dt]}", "autocast_dot", [rnd(5).to(dt), rnd(5).to(dt)],
+            lambda a, b: torch.dot(a.float(), b.float()).to(dt), args={"dtype": NAMES[dt]}, rtol=1e-2, atol=2e-2, grad=False)
     fx.case(f"scatter_add/{NAMES[dt]}", "autocast_scatter_add",
             [rnd(2, 4).to(dt), torch.tensor([[0, 1, 3], [2, 2, 0]]), rnd(2, 3)],
             lambda t, i, s: t.float().scatter_add(1, i, s), args={"dtype": NAMES[dt]}, rtol=1e-4, atol=1e-5)
