@@ -1,10 +1,9 @@
 //go:build ignore
 
 // Command gen concatenates the op-family sections of this directory into
-// docs/ops.md (run it with go generate ./docs/ops).
+// docs/ops.md: run it with "cd docs/ops && go run gen.go".
 package main
 
-//go:generate go run gen.go
 
 import (
 	"bytes"
@@ -13,7 +12,7 @@ import (
 )
 
 // sections lists the files in the order they appear in docs/ops.md.
-var sections = []string{"core.md", "shape.md", "nn.md", "loss.md", "amp.md"}
+var sections = []string{"core.md", "shape.md", "nn.md", "loss.md", "rnn.md", "amp.md"}
 
 func main() {
 	var b bytes.Buffer
