@@ -4,7 +4,6 @@
 // docs/ops.md: run it with "cd docs/ops && go run gen.go".
 package main
 
-
 import (
 	"bytes"
 	"log"
