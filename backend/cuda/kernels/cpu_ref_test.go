@@ -207,7 +207,7 @@ func randomTensor(d *dev, dt DType, l layout, gen func() float64) *tensor {
 	return newTensor(d, dt, l, vals)
 }
 
-func (x *tensor) operand() *Operand { return &Operand{Ptr: x.dev, Strides: x.l.st()} }
+func (x *tensor) operand() *Operand  { return &Operand{Ptr: x.dev, Strides: x.l.st()} }
 func (x *tensor) view() backend.View { return x.l.view(x.cpu) }
 
 // devBytes reads the emulator's whole buffer.

@@ -18,18 +18,18 @@ var unaryRef = map[UnaryOp]struct {
 	f      func(x, p0, p1 float64) float64
 	lo, hi float64
 }{
-	Neg:        {func(x, _, _ float64) float64 { return -x }, -3, 3},
-	Abs:        {func(x, _, _ float64) float64 { return math.Abs(x) }, -3, 3},
-	Sqrt:       {func(x, _, _ float64) float64 { return math.Sqrt(x) }, 0.1, 5},
-	Rsqrt:      {func(x, _, _ float64) float64 { return 1 / math.Sqrt(x) }, 0.1, 5},
-	Exp:        {func(x, _, _ float64) float64 { return math.Exp(x) }, -3, 3},
-	Log:        {func(x, _, _ float64) float64 { return math.Log(x) }, 0.1, 5},
-	Log1p:      {func(x, _, _ float64) float64 { return math.Log1p(x) }, -0.5, 3},
-	Expm1:      {func(x, _, _ float64) float64 { return math.Expm1(x) }, -2, 2},
-	Sin:        {func(x, _, _ float64) float64 { return math.Sin(x) }, -3, 3},
-	Cos:        {func(x, _, _ float64) float64 { return math.Cos(x) }, -3, 3},
-	Tanh:       {func(x, _, _ float64) float64 { return math.Tanh(x) }, -3, 3},
-	Sigmoid:    {func(x, _, _ float64) float64 { return sigmoid(x) }, -6, 6},
+	Neg:     {func(x, _, _ float64) float64 { return -x }, -3, 3},
+	Abs:     {func(x, _, _ float64) float64 { return math.Abs(x) }, -3, 3},
+	Sqrt:    {func(x, _, _ float64) float64 { return math.Sqrt(x) }, 0.1, 5},
+	Rsqrt:   {func(x, _, _ float64) float64 { return 1 / math.Sqrt(x) }, 0.1, 5},
+	Exp:     {func(x, _, _ float64) float64 { return math.Exp(x) }, -3, 3},
+	Log:     {func(x, _, _ float64) float64 { return math.Log(x) }, 0.1, 5},
+	Log1p:   {func(x, _, _ float64) float64 { return math.Log1p(x) }, -0.5, 3},
+	Expm1:   {func(x, _, _ float64) float64 { return math.Expm1(x) }, -2, 2},
+	Sin:     {func(x, _, _ float64) float64 { return math.Sin(x) }, -3, 3},
+	Cos:     {func(x, _, _ float64) float64 { return math.Cos(x) }, -3, 3},
+	Tanh:    {func(x, _, _ float64) float64 { return math.Tanh(x) }, -3, 3},
+	Sigmoid: {func(x, _, _ float64) float64 { return sigmoid(x) }, -6, 6},
 	Relu: {func(x, _, _ float64) float64 {
 		if x > 0 || x != x {
 			return x

@@ -122,7 +122,7 @@ __device__ __forceinline__ void adam_step(T* __restrict__ p, const T* __restrict
     m1[i] = from_acc<T>(m);
     m2[i] = from_acc<T>(v);
     if (h.amsgrad) {
-      v = nan_max(to_acc(mx[i]), to_acc(from_acc<T>(v)));
+      v = nan_max(to_acc(mx[i]), v);
       mx[i] = from_acc<T>(v);
     }
     const A den = m_sqrt(v) / sbc2 + eps;

@@ -26,40 +26,50 @@ func indexShape(shape []int64, axis int) (Shape, int64, error) {
 	return sh, n, err
 }
 
+// vector returns the address of element 0 of a 1-D i64 view and its
+// stride.
+func vector(v *Operand) (driver.DevicePtr, int64) {
+	return v.Ptr + driver.DevicePtr(8*v.Strides.Offset), v.Strides.S[0]
+}
+
 // PackIndexSelect packs ember::index_select: out (shape) = src indexed
-// along axis by the 1-D i64 view (idx, idxStride); src has axisLen elements
-// along axis. errFlag (optional int32) receives code 1 for an index out of
-// range. Launch it with ElementwiseLaunch over out's elements.
-func PackIndexSelect(a *driver.Args, out, src *Operand, shape []int64, axis int, axisLen int64, idx driver.DevicePtr, idxStride int64, errFlag driver.DevicePtr) error {
+// along axis by idx, a 1-D i64 view (Strides.S[0] and Offset); src has
+// axisLen elements along axis. errFlag (optional int32) receives code 1
+// for an index out of range. Launch it with ElementwiseLaunch over out's
+// elements.
+func PackIndexSelect(a *driver.Args, out, src *Operand, shape []int64, axis int, axisLen int64, idx *Operand, errFlag driver.DevicePtr) error {
 	sh, n, err := indexShape(shape, axis)
 	if err != nil {
 		return err
 	}
 	srcSt, along := noAxis(src.Strides, axis)
+	ip, is := vector(idx)
 	a.Reset()
 	operand(a, out)
 	a.Ptr(src.Ptr)
 	driver.ArgStruct(a, &srcSt)
-	a.I64(along).I64(axisLen).Ptr(idx).I64(idxStride)
+	a.I64(along).I64(axisLen).Ptr(ip).I64(is)
 	driver.ArgStruct(a, &sh)
 	a.I64(n).I32(int32(axis)).Ptr(errFlag)
 	return a.Err()
 }
 
 // PackIndexAdd packs ember::index_add: dst[..., idx[i], ...] += src[..., i,
-// ...] along axis (dst has axisLen elements along it); shape is src's.
-// Launch it with ElementwiseLaunch over src's elements.
-func PackIndexAdd(a *driver.Args, dst *Operand, axis int, axisLen int64, idx driver.DevicePtr, idxStride int64, src *Operand, shape []int64, errFlag driver.DevicePtr) error {
+// ...] along axis (dst has axisLen elements along it; idx is a 1-D i64
+// view); shape is src's. Launch it with ElementwiseLaunch over src's
+// elements.
+func PackIndexAdd(a *driver.Args, dst *Operand, axis int, axisLen int64, idx *Operand, src *Operand, shape []int64, errFlag driver.DevicePtr) error {
 	sh, n, err := indexShape(shape, axis)
 	if err != nil {
 		return err
 	}
 	dstSt, along := noAxis(dst.Strides, axis)
+	ip, is := vector(idx)
 	a.Reset().Ptr(dst.Ptr)
 	driver.ArgStruct(a, &dstSt)
 	a.I64(along).I64(axisLen)
 	operand(a, src)
-	a.Ptr(idx).I64(idxStride)
+	a.Ptr(ip).I64(is)
 	driver.ArgStruct(a, &sh)
 	a.I64(n).I32(int32(axis)).Ptr(errFlag)
 	return a.Err()
