@@ -1,14 +1,20 @@
 // ember_common.cuh: the only header Ember's kernels include. It needs no
 // CUDA toolkit header (NVRTC compiles it alone), so it defines its own
 // integer types, 16-bit float storage types and conversions, the tensor
-// layout structs, and warp/block reductions.
+// layout structs, the element conversions of the CPU backend, warp/block
+// reductions, atomics on every element type, and the exact double
+// arithmetic of the portable random transforms.
 //
 // Conventions shared by every kernel file:
 //   - Element types (template parameter T): float, double, ember::bf16,
-//     ember::f16 (16-bit storage, float math), and for fill/cast also
-//     ember::i64, ember::i32, ember::u8 and ember::boolean.
-//   - Acc<T>::type is the arithmetic type: double for double, float for
-//     the rest.
+//     ember::f16 (16-bit storage, float math), ember::i64, ember::i32,
+//     ember::u8 and ember::boolean; kernels that only move elements take
+//     the unsigned type of the element size (u8, u16, u32, u64).
+//   - Acc<T>::type is the arithmetic type of the float types: double for
+//     double, float for the rest; AccOf<T>::type adds i64 for integers and
+//     bool (reductions, scans).
+//   - Results follow the CPU backend (backend/cpu), which the tests
+//     compare with.
 //   - Sizes and indices are 64-bit (i64).
 //   - A strided tensor is passed as a pointer to its storage plus a
 //     Strides struct by value (element strides and element offset); the
@@ -22,6 +28,11 @@
 //   - Pointers are __restrict__: an output may alias an input only element
 //     for element (in-place ops such as x += y), never shifted or
 //     transposed.
+//   - The few device intrinsics the CPU emulator (internal/emu) does not
+//     define are wrapped here (f64_bits, umulhi64, d_add..., warp_sync,
+//     atomic_add_elem) with an #ifdef __CUDA_ARCH__ branch for NVRTC and a
+//     plain one for the emulator, whose fibers share one OS thread (so a
+//     plain read-modify-write is atomic there).
 #pragma once
 
 namespace ember {
@@ -241,13 +252,6 @@ template <> __device__ __forceinline__ double acc_lowest<double>() { return __lo
 template <> __device__ __forceinline__ double acc_highest<double>() { return __longlong_as_double(0x7ff0000000000000LL); }
 template <> __device__ __forceinline__ i64 acc_lowest<i64>() { return (i64)0x8000000000000000ULL; }
 template <> __device__ __forceinline__ i64 acc_highest<i64>() { return 0x7fffffffffffffffLL; }
-
-// Same-size unsigned storage types, for kernels that only move elements.
-template <int N> struct Bits;
-template <> struct Bits<1> { typedef u8 type; };
-template <> struct Bits<2> { typedef u16 type; };
-template <> struct Bits<4> { typedef u32 type; };
-template <> struct Bits<8> { typedef u64 type; };
 
 // ---- math on float and double -------------------------------------------------
 // Explicit overloads, so that float code never silently runs in double.
