@@ -55,11 +55,15 @@
 //     only their valid part is stored. beta == 0 never reads C, so NaN or
 //     garbage in C does not leak, as BLAS requires.
 //
-//   - Threads. Work is split over internal/parallel's pool: the rows of C in
-//     blocked products (after the B block is packed by all workers), the
-//     columns or rows of C in short products (one fork-join per product),
-//     and whole products in a batch of small ones. Products under about 10⁶
-//     multiply-adds run on the caller alone.
+//   - Threads. Work is split over internal/parallel's pool as tasks claimed
+//     dynamically (about four per worker, none under ~10⁶ multiply-adds), so
+//     a worker slowed by another process does not hold up the rest: the rows
+//     of C in blocked products, where each fork-join computes one depth block
+//     while packing the next B block into a second buffer (the packing tasks
+//     come last and fill the tail); the columns or rows of C in short
+//     products (one fork-join per product); whole products in a batch of
+//     small ones. Products under about 4·10⁶ multiply-adds run on the caller
+//     alone: waking a parked worker takes longer than they do.
 //
 //   - Memory. Packing buffers are 64-byte aligned, kept in sync.Pools and
 //     reused, and the drivers (with the closures they hand to the pool) are

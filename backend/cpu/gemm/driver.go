@@ -3,9 +3,11 @@ package gemm
 import "sync"
 
 // parallelMinWork is the number of multiply-adds (m·n·k) below which a
-// product runs on the calling goroutine alone: under it, waking a worker costs
-// more than it saves.
-const parallelMinWork = 1 << 20
+// product runs on the calling goroutine alone: about 80 µs of work on one
+// core. Waking a parked worker of the pool takes some 20-150 µs here, so a
+// shorter product would be done before a helper could join in. (A variable
+// so that tests can send small products down the parallel paths.)
+var parallelMinWork = 1 << 22
 
 // packAMinPanels: A is packed, even when it could be read in place, if each
 // A block is multiplied by at least this many B panels. A packed panel is one

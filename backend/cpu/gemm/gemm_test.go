@@ -131,6 +131,8 @@ func TestGemmLargerShapes(t *testing.T) {
 func TestGemmParallelModes(t *testing.T) {
 	old := parallel.SetWorkers(2)
 	defer parallel.SetWorkers(old)
+	defer func(w int) { parallelMinWork = w }(parallelMinWork)
+	parallelMinWork = 1 << 16
 	shapes := []product{
 		{400, 200, 300, 1, 0, "row", "row", "row"},    // rows, several mc blocks
 		{64, 1000, 40, 1, 0.5, "col", "row", "row"},   // columns, A shared
@@ -419,9 +421,10 @@ func TestGemmForcedPaths(t *testing.T) {
 			}
 		}
 	}
-	defer func(o, b, f, p int, pf bool) {
-		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB = o, b, f, p, pf
-	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB)
+	defer func(o, b, f, p int, pf bool, w int) {
+		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, parallelMinWork = o, b, f, p, pf, w
+	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, parallelMinWork)
+	parallelMinWork = 1 << 10 // two workers really split even these small products
 	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
 			for i, st := range settings {
