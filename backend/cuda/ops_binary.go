@@ -1,0 +1,73 @@
+package cuda
+
+import (
+	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cuda/driver"
+	"github.com/emberdl/ember/backend/cuda/kernels"
+)
+
+// binaryKernels maps the backend's arithmetic ops on float dtypes to the
+// binary kernel's codes, and comparisons to the compare kernel's.
+var (
+	binaryKernels = map[backend.BinaryOp]kernels.BinaryOp{
+		backend.Add: kernels.Add, backend.Sub: kernels.Sub, backend.Mul: kernels.Mul, backend.Div: kernels.Div,
+		backend.Maximum: kernels.Maximum, backend.Minimum: kernels.Minimum, backend.Pow: kernels.Pow,
+		backend.Remainder: kernels.Remainder,
+	}
+	compareKernels = map[backend.BinaryOp]kernels.CompareOp{
+		backend.Eq: kernels.Eq, backend.Ne: kernels.Ne, backend.Lt: kernels.Lt, backend.Le: kernels.Le,
+		backend.Gt: kernels.Gt, backend.Ge: kernels.Ge,
+	}
+)
+
+// Binary applies op elementwise to x and y (one dtype, dst's shape); dst
+// has that dtype, or bool for comparisons and logical ops.
+func (b *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
+	const name = "Binary"
+	sameShape(name, dst.Shape, x, y)
+	dt := x.DType()
+	if y.DType() != dt {
+		misuse(name, "%v: operands %v and %v", op, dt, y.DType())
+	}
+	if op.IsComparison() && dst.DType() != backend.Bool || !op.IsComparison() && dst.DType() != dt {
+		misuse(name, "%v of %v into %v", op, dt, dst.DType())
+	}
+	if dt.IsFloat() {
+		if k, ok := binaryKernels[op]; ok {
+			b.zip(name, kernels.BinaryKernel(kdt(dt)), dst, x, y, func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error {
+				return kernels.PackBinary(a, k, o, p, q, sh)
+			})
+			return
+		}
+		if k, ok := compareKernels[op]; ok {
+			b.zip(name, kernels.CompareKernel(kdt(dt)), dst, x, y, func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error {
+				return kernels.PackCompare(a, k, o, p, q, sh)
+			})
+			return
+		}
+	}
+	b.fallback("Binary/"+op.String(), []hostArg{out(dst), in(x), in(y)}, func(h []backend.View) {
+		b.host.Binary(op, h[0], h[1], h[2])
+	})
+}
+
+// zip runs a two-input elementwise kernel.
+func (b *Backend) zip(name string, k kernels.Kernel, dst, x, y backend.View,
+	pack func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error) {
+	b.bind(name)
+	defer b.g.unbind()
+	ops := []operand{b.viewOperand(name, dst), b.viewOperand(name, x), b.viewOperand(name, y)}
+	b.elementwise(name, k, dst.Shape, ops, func(a *driver.Args, sh *kernels.Shape, st []kernels.Strides) error {
+		return pack(a, &kernels.Operand{Ptr: ops[0].ptr, Strides: st[0]}, &kernels.Operand{Ptr: ops[1].ptr, Strides: st[1]},
+			&kernels.Operand{Ptr: ops[2].ptr, Strides: st[2]}, sh)
+	})
+	keep(dst, x, y)
+}
+
+// Where sets dst = cond ? x : y elementwise.
+func (b *Backend) Where(dst, cond, x, y backend.View) {
+	sameShape("Where", dst.Shape, cond, x, y)
+	b.fallback("Where", []hostArg{out(dst), in(cond), in(x), in(y)}, func(h []backend.View) {
+		b.host.Where(h[0], h[1], h[2], h[3])
+	})
+}
