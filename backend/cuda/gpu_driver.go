@@ -118,13 +118,13 @@ func (g *driverGPU) memInfo() (uint64, uint64, error)            { return driver
 
 func (g *driverGPU) hostAlloc(n int) (hostMem, error) { return driver.AllocHost(n) }
 
-func (g *driverGPU) newStream() (driver.Stream, error)     { return driver.NewStream() }
-func (g *driverGPU) destroyStream(s driver.Stream) error   { return s.Destroy() }
-func (g *driverGPU) newEvent() (driver.Event, error)       { return driver.NewEvent(false, false) }
+func (g *driverGPU) newStream() (driver.Stream, error)      { return driver.NewStream() }
+func (g *driverGPU) destroyStream(s driver.Stream) error    { return s.Destroy() }
+func (g *driverGPU) newEvent() (driver.Event, error)        { return driver.NewEvent(false, false) }
 func (g *driverGPU) eventDone(e driver.Event) (bool, error) { return e.Query() }
-func (g *driverGPU) waitEvent(e driver.Event) error        { return e.Synchronize() }
-func (g *driverGPU) destroyEvent(e driver.Event) error     { return e.Destroy() }
-func (g *driverGPU) syncStream(s driver.Stream) error      { return s.Synchronize() }
+func (g *driverGPU) waitEvent(e driver.Event) error         { return e.Synchronize() }
+func (g *driverGPU) destroyEvent(e driver.Event) error      { return e.Destroy() }
+func (g *driverGPU) syncStream(s driver.Stream) error       { return s.Synchronize() }
 func (g *driverGPU) recordEvent(e driver.Event, s driver.Stream) error {
 	return e.Record(s)
 }

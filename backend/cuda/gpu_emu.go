@@ -128,18 +128,18 @@ func (g *emuGPU) id() uintptr {
 	return g.nextID
 }
 
-func (g *emuGPU) newStream() (driver.Stream, error)              { return driver.Stream(g.id()), nil }
-func (g *emuGPU) destroyStream(driver.Stream) error              { return nil }
-func (g *emuGPU) newEvent() (driver.Event, error)                { return driver.Event(g.id()), nil }
-func (g *emuGPU) recordEvent(driver.Event, driver.Stream) error  { return nil }
-func (g *emuGPU) eventDone(driver.Event) (bool, error)           { return true, nil }
-func (g *emuGPU) waitEvent(driver.Event) error                   { return nil }
-func (g *emuGPU) destroyEvent(driver.Event) error                { return nil }
-func (g *emuGPU) streamWait(driver.Stream, driver.Event) error   { return nil }
-func (g *emuGPU) syncStream(driver.Stream) error                 { return nil }
-func (g *emuGPU) syncDevice() error                              { return nil }
-func (g *emuGPU) describe() string                               { return "kernel emulator (g++), host GEMM" }
-func (g *emuGPU) close() error                                   { return nil }
+func (g *emuGPU) newStream() (driver.Stream, error)             { return driver.Stream(g.id()), nil }
+func (g *emuGPU) destroyStream(driver.Stream) error             { return nil }
+func (g *emuGPU) newEvent() (driver.Event, error)               { return driver.Event(g.id()), nil }
+func (g *emuGPU) recordEvent(driver.Event, driver.Stream) error { return nil }
+func (g *emuGPU) eventDone(driver.Event) (bool, error)          { return true, nil }
+func (g *emuGPU) waitEvent(driver.Event) error                  { return nil }
+func (g *emuGPU) destroyEvent(driver.Event) error               { return nil }
+func (g *emuGPU) streamWait(driver.Stream, driver.Event) error  { return nil }
+func (g *emuGPU) syncStream(driver.Stream) error                { return nil }
+func (g *emuGPU) syncDevice() error                             { return nil }
+func (g *emuGPU) describe() string                              { return "kernel emulator (g++), host GEMM" }
+func (g *emuGPU) close() error                                  { return nil }
 func (g *emuGPU) copyDtoD(dst, src driver.DevicePtr, n uint64, _ driver.Stream) error {
 	if n == 0 {
 		return nil
