@@ -44,12 +44,13 @@ func gemmOperands(g blas.Gemm) [3]gemmOperand {
 	}
 }
 
-// span returns how many elements from the first one the operand touches.
+// span returns how many elements from the first one the operand touches;
+// it fails, as cuBLAS would, for a leading dimension below the row length.
 func (o gemmOperand) span() (int64, error) {
 	if o.rows == 0 || o.cols == 0 {
 		return 0, nil
 	}
-	if o.ld < o.cols && o.rows > 1 || o.stride < 0 || o.ld < 0 {
+	if o.ld < max(o.cols, 1) || o.stride < 0 {
 		return 0, fmt.Errorf("gemm operand %d×%d with ld %d and batch stride %d", o.rows, o.cols, o.ld, o.stride)
 	}
 	return int64(o.batch-1)*o.stride + int64(o.rows-1)*int64(o.ld) + int64(o.cols), nil
