@@ -7,6 +7,7 @@ import (
 
 	"github.com/emberdl/ember/backend/cuda/blas"
 	"github.com/emberdl/ember/backend/cuda/driver"
+	"github.com/emberdl/ember/backend/cuda/internal/dl"
 	"github.com/emberdl/ember/backend/cuda/jit"
 	"github.com/emberdl/ember/backend/cuda/kernels"
 	"github.com/emberdl/ember/backend/cuda/nvrtc"
@@ -36,6 +37,10 @@ type driverGPU struct {
 // says what is missing.
 func openDriverGPU(ordinal int) (g *driverGPU, err error) {
 	if err := driver.Init(); err != nil {
+		var nf *dl.NotFoundError
+		if errors.As(err, &nf) {
+			return nil, fmt.Errorf("no NVIDIA driver: %w", err)
+		}
 		if errors.Is(err, driver.ErrNoDevice) {
 			return nil, fmt.Errorf("the NVIDIA driver loaded but reports no CUDA device: %w", err)
 		}
