@@ -6,22 +6,24 @@ import (
 	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
+// directUnary are the unary ops whose kernel op takes no parameters.
+var directUnary = map[backend.UnaryOp]kernels.UnaryOp{
+	backend.Neg: kernels.Neg, backend.Abs: kernels.Abs, backend.Exp: kernels.Exp,
+	backend.Expm1: kernels.Expm1, backend.Log: kernels.Log, backend.Log1p: kernels.Log1p,
+	backend.Sqrt: kernels.Sqrt, backend.Rsqrt: kernels.Rsqrt, backend.Square: kernels.Square,
+	backend.Sin: kernels.Sin, backend.Cos: kernels.Cos, backend.Tanh: kernels.Tanh,
+	backend.Sigmoid: kernels.Sigmoid, backend.Relu: kernels.Relu, backend.Gelu: kernels.Gelu,
+	backend.GeluTanh: kernels.GeluTanh, backend.Silu: kernels.Silu, backend.Floor: kernels.Floor,
+	backend.Ceil: kernels.Ceil, backend.Round: kernels.Round, backend.Trunc: kernels.Trunc,
+	backend.Reciprocal: kernels.Reciprocal, backend.Erf: kernels.Erf,
+}
+
 // unaryKernel maps a backend unary op on a float dtype to the unary
 // kernel's op code and parameters. ok is false for ops (or parameter
 // values) that the kernel does not compute with the CPU backend's
 // semantics; identity is true when the op leaves x unchanged.
 func unaryKernel(op backend.UnaryOp, a, b float64) (k kernels.UnaryOp, p0, p1 float64, identity, ok bool) {
-	direct := map[backend.UnaryOp]kernels.UnaryOp{
-		backend.Neg: kernels.Neg, backend.Abs: kernels.Abs, backend.Exp: kernels.Exp,
-		backend.Expm1: kernels.Expm1, backend.Log: kernels.Log, backend.Log1p: kernels.Log1p,
-		backend.Sqrt: kernels.Sqrt, backend.Rsqrt: kernels.Rsqrt, backend.Square: kernels.Square,
-		backend.Sin: kernels.Sin, backend.Cos: kernels.Cos, backend.Tanh: kernels.Tanh,
-		backend.Sigmoid: kernels.Sigmoid, backend.Relu: kernels.Relu, backend.Gelu: kernels.Gelu,
-		backend.GeluTanh: kernels.GeluTanh, backend.Silu: kernels.Silu, backend.Floor: kernels.Floor,
-		backend.Ceil: kernels.Ceil, backend.Round: kernels.Round, backend.Trunc: kernels.Trunc,
-		backend.Reciprocal: kernels.Reciprocal, backend.Erf: kernels.Erf,
-	}
-	if k, ok := direct[op]; ok {
+	if k, ok := directUnary[op]; ok {
 		return k, 0, 0, false, true
 	}
 	switch op {
