@@ -83,6 +83,11 @@ func openDriverGPU(ordinal int) (g *driverGPU, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("CUDA device %d (%s, sm_%d): %w", ordinal, props.Name, arch, err)
 	}
+	for _, src := range sources {
+		if j, ok := src.(*jitSource); ok {
+			j.warmUp()
+		}
+	}
 	ctx, err := driver.RetainPrimaryContext(dev)
 	if err != nil {
 		return nil, fmt.Errorf("creating the context of CUDA device %d: %w", ordinal, err)

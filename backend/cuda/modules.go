@@ -28,23 +28,46 @@ type jitSource struct {
 	version string
 }
 
-func (s *jitSource) image(file string) ([]byte, map[string]string, error) {
+// request is the compilation of one kernel file.
+func request(file string) (jit.Request, error) {
 	src, err := kernels.Source(file)
 	if err != nil {
-		return nil, nil, err
+		return jit.Request{}, err
 	}
-	req := jit.Request{
+	return jit.Request{
 		Name:            file,
 		Source:          src,
 		Headers:         []nvrtc.Header{{Name: kernels.HeaderName, Source: kernels.Header()}},
 		NameExpressions: catalogExprs(file),
 		Options:         kernels.Options(),
+	}, nil
+}
+
+func (s *jitSource) image(file string) ([]byte, map[string]string, error) {
+	req, err := request(file)
+	if err != nil {
+		return nil, nil, err
 	}
 	img, err := s.cache.Get(req, s.target)
 	if err != nil {
 		return nil, nil, fmt.Errorf("compiling %s for %s: %w", file, s.target, err)
 	}
 	return img.Data, img.Lowered, nil
+}
+
+// warmUp compiles (or loads from the disk cache) every kernel file in the
+// background, on the CPU worker pool, so that the first use of a file
+// rarely waits for NVRTC: a file requested while its compile is running
+// waits for that compile instead of starting another. Failures are
+// reported again, and fall back to the prebuilt PTX, when the file is used.
+func (s *jitSource) warmUp() {
+	var reqs []jit.Request
+	for _, u := range kernels.Catalog() {
+		if req, err := request(u.File); err == nil {
+			reqs = append(reqs, req)
+		}
+	}
+	go s.cache.WarmUp(reqs, s.target)
 }
 
 func (s *jitSource) String() string {

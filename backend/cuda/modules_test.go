@@ -1,14 +1,20 @@
 package cuda
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emberdl/ember/backend/cuda/driver"
+	"github.com/emberdl/ember/backend/cuda/internal/cudatest"
+	"github.com/emberdl/ember/backend/cuda/jit"
 	"github.com/emberdl/ember/backend/cuda/kernels"
+	"github.com/emberdl/ember/backend/cuda/nvrtc"
 )
 
 // fakeSource serves images named after itself, or fails.
@@ -181,5 +187,83 @@ func TestPrebuiltSourceServesEveryCatalogFile(t *testing.T) {
 	}
 	if _, _, err := s.image("ember_nothing.cu"); err == nil {
 		t.Error("a file without PTX gave no error")
+	}
+}
+
+// recordingCompiler is a jit.Compiler that records what it compiles.
+type recordingCompiler struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (c *recordingCompiler) Version() (string, error) { return "test", nil }
+
+func (c *recordingCompiler) Compile(req nvrtc.Request) (*nvrtc.Result, error) {
+	c.mu.Lock()
+	c.names = append(c.names, req.Name)
+	c.mu.Unlock()
+	lowered := map[string]string{}
+	for _, e := range req.NameExpressions {
+		lowered[e] = "_Z" + e
+	}
+	return &nvrtc.Result{PTX: []byte("ptx of " + req.Name), Lowered: lowered}, nil
+}
+
+func TestJITWarmUpCompilesEveryFileOnce(t *testing.T) {
+	c := &recordingCompiler{}
+	s := &jitSource{cache: jit.New(c, ""), target: jit.Target{Arch: 90, CUBIN: false}, version: "test"}
+	s.warmUp()
+	// Using a file while the warm-up runs waits for the same compile.
+	for _, u := range kernels.Catalog() {
+		data, lowered, err := s.image(u.File)
+		if err != nil || string(data) != "ptx of "+u.File || len(lowered) != len(u.Exprs) {
+			t.Fatalf("%s: %q, %d names, %v", u.File, data, len(lowered), err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		n := len(c.names)
+		names := slices.Clone(c.names)
+		c.mu.Unlock()
+		if n == len(kernels.Catalog()) || time.Now().After(deadline) {
+			slices.Sort(names)
+			if !slices.Equal(names, slices.Compact(slices.Clone(names))) || n != len(kernels.Catalog()) {
+				t.Errorf("compiled %v, want each of the %d files once", names, len(kernels.Catalog()))
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestJITSourceWithNVRTC compiles a kernel file through the jit source
+// with the real NVRTC, for an H100's exact architecture: the image is a
+// CUBIN holding every catalog instantiation of the file.
+func TestJITSourceWithNVRTC(t *testing.T) {
+	cudatest.Require(t, "NVRTC", nvrtc.Load())
+	archs, err := nvrtc.SupportedArchs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := kernelSources(90, 12000, nil, archs, "test", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := srcs[0].(*jitSource)
+	if !j.target.CUBIN || j.target.Arch != 90 {
+		t.Fatalf("target %v, want sm_90 CUBIN", j.target)
+	}
+	data, lowered, err := j.image("ember_softmax.cu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("\x7fELF")) {
+		t.Errorf("image is not an ELF CUBIN: %q", data[:min(16, len(data))])
+	}
+	for _, e := range catalogExprs("ember_softmax.cu") {
+		if lowered[e] == "" || !bytes.Contains(data, []byte(lowered[e])) {
+			t.Errorf("%s (%q) is not in the CUBIN", e, lowered[e])
+		}
 	}
 }
