@@ -17,10 +17,11 @@ import (
 // between collections may hold more device memory than it uses; the
 // allocator then runs a collection before it reports out of memory.
 type Buffer struct {
-	dt  backend.DType
-	n   int
-	be  *Backend
-	mem *deviceMem
+	dt      backend.DType
+	n       int
+	be      *Backend
+	mem     *deviceMem
+	cleanup runtime.Cleanup
 }
 
 // deviceMem is the allocation behind a Buffer. It is separate from the
@@ -69,6 +70,7 @@ func Free(buf backend.Buffer) error {
 	if !ok {
 		return fmt.Errorf("cuda.Free: %T is not a CUDA buffer", buf)
 	}
+	b.cleanup.Stop()
 	return b.mem.release()
 }
 
@@ -96,7 +98,7 @@ func (be *Backend) newBufferOn(d backend.DType, n int, s driver.Stream) (*Buffer
 		m.blk, m.ptr = blk, blk.Ptr()
 	}
 	b := &Buffer{dt: d, n: n, be: be, mem: m}
-	runtime.AddCleanup(b, func(m *deviceMem) { m.release() }, m)
+	b.cleanup = runtime.AddCleanup(b, func(m *deviceMem) { m.release() }, m)
 	return b, nil
 }
 

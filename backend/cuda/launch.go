@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"fmt"
 	"runtime"
 
 	"github.com/emberdl/ember/backend"
@@ -61,16 +62,89 @@ func (b *Backend) launchErr(k kernels.Kernel, l kernels.Launch, pack func(a *dri
 	return b.g.launch(f, l, 0, b.compute, a)
 }
 
-// elementwise runs kernel k over the iteration space shape of ops, split
-// into launches the kernel accepts; pack packs one launch from the kernel
-// shape and the operands' kernel strides.
-func (b *Backend) elementwise(op string, k kernels.Kernel, shape []int, ops []operand,
-	pack func(a *driver.Args, sh *kernels.Shape, st []kernels.Strides) error) {
-	err := forEachLaunch(kernelLimits, shape, ops, func(sh *kernels.Shape, st []kernels.Strides) error {
-		l := kernels.ElementwiseLaunch(sh.NumElements(), b.maxBlocks)
-		return b.launchErr(k, l, func(a *driver.Args) error { return pack(a, sh, st) })
+// ewKind is the parameter list of an elementwise kernel.
+type ewKind uint8
+
+const (
+	ewUnary   ewKind = iota // out, in; op, p0, p1
+	ewBinary                // out, x, y; op
+	ewCompare               // out (bool), x, y; op
+	ewCast                  // out, in
+	ewFill                  // out; value p0
+)
+
+// ewCall is one elementwise kernel with its scalar parameters.
+type ewCall struct {
+	kind   ewKind
+	k      kernels.Kernel
+	op     int32
+	p0, p1 float64
+}
+
+// pack packs the call for one launch over sh with the operands o.
+func (c *ewCall) pack(a *driver.Args, sh *kernels.Shape, o *[maxOperands]kernels.Operand) error {
+	switch c.kind {
+	case ewUnary:
+		return kernels.PackUnary(a, kernels.UnaryOp(c.op), &o[0], &o[1], sh, c.p0, c.p1)
+	case ewBinary:
+		return kernels.PackBinary(a, kernels.BinaryOp(c.op), &o[0], &o[1], &o[2], sh)
+	case ewCompare:
+		return kernels.PackCompare(a, kernels.CompareOp(c.op), &o[0], &o[1], &o[2], sh)
+	case ewCast:
+		return kernels.PackCast(a, &o[0], &o[1], sh)
+	case ewFill:
+		return kernels.PackFill(a, &o[0], sh, c.p0)
+	}
+	return fmt.Errorf("unknown elementwise kind %d", c.kind)
+}
+
+// elementwise runs c over the iteration space shape of the operands (the
+// output first). The common case, one launch, allocates nothing; larger or
+// higher-dimensional spaces are split into launches the kernel accepts.
+func (b *Backend) elementwise(name string, c ewCall, shape []int, ops ...operand) {
+	var p ewPlan
+	if p.build(shape, ops) {
+		if p.numel == 0 {
+			return
+		}
+		if p.single(kernelLimits) {
+			var sh kernels.Shape
+			var o [maxOperands]kernels.Operand
+			p.kernelArgs(&sh, &o)
+			b.check(name, b.launchEW(&c, &sh, &o))
+			return
+		}
+	}
+	b.check(name, b.elementwiseSplit(&c, shape, ops))
+}
+
+// elementwiseSplit is elementwise through the general planner.
+func (b *Backend) elementwiseSplit(c *ewCall, shape []int, ops []operand) error {
+	ptrs := make([]driver.DevicePtr, len(ops))
+	for i, op := range ops {
+		ptrs[i] = op.ptr
+	}
+	return forEachLaunch(kernelLimits, shape, ops, func(sh *kernels.Shape, st []kernels.Strides) error {
+		var o [maxOperands]kernels.Operand
+		for i := range st {
+			o[i] = kernels.Operand{Ptr: ptrs[i], Strides: st[i]}
+		}
+		return b.launchEW(c, sh, &o)
 	})
-	b.check(op, err)
+}
+
+// launchEW queues one elementwise launch.
+func (b *Backend) launchEW(c *ewCall, sh *kernels.Shape, o *[maxOperands]kernels.Operand) error {
+	f, err := b.g.function(c.k)
+	if err != nil {
+		return err
+	}
+	a := b.args.Get().(*driver.Args)
+	defer b.args.Put(a)
+	if err := c.pack(a, sh, o); err != nil {
+		return err
+	}
+	return b.g.launch(f, kernels.ElementwiseLaunch(sh.NumElements(), b.maxBlocks), 0, b.compute, a)
 }
 
 // keep holds views' buffers (and so their memory) alive until the work

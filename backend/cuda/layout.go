@@ -165,3 +165,102 @@ func sameShape(op string, shape []int, views ...backend.View) {
 		}
 	}
 }
+
+// maxOperands is the most views an elementwise kernel takes (where: dst,
+// cond, x, y).
+const maxOperands = 4
+
+// planDims bounds the dims the fast planner holds after dropping size-1
+// dims; views with more go through forEachLaunch.
+const planDims = 16
+
+// ewPlan is the coalesced iteration space of up to maxOperands views, in
+// fixed arrays so that planning the common launch allocates nothing.
+type ewPlan struct {
+	nops  int
+	nd    int
+	numel int64
+	dims  [planDims]int
+	st    [maxOperands][planDims]int
+	offs  [maxOperands]int
+	ptrs  [maxOperands]driver.DevicePtr
+}
+
+// build coalesces shape over the views (as coalesce does). It reports
+// false when the views have more than planDims non-trivial dims that do
+// not merge; p.numel is 0 for an empty iteration space.
+func (p *ewPlan) build(shape []int, ops []operand) bool {
+	p.nops, p.nd, p.numel = len(ops), 0, 1
+	for o, op := range ops {
+		p.offs[o], p.ptrs[o] = op.offset, op.ptr
+	}
+	for d, n := range shape {
+		if n == 0 {
+			p.numel = 0
+			return true
+		}
+		p.numel *= int64(n)
+		if n == 1 {
+			continue
+		}
+		if k := p.nd - 1; k >= 0 {
+			merge := true
+			for o := range ops {
+				if p.st[o][k] != ops[o].strides[d]*n {
+					merge = false
+					break
+				}
+			}
+			if merge {
+				p.dims[k] *= n
+				for o := range ops {
+					p.st[o][k] = ops[o].strides[d]
+				}
+				continue
+			}
+		}
+		if p.nd == planDims {
+			return false
+		}
+		p.dims[p.nd] = n
+		for o := range ops {
+			p.st[o][p.nd] = ops[o].strides[d]
+		}
+		p.nd++
+	}
+	return true
+}
+
+// single reports whether one launch covers the plan.
+func (p *ewPlan) single(lim ewLimits) bool { return p.nd <= lim.maxDims && p.numel <= lim.maxElems }
+
+// kernelArgs fills the kernel shape and operands of a single-launch plan.
+func (p *ewPlan) kernelArgs(sh *kernels.Shape, o *[maxOperands]kernels.Operand) {
+	*sh = kernels.Shape{}
+	if p.nd == 0 {
+		sh.Dim[0], sh.NDim, sh.Flat = 1, 1, 1
+		for k := range p.nops {
+			o[k] = kernels.Operand{Ptr: p.ptrs[k]}
+			o[k].Strides.S[0], o[k].Strides.Offset = 1, int64(p.offs[k])
+		}
+		return
+	}
+	sh.NDim = int32(p.nd)
+	for i := range p.nd {
+		sh.Dim[i] = int64(p.dims[i])
+	}
+	flat := p.nd == 1
+	for k := range p.nops {
+		o[k] = kernels.Operand{Ptr: p.ptrs[k]}
+		o[k].Strides.Offset = int64(p.offs[k])
+		for i := range p.nd {
+			o[k].Strides.S[i] = int64(p.st[k][i])
+		}
+		if p.st[k][0] != 1 {
+			flat = false
+		}
+	}
+	if flat {
+		sh.Flat = 1
+	}
+}

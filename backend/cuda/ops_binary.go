@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"github.com/emberdl/ember/backend"
-	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
@@ -34,15 +33,11 @@ func (b *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 	}
 	if dt.IsFloat() {
 		if k, ok := binaryKernels[op]; ok {
-			b.zip(name, kernels.BinaryKernel(kdt(dt)), dst, x, y, func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error {
-				return kernels.PackBinary(a, k, o, p, q, sh)
-			})
+			b.zip(name, ewCall{kind: ewBinary, k: binaryKernelOf(kdt(dt)), op: int32(k)}, dst, x, y)
 			return
 		}
 		if k, ok := compareKernels[op]; ok {
-			b.zip(name, kernels.CompareKernel(kdt(dt)), dst, x, y, func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error {
-				return kernels.PackCompare(a, k, o, p, q, sh)
-			})
+			b.zip(name, ewCall{kind: ewCompare, k: compareKernelOf(kdt(dt)), op: int32(k)}, dst, x, y)
 			return
 		}
 	}
@@ -52,15 +47,10 @@ func (b *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 }
 
 // zip runs a two-input elementwise kernel.
-func (b *Backend) zip(name string, k kernels.Kernel, dst, x, y backend.View,
-	pack func(a *driver.Args, o, p, q *kernels.Operand, sh *kernels.Shape) error) {
+func (b *Backend) zip(name string, c ewCall, dst, x, y backend.View) {
 	b.bind(name)
 	defer b.g.unbind()
-	ops := []operand{b.viewOperand(name, dst), b.viewOperand(name, x), b.viewOperand(name, y)}
-	b.elementwise(name, k, dst.Shape, ops, func(a *driver.Args, sh *kernels.Shape, st []kernels.Strides) error {
-		return pack(a, &kernels.Operand{Ptr: ops[0].ptr, Strides: st[0]}, &kernels.Operand{Ptr: ops[1].ptr, Strides: st[1]},
-			&kernels.Operand{Ptr: ops[2].ptr, Strides: st[2]}, sh)
-	})
+	b.elementwise(name, c, dst.Shape, b.viewOperand(name, dst), b.viewOperand(name, x), b.viewOperand(name, y))
 	keep(dst, x, y)
 }
 

@@ -4,8 +4,6 @@ import (
 	"math"
 
 	"github.com/emberdl/ember/backend"
-	"github.com/emberdl/ember/backend/cuda/driver"
-	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
 // Copy copies src into dst elementwise, converting the dtype when they
@@ -32,11 +30,8 @@ func (b *Backend) copyView(op string, dst, src backend.View) {
 		keep(dst, src)
 		return
 	}
-	k := kernels.CastKernel(kdt(d.dt), kdt(s.dt))
-	ops := []operand{b.viewOperand(op, dst), b.viewOperand(op, src)}
-	b.elementwise(op, k, dst.Shape, ops, func(a *driver.Args, sh *kernels.Shape, st []kernels.Strides) error {
-		return kernels.PackCast(a, &kernels.Operand{Ptr: ops[0].ptr, Strides: st[0]}, &kernels.Operand{Ptr: ops[1].ptr, Strides: st[1]}, sh)
-	})
+	c := ewCall{kind: ewCast, k: castKernelOf(kdt(d.dt), kdt(s.dt))}
+	b.elementwise(op, c, dst.Shape, b.viewOperand(op, dst), b.viewOperand(op, src))
 	keep(dst, src)
 }
 
@@ -60,10 +55,7 @@ func (b *Backend) fill(op string, dst backend.View, value float64) {
 		keep(dst)
 		return
 	}
-	ops := []operand{b.viewOperand(op, dst)}
-	b.elementwise(op, kernels.FillKernel(kdt(d.dt)), dst.Shape, ops, func(a *driver.Args, sh *kernels.Shape, st []kernels.Strides) error {
-		return kernels.PackFill(a, &kernels.Operand{Ptr: ops[0].ptr, Strides: st[0]}, sh, value)
-	})
+	b.elementwise(op, ewCall{kind: ewFill, k: fillKernelOf(kdt(d.dt)), p0: value}, dst.Shape, b.viewOperand(op, dst))
 	keep(dst)
 }
 

@@ -23,7 +23,7 @@ func (b *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View)
 		sp, relS := b.denseIn(op, src, dt)
 		ip, relI := b.denseIn(op, idx, backend.Int64)
 		dp, fin := b.denseOut(op, dst, dt)
-		b.launch(op, kernels.EmbeddingKernel(kdt(dt), false), kernels.ElementwiseLaunch(int64(nIdx*dim), b.maxBlocks),
+		b.launch(op, embeddingKernelOf(kdt(dt), false), kernels.ElementwiseLaunch(int64(nIdx*dim), b.maxBlocks),
 			func(a *driver.Args) error {
 				return kernels.PackEmbedding(a, dp, sp, ip, int64(nIdx), int64(dim), int64(num), 0)
 			})
@@ -55,7 +55,7 @@ func (b *Backend) IndexAdd(dst backend.View, axis int, idx, src backend.View) {
 		sp, relS := b.denseIn(op, src, dt)
 		ip, relI := b.denseIn(op, idx, backend.Int64)
 		dp, fin := b.inoutAcc(op, dst, dt)
-		b.launch(op, kernels.EmbeddingKernel(kdt(dt), true), kernels.ElementwiseLaunch(int64(nIdx*dim), b.maxBlocks),
+		b.launch(op, embeddingKernelOf(kdt(dt), true), kernels.ElementwiseLaunch(int64(nIdx*dim), b.maxBlocks),
 			func(a *driver.Args) error {
 				return kernels.PackEmbedding(a, dp, sp, ip, int64(nIdx), int64(dim), int64(num), 0)
 			})

@@ -43,7 +43,7 @@ func (b *Backend) OptimStep(kind backend.OptimKind, p, g backend.View, state []b
 		}
 		s := kernels.SGD{LR: h.LR, Momentum: h.Momentum, Dampening: h.Dampening, WeightDecay: h.WeightDecay,
 			Nesterov: h.Nesterov, FirstStep: h.First, GradScale: gs}
-		b.launch(op, kernels.SGDKernel(kdt(dt)), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
+		b.launch(op, sgdKernelOf(kdt(dt)), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 			return kernels.PackSGD(a, pp, gp, buf, int64(n), s)
 		})
 		fin()
@@ -57,7 +57,7 @@ func (b *Backend) OptimStep(kind backend.OptimKind, p, g backend.View, state []b
 		mp, finM := b.inoutAcc(op, state[0], accDType(dt))
 		vp, finV := b.inoutAcc(op, state[1], accDType(dt))
 		s := kernels.AdamW{LR: h.LR, Beta1: h.Beta1, Beta2: h.Beta2, Eps: h.Eps, WeightDecay: h.WeightDecay, Step: h.Step, GradScale: gs}
-		b.launch(op, kernels.AdamWKernel(kdt(dt)), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
+		b.launch(op, adamWKernelOf(kdt(dt)), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 			return kernels.PackAdamW(a, pp, gp, mp, vp, int64(n), s)
 		})
 		finM()

@@ -19,12 +19,12 @@ func (b *Backend) Random(dst backend.View, dist backend.Dist, seed, offset uint6
 	var pack func(a *driver.Args, out driver.DevicePtr, n int64) error
 	switch {
 	case dist == backend.Bernoulli && dt.IsFloat():
-		k = kernels.RandomKernel(kernels.Bernoulli, kdt(dt))
+		k = randomKernelOf(kernels.Bernoulli, kdt(dt))
 		pack = func(a *driver.Args, out driver.DevicePtr, n int64) error {
 			return kernels.PackBernoulli(a, out, n, seed, offset, lo)
 		}
 	case dist == backend.Uniform && dt == backend.Float32 && lo == 0 && hi == 1:
-		k = kernels.RandomKernel(kernels.Uniform, kdt(dt))
+		k = randomKernelOf(kernels.Uniform, kdt(dt))
 		pack = func(a *driver.Args, out driver.DevicePtr, n int64) error {
 			return kernels.PackRandom(a, out, n, seed, offset, lo, hi)
 		}

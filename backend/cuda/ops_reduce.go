@@ -106,7 +106,7 @@ func (b *Backend) Reduce(op backend.ReduceOp, dst, src backend.View, axes []int)
 	dt := dst.DType()
 	plan := b.planReduce(name, src, axes, dt)
 	out, finish := b.denseOut(name, dst, dt)
-	kern := kernels.ReduceKernel(k, kdt(dt), plan.inner == 1)
+	kern := reduceKernelOf(k, kdt(dt), plan.inner == 1)
 	ax := kernels.Axis{Outer: int64(plan.outer), Len: int64(plan.size), Inner: int64(plan.inner)}
 	l := kernels.ElementwiseLaunch(int64(rows), b.maxBlocks)
 	if plan.inner == 1 {
@@ -150,7 +150,7 @@ func (b *Backend) ArgReduce(op backend.ArgOp, dst, src backend.View, axis int) {
 	if ax.Inner == 1 {
 		l = kernels.RowLaunch(ax.Outer, ax.Len, b.maxBlocks)
 	}
-	b.launch(name, kernels.ArgReduceKernel(kop, kdt(src.DType()), ax.Inner == 1), l, func(a *driver.Args) error {
+	b.launch(name, argReduceKernelOf(kop, kdt(src.DType()), ax.Inner == 1), l, func(a *driver.Args) error {
 		return kernels.PackArgReduce(a, out, ptr, ax)
 	})
 	finish()

@@ -25,7 +25,7 @@ func (b *Backend) Softmax(dst, src backend.View, axis int, log bool) {
 	rows := total / n
 	in, release := b.denseIn(op, moveAxisLast(src, axis), dt)
 	out, finish := b.denseOut(op, moveAxisLast(dst, axis), dt)
-	b.launch(op, kernels.SoftmaxKernel(kdt(dt), log, false), kernels.RowLaunch(int64(rows), int64(n), b.maxBlocks),
+	b.launch(op, softmaxKernelOf(kdt(dt), log, false), kernels.RowLaunch(int64(rows), int64(n), b.maxBlocks),
 		func(a *driver.Args) error { return kernels.PackSoftmaxForward(a, out, in, int64(rows), int64(n)) })
 	finish()
 	release()
@@ -51,7 +51,7 @@ func (b *Backend) SoftmaxBackward(dx, y, dy backend.View, axis int, log bool) {
 	yp, relY := b.denseIn(op, moveAxisLast(y, axis), dt)
 	gp, relG := b.denseIn(op, moveAxisLast(dy, axis), dt)
 	out, finish := b.denseOut(op, moveAxisLast(dx, axis), dt)
-	b.launch(op, kernels.SoftmaxKernel(kdt(dt), log, true), kernels.RowLaunch(int64(rows), int64(n), b.maxBlocks),
+	b.launch(op, softmaxKernelOf(kdt(dt), log, true), kernels.RowLaunch(int64(rows), int64(n), b.maxBlocks),
 		func(a *driver.Args) error { return kernels.PackSoftmaxBackward(a, out, yp, gp, int64(rows), int64(n)) })
 	finish()
 	relY()

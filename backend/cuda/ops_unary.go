@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"github.com/emberdl/ember/backend"
-	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
@@ -84,10 +83,7 @@ func (b *Backend) Unary(op backend.UnaryOp, dst, src backend.View, a, p float64)
 
 // unaryOn runs the unary kernel with op code k on a float view. Bound.
 func (b *Backend) unaryOn(name string, k kernels.UnaryOp, dst, src backend.View, p0, p1 float64) {
-	ops := []operand{b.viewOperand(name, dst), b.viewOperand(name, src)}
-	b.elementwise(name, kernels.UnaryKernel(kdt(src.DType())), dst.Shape, ops, func(args *driver.Args, sh *kernels.Shape, st []kernels.Strides) error {
-		return kernels.PackUnary(args, k, &kernels.Operand{Ptr: ops[0].ptr, Strides: st[0]},
-			&kernels.Operand{Ptr: ops[1].ptr, Strides: st[1]}, sh, p0, p1)
-	})
+	c := ewCall{kind: ewUnary, k: unaryKernelOf(kdt(src.DType())), op: int32(k), p0: p0, p1: p1}
+	b.elementwise(name, c, dst.Shape, b.viewOperand(name, dst), b.viewOperand(name, src))
 	keep(dst, src)
 }
