@@ -28,7 +28,9 @@ func (g *nullGPU) launch(driver.Function, kernels.Launch, uint32, driver.Stream,
 func (g *nullGPU) gemm(blas.Gemm, float64, float64, driver.DevicePtr, driver.DevicePtr, driver.DevicePtr, driver.Stream) error {
 	return nil
 }
-func (g *nullGPU) copyDtoD(driver.DevicePtr, driver.DevicePtr, uint64, driver.Stream) error { return nil }
+func (g *nullGPU) copyDtoD(driver.DevicePtr, driver.DevicePtr, uint64, driver.Stream) error {
+	return nil
+}
 
 func nullBackend(b *testing.B) *Backend {
 	g := &nullGPU{emuGPU: *newEmuGPU(nil, 1<<40), next: 1 << 32}
