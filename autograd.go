@@ -205,6 +205,8 @@ func Grad(outputs, inputs []*Tensor, opts ...BackwardOption) []*Tensor {
 // runBackward is the engine. With capture == nil it accumulates into leaf
 // gradients; otherwise it returns the gradients of the captured tensors.
 func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor {
+	autocastPaused.Add(1) // backward ops keep the dtypes of the forward ops
+	defer autocastPaused.Add(-1)
 	if !c.createGraph {
 		noGradDepth.Add(1)
 		defer noGradDepth.Add(-1)

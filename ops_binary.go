@@ -256,6 +256,7 @@ func (t *Tensor) Atan2(u *Tensor) *Tensor {
 
 // Pow returns t^u elementwise.
 func (t *Tensor) Pow(u *Tensor) *Tensor {
+	t, u = autocast2("pow", t, u)
 	return binaryOp(backend.Pow, "PowBackward1", t, u, false, func(a, b, out, g *Tensor, na, nb bool) (ga, gb *Tensor) {
 		if na {
 			// b * a^(b-1), with 0 where b == 0 (so 0^0 has gradient 0).

@@ -175,6 +175,7 @@ func params2d(stride, pad, dil []int, groups int) backend.ConvParams {
 }
 
 func convNd(op string, nd int, x, w, b *Tensor, o ConvOptions) *Tensor {
+	x, w, b = autocast3(op, x, w, b)
 	checkFloatOperands(op, x, w, b)
 	xb, unbatched := unbatch(op, x, nd+2)
 	if w.Dim() != nd+2 {
@@ -254,6 +255,7 @@ func addPad(s, pad []int) []int {
 }
 
 func convTransposeNd(op string, nd int, x, w, b *Tensor, o ConvOptions) *Tensor {
+	x, w, b = autocast3(op, x, w, b)
 	checkFloatOperands(op, x, w, b)
 	xb, unbatched := unbatch(op, x, nd+2)
 	if w.Dim() != nd+2 {

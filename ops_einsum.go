@@ -22,6 +22,7 @@ func Einsum(equation string, operands ...*Tensor) *Tensor {
 	if len(operands) == 0 {
 		panic(&ValueError{Op: "einsum", Msg: "einsum(): must provide at least one operand"})
 	}
+	operands = autocastSlice("einsum", operands)
 	sameDevice("einsum", operands...)
 	for i, x := range operands {
 		if !x.dtype.IsFloat() {
@@ -273,7 +274,7 @@ func sumUnused(t einsumTerm, keep map[int]bool) einsumTerm {
 	if len(axes) == 0 {
 		return t
 	}
-	return einsumTerm{t.x.Sum(axes...), removeAt(t.labels, axes)}
+	return einsumTerm{t.x.sum(axes, false), removeAt(t.labels, axes)}
 }
 
 // contractPair multiplies two terms, summing the labels they share that

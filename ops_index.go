@@ -236,6 +236,7 @@ func (t *Tensor) Scatter(axis int, idx, src *Tensor) *Tensor {
 // ScatterAdd returns a copy of t with src added at idx along axis (repeats
 // accumulate).
 func (t *Tensor) ScatterAdd(axis int, idx, src *Tensor) *Tensor {
+	t, src = autocast2("scatter_add", t, src)
 	return t.scatterOp(normAxis("scatter_add", axis, t.Dim()), idx, src, true, "ScatterAddBackward0")
 }
 

@@ -32,6 +32,7 @@ type InterpolateOptions struct {
 // bilinear. Nearest modes accept any non-bool dtype; bilinear needs floats.
 func Interpolate(x *Tensor, opts InterpolateOptions) *Tensor {
 	const op = "interpolate"
+	x = autocast1(op, x)
 	mode := opts.Mode
 	if mode == "" {
 		mode = InterpNearest

@@ -5,6 +5,7 @@ import "fmt"
 // Linear returns x·wᵀ + b (torch.nn.functional.linear): x is [..., in], w
 // [out, in], b [out] or nil.
 func Linear(x, w, b *Tensor) *Tensor {
+	x, w, b = autocast3("linear", x, w, b)
 	if w.Dim() != 2 {
 		panic(shapeErr("linear", fmt.Sprintf("weight must be 2-D [out, in], got %v", w.shape), w.shape))
 	}

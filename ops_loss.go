@@ -115,6 +115,9 @@ func numelOf(shape []int) int {
 // per-element loss, df its derivative, both of d) as one recorded op whose
 // backward is composed of ember ops.
 func diffLoss(op, gradName string, input, target *Tensor, r Reduction, f, df func(d *Tensor) *Tensor) *Tensor {
+	if i, tg := autocast2(op, input, target); i != input || tg != target {
+		return diffLoss(op, gradName, i, tg, r, f, df)
+	}
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	sameDevice(op, input, target)
@@ -205,6 +208,9 @@ func checkSameSizeTarget(op string, input, target *Tensor, format string) {
 // outside [0, 1] (or NaN) panic with a *ValueError.
 func BinaryCrossEntropy(input, target, weight *Tensor, r Reduction) *Tensor {
 	const op = "binary_cross_entropy"
+	if i, tg, w := autocast3(op, input, target, weight); i != input || tg != target || w != weight {
+		return BinaryCrossEntropy(i, tg, w, r)
+	}
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	checkSameSizeTarget(op, input, target, "Using a target size (%s) that is different to the input size (%s) is deprecated. Please ensure they have the same size.")
@@ -270,6 +276,9 @@ func lossWeight(op string, weight, input *Tensor) *Tensor {
 // be nil; neither gets a gradient.
 func BinaryCrossEntropyWithLogits(input, target, weight, posWeight *Tensor, r Reduction) *Tensor {
 	const op = "binary_cross_entropy_with_logits"
+	if i, tg, w, pw := autocast4(op, input, target, weight, posWeight); i != input || tg != target || w != weight || pw != posWeight {
+		return BinaryCrossEntropyWithLogits(i, tg, w, pw, r)
+	}
 	checkFloatLoss(op, input)
 	checkReduction(op, r, false)
 	checkSameSizeTarget(op, input, target, "Target size (%s) must be the same as input size (%s)")
@@ -327,6 +336,7 @@ func BinaryCrossEntropyWithLogits(input, target, weight, posWeight *Tensor, r Re
 // default, ReductionMean, divides by the number of elements instead.
 func KLDiv(input, target *Tensor, r Reduction, logTarget bool) *Tensor {
 	const op = "kl_div"
+	input, target = autocast2(op, input, target)
 	checkFloatLoss(op, input)
 	checkReduction(op, r, true)
 	sameDevice(op, input, target)
@@ -353,6 +363,7 @@ func KLDiv(input, target *Tensor, r Reduction, logTarget bool) *Tensor {
 // the reverse. The three inputs broadcast together.
 func MarginRankingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 	const op = "margin_ranking_loss"
+	x1, x2, y = autocast3(op, x1, x2, y)
 	checkFloatLoss(op, x1)
 	checkReduction(op, r, false)
 	if x1.Dim() != x2.Dim() || x1.Dim() != y.Dim() {
@@ -368,6 +379,7 @@ func MarginRankingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 // squared norms.
 func CosineEmbeddingLoss(x1, x2, y *Tensor, margin float64, r Reduction) *Tensor {
 	const op = "cosine_embedding_loss"
+	x1, x2, y = autocast3(op, x1, x2, y)
 	checkFloatLoss(op, x1)
 	checkReduction(op, r, false)
 	sameDevice(op, x1, x2, y)

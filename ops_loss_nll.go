@@ -57,6 +57,7 @@ func ignoreIndexOf(p *int) int {
 // -weight[c]·input[n, c, ...] for its target class c.
 func NLLLoss(input, target *Tensor, opts *NLLLossOptions) *Tensor {
 	const op = "nll_loss"
+	input = autocast1(op, input)
 	var o NLLLossOptions
 	if opts != nil {
 		o = *opts
@@ -87,6 +88,7 @@ func NLLLoss(input, target *Tensor, opts *NLLLossOptions) *Tensor {
 //	loss := ember.CrossEntropy(logits, labels, &ember.CrossEntropyOptions{LabelSmoothing: 0.1})
 func CrossEntropy(input, target *Tensor, opts *CrossEntropyOptions) *Tensor {
 	const op = "cross_entropy"
+	input, target = autocast2(op, input, target)
 	var o CrossEntropyOptions
 	if opts != nil {
 		o = *opts

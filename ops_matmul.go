@@ -12,6 +12,12 @@ import (
 // (left) or column (right) vector and that axis removed afterwards, and
 // leading batch axes broadcast.
 func (t *Tensor) Matmul(u *Tensor) *Tensor {
+	t, u = autocast2("matmul", t, u)
+	return t.matmul(u)
+}
+
+// matmul is Matmul without autocast, for ops with a policy of their own.
+func (t *Tensor) matmul(u *Tensor) *Tensor {
 	sameDevice("matmul", t, u)
 	if t.Dim() == 0 || u.Dim() == 0 {
 		panic(shapeErr("matmul", fmt.Sprintf("both arguments to matmul need to be at least 1D, but they are %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
@@ -65,6 +71,7 @@ func reshapeIfNeeded(t *Tensor, shape []int) *Tensor {
 
 // Bmm multiplies batches of matrices: [B, M, K]·[B, K, N] → [B, M, N].
 func (t *Tensor) Bmm(u *Tensor) *Tensor {
+	t, u = autocast2("bmm", t, u)
 	if t.Dim() != 3 || u.Dim() != 3 {
 		panic(shapeErr("bmm", fmt.Sprintf("batch1 and batch2 must be 3D tensors, got %dD and %dD", t.Dim(), u.Dim()), t.shape, u.shape))
 	}
@@ -90,7 +97,8 @@ func (t *Tensor) Dot(u *Tensor) *Tensor {
 	if t.Dim() != 1 || u.Dim() != 1 {
 		panic(shapeErr("dot", fmt.Sprintf("1D tensors expected, but got %dD and %dD tensors", t.Dim(), u.Dim()), t.shape, u.shape))
 	}
-	return t.Matmul(u)
+	t, u = autocast2("dot", t, u)
+	return t.matmul(u)
 }
 
 // Outer returns the outer product of two 1-D tensors.

@@ -35,6 +35,7 @@ func checkNormShape(op string, x *Tensor, normalizedShape []int, weight, bias *T
 // fused kernels; derivatives of any order are available.
 func LayerNorm(x *Tensor, normalizedShape []int, weight, bias *Tensor, eps float64) *Tensor {
 	const op = "layer_norm"
+	x, weight, bias = autocast3(op, x, weight, bias)
 	checkFloatOperands(op, x, weight, bias)
 	checkNormShape(op, x, normalizedShape, weight, bias)
 	y, _, _ := layerNorm(x, normalizedShape, weight, bias, eps)
@@ -217,6 +218,7 @@ func upcast(t *Tensor) *Tensor {
 // none), like torch.nn.functional.rms_norm.
 func RMSNorm(x *Tensor, normalizedShape []int, weight *Tensor, eps float64) *Tensor {
 	const op = "rms_norm"
+	x, weight = autocast2(op, x, weight)
 	checkFloatOperands(op, x, weight)
 	checkNormShape(op, x, normalizedShape, weight, nil)
 	axes := make([]int, len(normalizedShape))
@@ -269,6 +271,7 @@ func checkChannelParams(op string, c int, params map[string]*Tensor) {
 // torch.nn.functional.group_norm (PyTorch's default eps is 1e-5).
 func GroupNorm(x *Tensor, groups int, weight, bias *Tensor, eps float64) *Tensor {
 	const op = "group_norm"
+	x, weight, bias = autocast3(op, x, weight, bias)
 	checkFloatOperands(op, x, weight, bias)
 	if x.Dim() < 2 {
 		panic(shapeErr(op, fmt.Sprintf("Expected at least 2 dimensions for input tensor but received %d", x.Dim()), x.shape))
@@ -292,6 +295,7 @@ func GroupNorm(x *Tensor, groups int, weight, bias *Tensor, eps float64) *Tensor
 // be given. weight and bias [C] may be nil.
 func BatchNorm(x, runningMean, runningVar, weight, bias *Tensor, training bool, momentum, eps float64) *Tensor {
 	const op = "batch_norm"
+	x, weight, bias = autocast3(op, x, weight, bias)
 	checkFloatOperands(op, x, weight, bias)
 	sameDevice(op, nonNil(x, runningMean, runningVar)...)
 	if x.Dim() < 2 {

@@ -113,10 +113,10 @@ func (t *Tensor) sum(axes []int, keep bool) *Tensor {
 
 // Sum adds the elements over the given axes (all axes when none), dropping
 // them. Integer and bool tensors sum to int64.
-func (t *Tensor) Sum(axes ...int) *Tensor { return t.sum(axes, false) }
+func (t *Tensor) Sum(axes ...int) *Tensor { return autocast1("sum", t).sum(axes, false) }
 
 // SumKeep is Sum keeping the reduced axes with size 1 (keepdim=True).
-func (t *Tensor) SumKeep(axes ...int) *Tensor { return t.sum(axes, true) }
+func (t *Tensor) SumKeep(axes ...int) *Tensor { return autocast1("sum", t).sum(axes, true) }
 
 func (t *Tensor) mean(axes []int, keep bool) *Tensor {
 	if !t.dtype.IsFloat() {
@@ -195,10 +195,10 @@ func prodGrad(x, g *Tensor, axes []int, keep bool) *Tensor {
 }
 
 // Prod multiplies the elements over the given axes (all when none).
-func (t *Tensor) Prod(axes ...int) *Tensor { return t.prod(axes, false) }
+func (t *Tensor) Prod(axes ...int) *Tensor { return autocast1("prod", t).prod(axes, false) }
 
 // ProdKeep is Prod keeping the reduced axes.
-func (t *Tensor) ProdKeep(axes ...int) *Tensor { return t.prod(axes, true) }
+func (t *Tensor) ProdKeep(axes ...int) *Tensor { return autocast1("prod", t).prod(axes, true) }
 
 func (t *Tensor) extreme(op backend.ReduceOp, name string, axes []int, keep bool) *Tensor {
 	axes = normAxes(name, axes, t.Dim())
@@ -399,10 +399,14 @@ func (t *Tensor) norm(p float64, axes []int, keep bool) *Tensor {
 
 // Norm returns the vector p-norm over the given axes (all when none): p may
 // be 1, 2, any positive number, math.Inf(1) or math.Inf(-1).
-func (t *Tensor) Norm(p float64, axes ...int) *Tensor { return t.norm(p, axes, false) }
+func (t *Tensor) Norm(p float64, axes ...int) *Tensor {
+	return autocast1("norm", t).norm(p, axes, false)
+}
 
 // NormKeep is Norm keeping the reduced axes.
-func (t *Tensor) NormKeep(p float64, axes ...int) *Tensor { return t.norm(p, axes, true) }
+func (t *Tensor) NormKeep(p float64, axes ...int) *Tensor {
+	return autocast1("norm", t).norm(p, axes, true)
+}
 
 func (t *Tensor) logSumExp(axes []int, keep bool) *Tensor {
 	x := t
@@ -422,10 +426,14 @@ func (t *Tensor) logSumExp(axes []int, keep bool) *Tensor {
 }
 
 // LogSumExp returns log(sum(exp(t))) over the axes, computed stably.
-func (t *Tensor) LogSumExp(axes ...int) *Tensor { return t.logSumExp(axes, false) }
+func (t *Tensor) LogSumExp(axes ...int) *Tensor {
+	return autocast1("logsumexp", t).logSumExp(axes, false)
+}
 
 // LogSumExpKeep is LogSumExp keeping the reduced axes.
-func (t *Tensor) LogSumExpKeep(axes ...int) *Tensor { return t.logSumExp(axes, true) }
+func (t *Tensor) LogSumExpKeep(axes ...int) *Tensor {
+	return autocast1("logsumexp", t).logSumExp(axes, true)
+}
 
 func (t *Tensor) boolReduce(op backend.ReduceOp, axes []int, keep bool) *Tensor {
 	ax := normAxes(op2name(op), axes, t.Dim())
@@ -453,6 +461,9 @@ func (t *Tensor) Any(axes ...int) *Tensor { return t.boolReduce(backend.Any, axe
 func (t *Tensor) AnyKeep(axes ...int) *Tensor { return t.boolReduce(backend.Any, axes, true) }
 
 func (t *Tensor) cumulative(op backend.CumOp, name string, axis int) *Tensor {
+	if c := autocast1(name, t); c != t {
+		return c.cumulative(op, name, axis)
+	}
 	if t.Dim() == 0 {
 		normAxis(name, axis, 0)
 		return t.Clone()

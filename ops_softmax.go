@@ -29,6 +29,7 @@ func (t *Tensor) softmaxOp(axis int, log bool) *Tensor {
 	if log {
 		name, gradName = "log_softmax", "LogSoftmaxBackward0"
 	}
+	t = autocast1(name, t)
 	a := normAxis(name, axis, t.Dim())
 	x := t
 	if !x.dtype.IsFloat() {

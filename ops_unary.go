@@ -23,6 +23,9 @@ type unaryDef struct {
 
 // unaryOp runs a unary kernel with dtype handling and records its gradient.
 func (t *Tensor) unaryOp(op backend.UnaryOp, def unaryDef, a, b float64) *Tensor {
+	if c := autocast1(op.String(), t); c != t {
+		return c.unaryOp(op, def, a, b)
+	}
 	if t.dtype == Bool && !def.intOK {
 		t = t.castNoGrad(DefaultDType())
 	}

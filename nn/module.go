@@ -35,7 +35,30 @@ type entry struct {
 	owner  any           // the module that holds the field
 }
 
-var tensorType = reflect.TypeFor[*ember.Tensor]()
+var (
+	tensorType    = reflect.TypeFor[*ember.Tensor]()
+	namedListType = reflect.TypeFor[[]Named]()
+)
+
+// namedField is one tensor of a []Named field: its own name and the
+// settable Tensor field of its element.
+type namedField struct {
+	name  string
+	field reflect.Value
+}
+
+// namedTensorFields lists the non-nil tensors of a []Named field, in order.
+func namedTensorFields(v reflect.Value) []namedField {
+	var out []namedField
+	for i := 0; i < v.Len(); i++ {
+		el := v.Index(i)
+		t := el.FieldByName("Tensor")
+		if !t.IsNil() {
+			out = append(out, namedField{el.FieldByName("Name").String(), t})
+		}
+	}
+	return out
+}
 
 // fieldSpec is what a struct tag says.
 type fieldSpec struct {
@@ -162,6 +185,12 @@ func (w *walker) module(prefix string, v reflect.Value) {
 			if f.Type == tensorType {
 				if !fv.IsNil() {
 					w.entries = append(w.entries, entry{name: name, buffer: spec.buffer, field: fv, owner: owner})
+				}
+				continue
+			}
+			if f.Type == namedListType {
+				for _, el := range namedTensorFields(fv) {
+					w.entries = append(w.entries, entry{name: join(name, el.name), buffer: spec.buffer, field: el.field, owner: owner})
 				}
 				continue
 			}

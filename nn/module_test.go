@@ -156,3 +156,18 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Fatal("loading a missing file must fail")
 	}
 }
+
+func TestSummaryLeavesRunningStatsAndModes(t *testing.T) {
+	bn := NewBatchNorm2d(3, BatchNormOptions{})
+	m := NewSequential(NewConv2d(1, 3, []int{3}, ConvConfig{}), bn)
+	before := bn.RunningMean.Float32s()
+	if _, err := Summary(m, 2, 1, 8, 8); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(before, bn.RunningMean.Float32s()) {
+		t.Fatal("Summary changed BatchNorm's running statistics")
+	}
+	if !bn.Training() {
+		t.Fatal("Summary left the model in evaluation mode")
+	}
+}

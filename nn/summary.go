@@ -52,6 +52,25 @@ func Summary(m Layer, inputShape ...int) (string, error) {
 	if ps := Parameters(m); len(ps) > 0 {
 		dev = ps[0].Device()
 	}
+	// Run in evaluation mode, so that the zero input leaves running
+	// statistics alone, then restore every module's mode.
+	type moder interface {
+		Training() bool
+		SetTraining(bool)
+	}
+	var restore []func()
+	for _, nm := range NamedModules(m) {
+		if md, ok := nm.Module.(moder); ok {
+			was := md.Training()
+			restore = append(restore, func() { md.SetTraining(was) })
+		}
+	}
+	Eval(m)
+	defer func() {
+		for _, r := range restore {
+			r()
+		}
+	}()
 	err := ember.Catch(func() {
 		ember.NoGrad(func() { m.Forward(ember.Zeros(inputShape, dev)) })
 	})
@@ -133,6 +152,11 @@ func ownParameters(m any) []*ember.Tensor {
 			}
 			if f.Type == tensorType && !s.Field(i).IsNil() {
 				out = append(out, s.Field(i).Interface().(*ember.Tensor))
+			}
+			if f.Type == namedListType {
+				for _, el := range namedTensorFields(s.Field(i)) {
+					out = append(out, el.field.Interface().(*ember.Tensor))
+				}
 			}
 		}
 	}

@@ -153,3 +153,25 @@ func (t *Trainer) loadCheckpoint(path string) (*checkpoint, error) {
 	}
 	return &ck, nil
 }
+
+// SaveCheckpoint writes a resumable training checkpoint of the trainer's
+// model, optimizer, schedule and the default generator, marking the start
+// of epoch (counted from 1), for training loops written by hand. The write
+// is atomic: a crash during it leaves any earlier file intact.
+func (t *Trainer) SaveCheckpoint(path string, epoch int, hist *History) error {
+	if hist == nil {
+		hist = &History{}
+	}
+	return t.saveCheckpoint(path, hist, runState{epoch: epoch})
+}
+
+// LoadCheckpoint restores a checkpoint written by SaveCheckpoint or Fit into
+// the trainer's model, optimizer and schedule and the default generator,
+// and returns the epoch and batch to continue from and the history so far.
+func (t *Trainer) LoadCheckpoint(path string) (epoch, batch int, hist *History, err error) {
+	ck, err := t.loadCheckpoint(path)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	return ck.Epoch, ck.Batch, ck.History, nil
+}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/emberdl/ember/backend"
-	"github.com/emberdl/ember/internal/parallel"
+	"github.com/emberdl/ember/backend/cpu/gemm"
 )
 
 // Matmul computes dst = x·y + beta·dst over a batch of matrices.
@@ -17,52 +17,21 @@ func (c *Backend) Matmul(dst, x, y backend.View, beta float64) {
 		panic(fmt.Sprintf("cpu.Matmul: shapes %v · %v -> %v", x.Shape, y.Shape, dst.Shape))
 	}
 	d, a, b := buf(dst), buf(x), buf(y)
+	if bt == 0 || m == 0 || n == 0 {
+		return
+	}
+	// The views' first elements are at their offsets; strides are in
+	// elements. Zero batch strides broadcast a matrix across the batch.
 	switch d.dt {
 	case backend.Float32:
-		gemmBatched(bt, m, n, k, a.F32[x.Offset:], x.Strides, b.F32[y.Offset:], y.Strides, float32(beta), d.F32[dst.Offset:], dst.Strides)
+		gemm.SgemmBatched(bt, m, n, k, 1, a.F32[x.Offset:], x.Strides[0], x.Strides[1], x.Strides[2],
+			b.F32[y.Offset:], y.Strides[0], y.Strides[1], y.Strides[2],
+			float32(beta), d.F32[dst.Offset:], dst.Strides[0], dst.Strides[1], dst.Strides[2])
 	case backend.Float64:
-		gemmBatched(bt, m, n, k, a.F64[x.Offset:], x.Strides, b.F64[y.Offset:], y.Strides, beta, d.F64[dst.Offset:], dst.Strides)
+		gemm.DgemmBatched(bt, m, n, k, 1, a.F64[x.Offset:], x.Strides[0], x.Strides[1], x.Strides[2],
+			b.F64[y.Offset:], y.Strides[0], y.Strides[1], y.Strides[2],
+			beta, d.F64[dst.Offset:], dst.Strides[0], dst.Strides[1], dst.Strides[2])
 	default:
 		panic("cpu.Matmul of " + d.dt.String())
 	}
-}
-
-// gemmBatched is the reference blocked product used until the packed GEMM
-// engine lands; strides are [batch, row, col].
-func gemmBatched[T float](bt, m, n, k int, a []T, as []int, b []T, bs []int, beta T, c []T, cs []int) {
-	rows := bt * m
-	parallel.For(rows, max(1, 4096/max(1, n*k/64)), func(lo, hi int) {
-		accRow := make([]T, n)
-		for r := lo; r < hi; r++ {
-			bi, i := r/m, r%m
-			for j := range accRow {
-				accRow[j] = 0
-			}
-			ao := bi*as[0] + i*as[1]
-			bo := bi * bs[0]
-			for p := 0; p < k; p++ {
-				av := a[ao+p*as[2]]
-				bp := bo + p*bs[1]
-				if bs[2] == 1 {
-					row := b[bp : bp+n]
-					for j, bv := range row {
-						accRow[j] += av * bv
-					}
-				} else {
-					for j := range accRow {
-						accRow[j] += av * b[bp+j*bs[2]]
-					}
-				}
-			}
-			co := bi*cs[0] + i*cs[1]
-			for j, v := range accRow {
-				p := co + j*cs[2]
-				if beta == 0 {
-					c[p] = v
-				} else {
-					c[p] = v + beta*c[p]
-				}
-			}
-		}
-	})
 }

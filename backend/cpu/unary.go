@@ -131,6 +131,11 @@ func unaryFloat[T float](l *loop, op backend.UnaryOp, d, s []T, a, b float64) {
 			}
 		})
 		return
+	case backend.Sigmoid, backend.Tanh:
+		if d32, ok := any(d).([]float32); ok {
+			activation32(l, op, d32, any(s).([]float32))
+			return
+		}
 	}
 	mapRuns(l, d, s, floatFunc[T](op, a, b))
 }

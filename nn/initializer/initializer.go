@@ -147,21 +147,26 @@ func KaimingNormal(t *ember.Tensor, a float64, mode FanMode, nonlinearity string
 	return Normal(t, 0, std, g...), nil
 }
 
-// TruncNormal fills t from N(mean, std²) truncated to [lo, hi] (by
-// redrawing out-of-range values, so the distribution is exact).
+// TruncNormal fills t from N(mean, std²) truncated to [lo, hi], as
+// torch.nn.init.trunc_normal_: uniform draws between the normal CDF at lo
+// and at hi are mapped through the inverse CDF (so no value is redrawn and
+// even a far tail costs nothing), then clamped to [lo, hi] against
+// rounding. std 0 gives the mean clamped to [lo, hi]. It panics with a
+// *ember.ValueError when lo > hi or std < 0.
 func TruncNormal(t *ember.Tensor, mean, std, lo, hi float64, g ...*ember.Generator) *ember.Tensor {
-	n := t.Numel()
-	out := make([]float64, 0, n)
-	for len(out) < n {
-		need := n - len(out)
-		draw := ember.Normal([]int{need + need/4 + 8}, mean, std, ember.Float64, gen(g)).Float64s()
-		for _, v := range draw {
-			if v >= lo && v <= hi && len(out) < n {
-				out = append(out, v)
-			}
-		}
+	if !(lo <= hi) || !(std >= 0) {
+		panic(&ember.ValueError{Op: "initializer.TruncNormal", Msg: fmt.Sprintf("need lo <= hi and std >= 0, got lo=%v, hi=%v, std=%v", lo, hi, std)})
 	}
-	return fill(t, ember.FromSlice(out).Reshape(t.Shape()...))
+	if std == 0 {
+		return Constant(t, min(max(mean, lo), hi))
+	}
+	cdf := func(x float64) float64 { return (1 + math.Erf(x/math.Sqrt2)) / 2 }
+	l, u := cdf((lo-mean)/std), cdf((hi-mean)/std)
+	v := ember.Uniform([]int{t.Numel()}, 2*l-1, 2*u-1, ember.Float64, gen(g)).Float64s()
+	for i, p := range v {
+		v[i] = min(max(mean+std*math.Sqrt2*math.Erfinv(p), lo), hi)
+	}
+	return fill(t, ember.FromSlice(v).Reshape(t.Shape()...))
 }
 
 // Orthogonal fills t (viewed as rows × the product of the other dims) with

@@ -1,179 +1,91 @@
 package kernels
 
-import "strconv"
-
-// UnaryOp is the run-time op code of the unary kernel (ember::uop).
-type UnaryOp int32
-
-// Unary ops. Affine, PowScalar, Clamp and LeakyRelu read the scalar
-// parameters p0 and p1 (see ember_elementwise.cu).
-const (
-	Neg UnaryOp = iota
-	Abs
-	Sqrt
-	Rsqrt
-	Exp
-	Log
-	Log1p
-	Expm1
-	Sin
-	Cos
-	Tanh
-	Sigmoid
-	Relu
-	Gelu
-	GeluTanh
-	Silu
-	Square
-	Reciprocal
-	Floor
-	Ceil
-	Round
-	Trunc
-	Sign
-	Erf
-	Softplus
-	Affine
-	PowScalar
-	Clamp
-	LeakyRelu
-	numUnaryOps
-)
-
-var unaryNames = [numUnaryOps]string{"Neg", "Abs", "Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Expm1", "Sin",
-	"Cos", "Tanh", "Sigmoid", "Relu", "Gelu", "GeluTanh", "Silu", "Square", "Reciprocal", "Floor", "Ceil",
-	"Round", "Trunc", "Sign", "Erf", "Softplus", "Affine", "PowScalar", "Clamp", "LeakyRelu"}
-
-func (op UnaryOp) String() string { return opName(unaryNames[:], int(op)) }
-
-// BinaryOp is the run-time op code of the binary kernel (ember::bop).
-type BinaryOp int32
-
-// Binary ops. The *Grad ops take the forward input (SigmoidGrad and
-// TanhGrad: the forward output) as a and the incoming gradient as b.
-const (
-	Add BinaryOp = iota
-	Sub
-	Mul
-	Div
-	Maximum
-	Minimum
-	Pow
-	Remainder
-	ReluGrad
-	GeluGrad
-	GeluTanhGrad
-	SiluGrad
-	SigmoidGrad
-	TanhGrad
-	numBinaryOps
-)
-
-var binaryNames = [numBinaryOps]string{"Add", "Sub", "Mul", "Div", "Maximum", "Minimum", "Pow", "Remainder",
-	"ReluGrad", "GeluGrad", "GeluTanhGrad", "SiluGrad", "SigmoidGrad", "TanhGrad"}
-
-func (op BinaryOp) String() string { return opName(binaryNames[:], int(op)) }
-
-// CompareOp is the run-time op code of the compare kernel (ember::cop).
-type CompareOp int32
-
-// Comparisons, writing bool.
-const (
-	Eq CompareOp = iota
-	Ne
-	Lt
-	Le
-	Gt
-	Ge
-	numCompareOps
-)
-
-var compareNames = [numCompareOps]string{"Eq", "Ne", "Lt", "Le", "Gt", "Ge"}
-
-func (op CompareOp) String() string { return opName(compareNames[:], int(op)) }
-
-func opName(names []string, i int) string {
-	if i < 0 || i >= len(names) {
-		return "op(" + strconv.Itoa(i) + ")"
-	}
-	return names[i]
-}
-
-// ReduceOp is a value reduction.
-type ReduceOp string
-
-// Reductions (Mean is Sum with scale 1/len).
-const (
-	Sum  ReduceOp = "SumOp"
-	Prod ReduceOp = "ProdOp"
-	Max  ReduceOp = "MaxOp"
-	Min  ReduceOp = "MinOp"
-)
-
-// ReduceOps lists the value reductions.
-var ReduceOps = []ReduceOp{Sum, Prod, Max, Min}
-
-// ArgOp is an index reduction.
-type ArgOp string
-
-// Index reductions.
-const (
-	ArgMax ArgOp = "ArgMax"
-	ArgMin ArgOp = "ArgMin"
-)
-
-// LayerNormPass selects one of the layer-norm kernels.
-type LayerNormPass string
-
-// Layer-norm kernels.
-const (
-	LayerNormForward        LayerNormPass = "layernorm_fwd"
-	LayerNormBackward       LayerNormPass = "layernorm_bwd"
-	LayerNormBackwardParams LayerNormPass = "layernorm_bwd_params"
-)
-
-// RandomKind selects a random-number kernel.
-type RandomKind string
-
-// Random kernels.
-const (
-	Uniform   RandomKind = "rand_uniform"
-	Normal    RandomKind = "rand_normal"
-	Bernoulli RandomKind = "rand_bernoulli"
-	Dropout   RandomKind = "dropout"
-)
-
 // The kernel files.
 const (
 	fileElementwise = "ember_elementwise.cu"
+	fileCopy        = "ember_copy.cu"
 	fileReduce      = "ember_reduce.cu"
+	fileReduceAxes  = "ember_reduce_axes.cu"
+	fileScan        = "ember_scan.cu"
+	fileIndex       = "ember_index.cu"
+	fileSort        = "ember_sort.cu"
+	fileConv        = "ember_conv.cu"
 	fileSoftmax     = "ember_softmax.cu"
 	fileNorm        = "ember_norm.cu"
 	fileOptim       = "ember_optim.cu"
 	fileEmbedding   = "ember_embedding.cu"
 	fileRandom      = "ember_random.cu"
+	fileAttention   = "ember_attention.cu"
 )
 
-// UnaryKernel returns the unary map on T (the op is a parameter).
+// Type sets of the instantiations.
+var (
+	// IntTypes are the integer types of unary_int and binary_int.
+	IntTypes = []DType{I64, I32, U8}
+	// ArgTypes are the input types of the strided arg-reductions.
+	ArgTypes = []DType{F32, F64, BF16, F16, I64, I32, U8}
+	// CumTypes are the types of the cumulative kernels.
+	CumTypes = []DType{F32, F64, BF16, F16, I64}
+	// AttentionTypes are the types of the fused attention kernels.
+	AttentionTypes = []DType{F32, BF16, F16}
+	// Float32Types are the outputs of the 32-bit random transforms.
+	Float32Types = []DType{F32, BF16, F16}
+)
+
+// bitsType is the C unsigned type of t's element size, for kernels that
+// only move elements.
+func bitsType(t DType) string {
+	switch t.Size() {
+	case 1:
+		return "ember::u8"
+	case 2:
+		return "ember::u16"
+	case 4:
+		return "ember::u32"
+	}
+	return "ember::u64"
+}
+
+// sizeTypes is one type per element size (1, 2, 4, 8 bytes).
+var sizeTypes = []DType{U8, F16, F32, F64}
+
+// UnaryKernel returns the unary map on the float type t (the op is a
+// parameter).
 func UnaryKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("unary", t.CType())} }
 
-// BinaryKernel returns the binary map on T.
+// UnaryIntKernel returns the unary map on the integer type t.
+func UnaryIntKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("unary_int", t.CType())} }
+
+// UnaryBoolKernel returns IsNan/IsInf/IsFinite/Not of a t tensor into bool.
+func UnaryBoolKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("unary_bool", t.CType())} }
+
+// BinaryKernel returns the binary map on the float type t.
 func BinaryKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("binary", t.CType())} }
 
-// CompareKernel returns the comparison of two T tensors into bool.
+// BinaryIntKernel returns the binary map on the integer type t.
+func BinaryIntKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("binary_int", t.CType())} }
+
+// CompareKernel returns the comparison (or logical op) of two t tensors
+// into bool; t is any type.
 func CompareKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("compare", t.CType())} }
 
-// FillKernel returns the strided fill of T.
-func FillKernel(t DType) Kernel { return Kernel{fileElementwise, tmpl("fill", t.CType())} }
+// FillKernel returns the strided fill of t.
+func FillKernel(t DType) Kernel { return Kernel{fileCopy, tmpl("fill", t.CType())} }
 
 // CastKernel returns the strided conversion from one type to another (a
 // strided copy when they are equal).
 func CastKernel(to, from DType) Kernel {
-	return Kernel{fileElementwise, tmpl("cast", to.CType(), from.CType())}
+	return Kernel{fileCopy, tmpl("cast", to.CType(), from.CType())}
 }
 
+// WhereKernel returns the strided select for elements of type t.
+func WhereKernel(t DType) Kernel { return Kernel{fileCopy, tmpl("where", bitsType(t))} }
+
+// ArangeKernel returns the 1-D arange of t.
+func ArangeKernel(t DType) Kernel { return Kernel{fileCopy, tmpl("arange", t.CType())} }
+
 // ReduceKernel returns a value reduction over the last axis (last) or a
-// middle axis of [outer, len, inner].
+// middle axis of a contiguous [outer, len, inner] float tensor.
 func ReduceKernel(op ReduceOp, t DType, last bool) Kernel {
 	name := "reduce_mid"
 	if last {
@@ -182,13 +94,105 @@ func ReduceKernel(op ReduceOp, t DType, last bool) Kernel {
 	return Kernel{fileReduce, tmpl(name, t.CType(), "ember::"+string(op))}
 }
 
-// ArgReduceKernel returns an argmax/argmin over the last or a middle axis.
+// ArgReduceKernel returns an argmax/argmin over the last or a middle axis
+// of a contiguous float tensor.
 func ArgReduceKernel(op ArgOp, t DType, last bool) Kernel {
 	name := "arg_reduce_mid"
 	if last {
 		name = "arg_reduce_last"
 	}
 	return Kernel{fileReduce, tmpl(name, t.CType(), "ember::"+string(op))}
+}
+
+// ReduceAxesKernel returns the strided reduction over any axes from in
+// to out elements (see Reduction).
+func ReduceAxesKernel(in, out DType) Kernel {
+	return Kernel{fileReduceAxes, tmpl("reduce", in.CType(), out.CType())}
+}
+
+// reducePairs are the (input, output) types of the reductions over any
+// axes: every direct reduction, and the passes through accumulator
+// workspaces.
+var reducePairs = [][2]DType{
+	{F32, F32}, {F64, F64}, {BF16, BF16}, {F16, F16},
+	{BF16, F32}, {F16, F32}, {F32, BF16}, {F32, F16},
+	{I64, I64}, {I32, I64}, {U8, I64}, {Bool, I64},
+	{I32, I32}, {U8, U8}, {Bool, Bool},
+	{I64, I32}, {I64, U8}, {I64, Bool},
+}
+
+// ArgReduceAxisKernel returns the strided argmax/argmin along one axis.
+func ArgReduceAxisKernel(t DType) Kernel {
+	return Kernel{fileReduceAxes, tmpl("arg_reduce", t.CType())}
+}
+
+// CumulativeKernel returns the running sum/product along an axis, with a
+// block per lane (block) or a thread per lane.
+func CumulativeKernel(t DType, block bool) Kernel {
+	name := "cumulative_thread"
+	if block {
+		name = "cumulative_block"
+	}
+	return Kernel{fileScan, tmpl(name, t.CType())}
+}
+
+// NonzeroKernel returns one pass of nonzero over t elements (the offsets
+// pass ignores t).
+func NonzeroKernel(pass NonzeroPass, t DType) Kernel {
+	if pass == NonzeroOffsets {
+		return Kernel{fileScan, "ember::nonzero_offsets"}
+	}
+	return Kernel{fileScan, tmpl(string(pass), bitsType(t))}
+}
+
+// IndexSelectKernel returns index_select of t elements.
+func IndexSelectKernel(t DType) Kernel { return Kernel{fileIndex, tmpl("index_select", bitsType(t))} }
+
+// IndexAddKernel returns index_add of t elements.
+func IndexAddKernel(t DType) Kernel { return Kernel{fileIndex, tmpl("index_add", t.CType())} }
+
+// GatherKernel returns gather of t elements.
+func GatherKernel(t DType) Kernel { return Kernel{fileIndex, tmpl("gather", bitsType(t))} }
+
+// ScatterKernel returns scatter (assign or add) of t elements.
+func ScatterKernel(t DType) Kernel { return Kernel{fileIndex, tmpl("scatter", t.CType())} }
+
+// SortPass selects one of the sort kernels.
+type SortPass string
+
+// Sort kernels: SortRows alone for rows of at most SortTile elements;
+// SortTiles, then SortMerge repeatedly, then SortGather for longer rows.
+const (
+	SortRows   SortPass = "sort_rows"
+	SortTiles  SortPass = "sort_tiles"
+	SortMerge  SortPass = "sort_merge"
+	SortGather SortPass = "sort_gather"
+)
+
+// SortKernel returns one sort pass for t elements (SortMerge ignores t).
+func SortKernel(pass SortPass, t DType) Kernel {
+	switch pass {
+	case SortMerge:
+		return Kernel{fileSort, "ember::sort_merge"}
+	case SortGather:
+		return Kernel{fileSort, tmpl("sort_gather", bitsType(t))}
+	}
+	return Kernel{fileSort, tmpl(string(pass), t.CType())}
+}
+
+// ConvPass selects a convolution or pooling helper.
+type ConvPass string
+
+// Convolution and pooling kernels.
+const (
+	Im2col    ConvPass = "im2col"
+	Col2im    ConvPass = "col2im"
+	MaxPool2d ConvPass = "maxpool2d"
+)
+
+// ConvKernel returns one convolution helper for the float type t.
+func ConvKernel(pass ConvPass, t DType) Kernel {
+	return Kernel{fileConv, tmpl(string(pass), t.CType())}
 }
 
 // SoftmaxKernel returns softmax or log-softmax, forward or backward.
@@ -214,11 +218,15 @@ func LayerNormKernel(pass LayerNormPass, t DType) Kernel {
 	return Kernel{fileNorm, tmpl(string(pass), t.CType())}
 }
 
-// AdamWKernel returns the fused AdamW step.
+// AdamWKernel returns the fused AdamW step with accumulator-typed state.
 func AdamWKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("adamw", t.CType())} }
 
-// SGDKernel returns the fused SGD step.
+// SGDKernel returns the fused SGD step with an accumulator-typed buffer.
 func SGDKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("sgd", t.CType())} }
+
+// OptimKernel returns backend.OptimStep's fused update of every kind, with
+// state of the parameter's type.
+func OptimKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("optim_step", t.CType())} }
 
 // EmbeddingKernel returns the embedding lookup or its gradient.
 func EmbeddingKernel(t DType, backward bool) Kernel {
@@ -229,9 +237,23 @@ func EmbeddingKernel(t DType, backward bool) Kernel {
 	return Kernel{fileEmbedding, tmpl(name, t.CType())}
 }
 
-// RandomKernel returns a Philox random-number kernel.
+// RandomKernel returns a Philox random-number kernel writing t.
 func RandomKernel(kind RandomKind, t DType) Kernel {
 	return Kernel{fileRandom, tmpl(string(kind), t.CType())}
+}
+
+// randomTypes lists the output types each random kernel is built for.
+var randomTypes = map[RandomKind][]DType{
+	Uniform: Float32Types, Normal: Float32Types, Dropout: FloatTypes, Uniform64: FloatTypes, Normal64: FloatTypes,
+	Bernoulli: AllTypes, RandInt: AllTypes,
+}
+
+// randomKinds fixes the catalog order of the random kernels.
+var randomKinds = []RandomKind{Uniform, Uniform64, Normal, Normal64, Bernoulli, RandInt, Dropout}
+
+// AttentionKernel returns one pass of the fused attention.
+func AttentionKernel(pass AttentionPass, t DType) Kernel {
+	return Kernel{fileAttention, tmpl(string(pass), t.CType())}
 }
 
 // Unit is one kernel file with every instantiation to compile from it.
@@ -247,7 +269,6 @@ func Catalog() []Unit {
 	for _, t := range FloatTypes {
 		add(UnaryKernel(t))
 		add(BinaryKernel(t))
-		add(CompareKernel(t))
 		for _, last := range []bool{true, false} {
 			for _, op := range ReduceOps {
 				add(ReduceKernel(op, t, last))
@@ -266,16 +287,60 @@ func Catalog() []Unit {
 		}
 		add(AdamWKernel(t))
 		add(SGDKernel(t))
+		add(OptimKernel(t))
 		add(EmbeddingKernel(t, false))
 		add(EmbeddingKernel(t, true))
-		for _, k := range []RandomKind{Uniform, Normal, Bernoulli, Dropout} {
-			add(RandomKernel(k, t))
+		for _, p := range []ConvPass{Im2col, Col2im, MaxPool2d} {
+			add(ConvKernel(p, t))
 		}
 	}
+	for _, t := range IntTypes {
+		add(UnaryIntKernel(t))
+		add(BinaryIntKernel(t))
+	}
+	for _, t := range AllTypes {
+		add(CompareKernel(t))
+		add(UnaryBoolKernel(t))
+		add(FillKernel(t))
+		add(ArangeKernel(t))
+		add(IndexAddKernel(t))
+		add(ScatterKernel(t))
+		add(SortKernel(SortRows, t))
+		add(SortKernel(SortTiles, t))
+	}
 	for _, to := range AllTypes {
-		add(FillKernel(to))
 		for _, from := range AllTypes {
 			add(CastKernel(to, from))
+		}
+	}
+	for _, t := range sizeTypes {
+		add(WhereKernel(t))
+		add(IndexSelectKernel(t))
+		add(GatherKernel(t))
+		add(NonzeroKernel(NonzeroCount, t))
+		add(NonzeroKernel(NonzeroWrite, t))
+		add(SortKernel(SortGather, t))
+	}
+	add(NonzeroKernel(NonzeroOffsets, F32))
+	add(SortKernel(SortMerge, F32))
+	for _, pair := range reducePairs {
+		add(ReduceAxesKernel(pair[0], pair[1]))
+	}
+	for _, t := range ArgTypes {
+		add(ArgReduceAxisKernel(t))
+	}
+	for _, t := range CumTypes {
+		add(CumulativeKernel(t, true))
+		add(CumulativeKernel(t, false))
+	}
+	for _, kind := range randomKinds {
+		for _, t := range randomTypes[kind] {
+			add(RandomKernel(kind, t))
+		}
+	}
+	for _, t := range AttentionTypes {
+		for _, p := range []AttentionPass{AttentionForward, AttentionBackwardPre, AttentionBackwardDQ, AttentionBackwardKV} {
+			add(AttentionKernel(p, t))
 		}
 	}
 	var units []Unit

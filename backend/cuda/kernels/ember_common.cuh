@@ -1,14 +1,20 @@
 // ember_common.cuh: the only header Ember's kernels include. It needs no
 // CUDA toolkit header (NVRTC compiles it alone), so it defines its own
 // integer types, 16-bit float storage types and conversions, the tensor
-// layout structs, and warp/block reductions.
+// layout structs, the element conversions of the CPU backend, warp/block
+// reductions, atomics on every element type, and the exact double
+// arithmetic of the portable random transforms.
 //
 // Conventions shared by every kernel file:
 //   - Element types (template parameter T): float, double, ember::bf16,
-//     ember::f16 (16-bit storage, float math), and for fill/cast also
-//     ember::i64, ember::i32, ember::u8 and ember::boolean.
-//   - Acc<T>::type is the arithmetic type: double for double, float for
-//     the rest.
+//     ember::f16 (16-bit storage, float math), ember::i64, ember::i32,
+//     ember::u8 and ember::boolean; kernels that only move elements take
+//     the unsigned type of the element size (u8, u16, u32, u64).
+//   - Acc<T>::type is the arithmetic type of the float types: double for
+//     double, float for the rest; AccOf<T>::type adds i64 for integers and
+//     bool (reductions, scans).
+//   - Results follow the CPU backend (backend/cpu), which the tests
+//     compare with.
 //   - Sizes and indices are 64-bit (i64).
 //   - A strided tensor is passed as a pointer to its storage plus a
 //     Strides struct by value (element strides and element offset); the
@@ -22,6 +28,11 @@
 //   - Pointers are __restrict__: an output may alias an input only element
 //     for element (in-place ops such as x += y), never shifted or
 //     transposed.
+//   - The few device intrinsics the CPU emulator (internal/emu) does not
+//     define are wrapped here (f64_bits, umulhi64, d_add..., warp_sync,
+//     atomic_add_elem) with an #ifdef __CUDA_ARCH__ branch for NVRTC and a
+//     plain one for the emulator, whose fibers share one OS thread (so a
+//     plain read-modify-write is atomic there).
 #pragma once
 
 namespace ember {
@@ -136,39 +147,111 @@ template <> __device__ __forceinline__ double from_acc<double>(double v) { retur
 template <> __device__ __forceinline__ bf16 from_acc<bf16>(float v) { bf16 r; r.bits = f32_to_bf16(v); return r; }
 template <> __device__ __forceinline__ f16 from_acc<f16>(float v) { f16 r; r.bits = f32_to_f16(v); return r; }
 
-// to_f64 / from_f64 convert every element type through double: used by
-// fill and cast, where integers must survive exactly.
-__device__ __forceinline__ double to_f64(float x) { return (double)x; }
-__device__ __forceinline__ double to_f64(double x) { return x; }
-__device__ __forceinline__ double to_f64(bf16 x) { return (double)bf16_to_f32(x.bits); }
-__device__ __forceinline__ double to_f64(f16 x) { return (double)f16_to_f32(x.bits); }
-__device__ __forceinline__ double to_f64(i64 x) { return (double)x; }
-__device__ __forceinline__ double to_f64(i32 x) { return (double)x; }
-__device__ __forceinline__ double to_f64(u8 x) { return (double)x; }
-__device__ __forceinline__ double to_f64(boolean x) { return (double)x.v; }
+// ---- conversions between element types (cast, fill, arange) ---------------
+//
+// num() widens an element exactly: floats to double, integers and bool to
+// i64. Num<To>::from converts such a wide value to To with the CPU
+// backend's rules: i64 to float rounds once (to nearest even); double to a
+// 16-bit float goes through float (two roundings, as the CPU does); a float
+// to an integer is NaN -> 0, else truncated toward zero into i64 (a value
+// outside the i64 range, infinities included, gives the i64 minimum, what
+// amd64's cvttsd2si returns), then wrapped to the narrower type; integers
+// wrap (two's complement); bool is x != 0.
 
-template <class T> __device__ __forceinline__ T from_f64(double v);
-template <> __device__ __forceinline__ float from_f64<float>(double v) { return (float)v; }
-template <> __device__ __forceinline__ double from_f64<double>(double v) { return v; }
-template <> __device__ __forceinline__ bf16 from_f64<bf16>(double v) { bf16 r; r.bits = f32_to_bf16((float)v); return r; }
-template <> __device__ __forceinline__ f16 from_f64<f16>(double v) { f16 r; r.bits = f32_to_f16((float)v); return r; }
-// Float to integer truncates toward zero and saturates at the limits (what
-// the GPU's cvt.rzi does, made explicit so every device agrees); NaN gives
-// 0. u8 goes through i32 and wraps, as a C cast of an in-range int does.
-template <> __device__ __forceinline__ i64 from_f64<i64>(double v) {
+__device__ __forceinline__ double num(float x) { return (double)x; }
+__device__ __forceinline__ double num(double x) { return x; }
+__device__ __forceinline__ double num(bf16 x) { return (double)bf16_to_f32(x.bits); }
+__device__ __forceinline__ double num(f16 x) { return (double)f16_to_f32(x.bits); }
+__device__ __forceinline__ i64 num(i64 x) { return x; }
+__device__ __forceinline__ i64 num(i32 x) { return x; }
+__device__ __forceinline__ i64 num(u8 x) { return x; }
+__device__ __forceinline__ i64 num(boolean x) { return x.v; }
+
+// f64_to_i64 is the CPU's float-to-integer conversion (see above).
+__device__ __forceinline__ i64 f64_to_i64(double v) {
   if (v != v) return 0;
-  if (v >= 9223372036854775807.0) return 0x7fffffffffffffffLL;
-  if (v <= -9223372036854775808.0) return (i64)0x8000000000000000ULL;
+  if (v >= 9223372036854775808.0 || v < -9223372036854775808.0) return (i64)0x8000000000000000ULL;
   return (i64)v;
 }
-template <> __device__ __forceinline__ i32 from_f64<i32>(double v) {
-  if (v != v) return 0;
-  if (v >= 2147483647.0) return 2147483647;
-  if (v <= -2147483648.0) return (i32)0x80000000u;
-  return (i32)v;
-}
-template <> __device__ __forceinline__ u8 from_f64<u8>(double v) { return (u8)from_f64<i32>(v); }
-template <> __device__ __forceinline__ boolean from_f64<boolean>(double v) { boolean r; r.v = v != 0.0 ? 1 : 0; return r; }
+
+template <class T> struct Num;
+template <> struct Num<float> {
+  __device__ static float from(double v) { return (float)v; }
+  __device__ static float from(i64 v) { return (float)v; }
+};
+template <> struct Num<double> {
+  __device__ static double from(double v) { return v; }
+  __device__ static double from(i64 v) { return (double)v; }
+};
+template <> struct Num<bf16> {
+  __device__ static bf16 from(double v) { bf16 r; r.bits = f32_to_bf16((float)v); return r; }
+  __device__ static bf16 from(i64 v) { bf16 r; r.bits = f32_to_bf16((float)v); return r; }
+};
+template <> struct Num<f16> {
+  __device__ static f16 from(double v) { f16 r; r.bits = f32_to_f16((float)v); return r; }
+  __device__ static f16 from(i64 v) { f16 r; r.bits = f32_to_f16((float)v); return r; }
+};
+template <> struct Num<i64> {
+  __device__ static i64 from(double v) { return f64_to_i64(v); }
+  __device__ static i64 from(i64 v) { return v; }
+};
+template <> struct Num<i32> {
+  __device__ static i32 from(double v) { return (i32)(u32)(u64)f64_to_i64(v); }
+  __device__ static i32 from(i64 v) { return (i32)(u32)(u64)v; }
+};
+template <> struct Num<u8> {
+  __device__ static u8 from(double v) { return (u8)(u64)f64_to_i64(v); }
+  __device__ static u8 from(i64 v) { return (u8)(u64)v; }
+};
+template <> struct Num<boolean> {
+  __device__ static boolean from(double v) { boolean r; r.v = v != 0.0 ? 1 : 0; return r; }
+  __device__ static boolean from(i64 v) { boolean r; r.v = v != 0 ? 1 : 0; return r; }
+};
+
+// convert is cast's element conversion.
+template <class To, class From> __device__ __forceinline__ To convert(From x) { return Num<To>::from(num(x)); }
+
+// AccOf<T>::type is the accumulator of reductions and scans: Acc<T> for the
+// float types, i64 for the integer types and bool.
+template <class T> struct AccOf { typedef typename Acc<T>::type type; };
+template <> struct AccOf<i64> { typedef i64 type; };
+template <> struct AccOf<i32> { typedef i64 type; };
+template <> struct AccOf<u8> { typedef i64 type; };
+template <> struct AccOf<boolean> { typedef i64 type; };
+
+// acc_val reads an element as its AccOf type.
+__device__ __forceinline__ float acc_val(float x) { return x; }
+__device__ __forceinline__ double acc_val(double x) { return x; }
+__device__ __forceinline__ float acc_val(bf16 x) { return bf16_to_f32(x.bits); }
+__device__ __forceinline__ float acc_val(f16 x) { return f16_to_f32(x.bits); }
+__device__ __forceinline__ i64 acc_val(i64 x) { return x; }
+__device__ __forceinline__ i64 acc_val(i32 x) { return x; }
+__device__ __forceinline__ i64 acc_val(u8 x) { return x; }
+__device__ __forceinline__ i64 acc_val(boolean x) { return x.v; }
+
+// store_as narrows an accumulator (float, double or i64) to element type T.
+template <class T> __device__ __forceinline__ T store_as(float a) { return Num<T>::from((double)a); }
+template <class T> __device__ __forceinline__ T store_as(double a) { return Num<T>::from(a); }
+template <class T> __device__ __forceinline__ T store_as(i64 a) { return Num<T>::from(a); }
+
+// Wrapping integer arithmetic on accumulators (signed overflow is undefined
+// in C++); plain arithmetic for floats.
+__device__ __forceinline__ float acc_add(float a, float b) { return a + b; }
+__device__ __forceinline__ double acc_add(double a, double b) { return a + b; }
+__device__ __forceinline__ i64 acc_add(i64 a, i64 b) { return (i64)((u64)a + (u64)b); }
+__device__ __forceinline__ float acc_mul(float a, float b) { return a * b; }
+__device__ __forceinline__ double acc_mul(double a, double b) { return a * b; }
+__device__ __forceinline__ i64 acc_mul(i64 a, i64 b) { return (i64)((u64)a * (u64)b); }
+
+// Lowest and highest values of an accumulator type (infinities for floats).
+template <class A> __device__ __forceinline__ A acc_lowest();
+template <class A> __device__ __forceinline__ A acc_highest();
+template <> __device__ __forceinline__ float acc_lowest<float>() { return __uint_as_float(0xff800000u); }
+template <> __device__ __forceinline__ float acc_highest<float>() { return __uint_as_float(0x7f800000u); }
+template <> __device__ __forceinline__ double acc_lowest<double>() { return __longlong_as_double((i64)0xfff0000000000000ULL); }
+template <> __device__ __forceinline__ double acc_highest<double>() { return __longlong_as_double(0x7ff0000000000000LL); }
+template <> __device__ __forceinline__ i64 acc_lowest<i64>() { return (i64)0x8000000000000000ULL; }
+template <> __device__ __forceinline__ i64 acc_highest<i64>() { return 0x7fffffffffffffffLL; }
 
 // ---- math on float and double -------------------------------------------------
 // Explicit overloads, so that float code never silently runs in double.
@@ -207,6 +290,15 @@ __device__ __forceinline__ float m_pow(float x, float y) { return powf(x, y); }
 __device__ __forceinline__ double m_pow(double x, double y) { return pow(x, y); }
 __device__ __forceinline__ float m_fmod(float x, float y) { return fmodf(x, y); }
 __device__ __forceinline__ double m_fmod(double x, double y) { return fmod(x, y); }
+
+__device__ __forceinline__ float m_copysign(float x, float y) { return copysignf(x, y); }
+__device__ __forceinline__ double m_copysign(double x, double y) { return copysign(x, y); }
+__device__ __forceinline__ float m_log2(float x) { return log2f(x); }
+__device__ __forceinline__ double m_log2(double x) { return log2(x); }
+__device__ __forceinline__ float m_tan(float x) { return tanf(x); }
+__device__ __forceinline__ double m_tan(double x) { return tan(x); }
+__device__ __forceinline__ float m_atan2(float y, float x) { return atan2f(y, x); }
+__device__ __forceinline__ double m_atan2(double y, double x) { return atan2(y, x); }
 
 template <class A> __device__ __forceinline__ A m_inf();
 template <> __device__ __forceinline__ float m_inf<float>() { return __uint_as_float(0x7f800000u); }
@@ -333,6 +425,235 @@ template <class R, class A> __device__ __forceinline__ A block_reduce(A v, A* sm
 // *err_opt to a nonzero code (first writer wins) when err_opt is not null.
 __device__ __forceinline__ void report_error(int* err_opt, int code) {
   if (err_opt) atomicCAS(err_opt, 0, code);
+}
+
+// ---- bits, exact double arithmetic, atomics ----------------------------------
+// Each has a device definition and a plain one that the CPU emulator
+// (internal/emu, which compiles these files as C++ and runs the threads of
+// a block as fibers on one OS thread) uses instead.
+
+__device__ __forceinline__ u64 f64_bits(double x) {
+#ifdef __CUDA_ARCH__
+  return (u64)__double_as_longlong(x);
+#else
+  u64 u;
+  memcpy(&u, &x, 8);
+  return u;
+#endif
+}
+__device__ __forceinline__ double f64_from_bits(u64 u) { return __longlong_as_double((i64)u); }
+
+// High 64 bits of the 128-bit product a*b.
+__device__ __forceinline__ u64 umulhi64(u64 a, u64 b) {
+#ifdef __CUDA_ARCH__
+  return __umul64hi(a, b);
+#else
+  return (u64)(((unsigned __int128)a * b) >> 64);
+#endif
+}
+
+// Correctly rounded double operations that the compiler never contracts
+// into fused multiply-adds (the portable functions of internal/philox rely
+// on that; NVRTC contracts plain a*b+c by default).
+__device__ __forceinline__ double d_add(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __dadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
+__device__ __forceinline__ double d_sub(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __dsub_rn(a, b);
+#else
+  return a - b;
+#endif
+}
+__device__ __forceinline__ double d_mul(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
+__device__ __forceinline__ double d_div(double a, double b) {
+#ifdef __CUDA_ARCH__
+  return __ddiv_rn(a, b);
+#else
+  return a / b;
+#endif
+}
+__device__ __forceinline__ double d_sqrt(double a) {
+#ifdef __CUDA_ARCH__
+  return __dsqrt_rn(a);
+#else
+  return sqrt(a);
+#endif
+}
+__device__ __forceinline__ double d_fma(double a, double b, double c) {
+#ifdef __CUDA_ARCH__
+  return __fma_rn(a, b, c);
+#else
+  return fma(a, b, c);
+#endif
+}
+
+// warp_sync orders shared-memory accesses between the lanes of a warp that
+// all call it (a shuffle is a warp barrier in the emulator).
+__device__ __forceinline__ void warp_sync() {
+#ifdef __CUDA_ARCH__
+  __syncwarp();
+#else
+  (void)__shfl_sync(0xffffffffu, 0, 0);
+#endif
+}
+
+// acc_elem is the addend atomic_add_elem takes for an element.
+__device__ __forceinline__ float acc_elem(float x) { return x; }
+__device__ __forceinline__ double acc_elem(double x) { return x; }
+__device__ __forceinline__ float acc_elem(bf16 x) { return bf16_to_f32(x.bits); }
+__device__ __forceinline__ float acc_elem(f16 x) { return f16_to_f32(x.bits); }
+__device__ __forceinline__ i64 acc_elem(i64 x) { return x; }
+__device__ __forceinline__ i32 acc_elem(i32 x) { return x; }
+__device__ __forceinline__ u8 acc_elem(u8 x) { return x; }
+__device__ __forceinline__ boolean acc_elem(boolean x) { return x; }
+
+// atomic_add_elem adds v to *p atomically, for every element type: 32/64-bit
+// floats and integers natively, 16-bit floats and u8 by a compare-and-swap
+// of the aligned 32-bit word that holds them (so they must not share that
+// word with memory outside the tensor's allocation; the allocator's 512-byte
+// granules ensure it). For bool, adding is logical or.
+__device__ __forceinline__ void atomic_add_elem(float* p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add_elem(double* p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add_elem(i64* p, i64 v) {
+#ifdef __CUDA_ARCH__
+  atomicAdd((unsigned long long*)p, (unsigned long long)v);
+#else
+  *p = (i64)((u64)*p + (u64)v);
+#endif
+}
+__device__ __forceinline__ void atomic_add_elem(i32* p, i32 v) {
+#ifdef __CUDA_ARCH__
+  atomicAdd(p, v);
+#else
+  *p = (i32)((u32)*p + (u32)v);
+#endif
+}
+
+// atomic_update_sub32 replaces the 8- or 16-bit field at byte address p
+// (width bits wide) by f(old field) with a compare-and-swap loop.
+template <class F> __device__ __forceinline__ void atomic_update_sub32(void* p, u32 width, F f) {
+  const u64 addr = (u64)p;
+  u32* word = (u32*)(addr & ~(u64)3);
+  const u32 shift = (u32)(addr & 3) * 8u, mask = (width == 32u ? 0xffffffffu : ((1u << width) - 1u)) << shift;
+  u32 old = *word, assumed;
+  do {
+    assumed = old;
+    const u32 field = f((assumed & mask) >> shift);
+    const u32 next = (assumed & ~mask) | ((field << shift) & mask);
+    old = atomicCAS(word, assumed, next);
+  } while (old != assumed);
+}
+struct AddBF16 {
+  float v;
+  __device__ u32 operator()(u32 h) const { return f32_to_bf16(bf16_to_f32((u16)h) + v); }
+};
+struct AddF16 {
+  float v;
+  __device__ u32 operator()(u32 h) const { return f32_to_f16(f16_to_f32((u16)h) + v); }
+};
+struct AddU8 {
+  u32 v;
+  __device__ u32 operator()(u32 b) const { return (b + v) & 0xffu; }
+};
+__device__ __forceinline__ void atomic_add_elem(bf16* p, float v) { atomic_update_sub32(p, 16u, AddBF16{v}); }
+__device__ __forceinline__ void atomic_add_elem(f16* p, float v) { atomic_update_sub32(p, 16u, AddF16{v}); }
+__device__ __forceinline__ void atomic_add_elem(u8* p, u8 v) { atomic_update_sub32(p, 8u, AddU8{v}); }
+__device__ __forceinline__ void atomic_add_elem(boolean* p, boolean v) {
+  if (v.v) p->v = 1;  // every racing writer stores the same byte
+}
+
+// ---- argmax / argmin ----------------------------------------------------------
+
+// better(a, b): whether candidate a beats candidate b. NaN is the extreme
+// value; ties go to the lower index.
+struct ArgMax {
+  template <class A> __device__ static bool better(A va, i64 ia, A vb, i64 ib) {
+    const bool na = va != va, nb = vb != vb;
+    if (na || nb) return na && (!nb || ia < ib);
+    return va > vb || (va == vb && ia < ib);
+  }
+};
+struct ArgMin {
+  template <class A> __device__ static bool better(A va, i64 ia, A vb, i64 ib) {
+    const bool na = va != va, nb = vb != vb;
+    if (na || nb) return na && (!nb || ia < ib);
+    return va < vb || (va == vb && ia < ib);
+  }
+};
+
+// No index: loses to every real candidate.
+#define EMBER_NO_INDEX 0x7fffffffffffffffLL
+
+// take replaces (v, i) by (v2, i2) if that candidate wins; a missing
+// candidate (EMBER_NO_INDEX) never wins.
+template <class Cmp, class A> __device__ __forceinline__ void take(A& v, i64& i, A v2, i64 i2) {
+  if (i2 != EMBER_NO_INDEX && (i == EMBER_NO_INDEX || Cmp::template better<A>(v2, i2, v, i))) {
+    v = v2;
+    i = i2;
+  }
+}
+
+template <class Cmp, class A> __device__ __forceinline__ void warp_arg_reduce(A& v, i64& i) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    const A v2 = __shfl_xor_sync(0xffffffffu, v, o);
+    const i64 i2 = __shfl_xor_sync(0xffffffffu, i, o);
+    take<Cmp>(v, i, v2, i2);
+  }
+}
+
+// ---- more indexing ---------------------------------------------------------------
+
+__device__ __forceinline__ void offset4(const Shape& sh, u32 i, const Strides& a, const Strides& b, const Strides& c,
+                                        const Strides& d, i64& oa, i64& ob, i64& oc, i64& od) {
+  if (sh.flat) {
+    oa = a.offset + i;
+    ob = b.offset + i;
+    oc = c.offset + i;
+    od = d.offset + i;
+    return;
+  }
+  oa = a.offset;
+  ob = b.offset;
+  oc = c.offset;
+  od = d.offset;
+#pragma unroll
+  for (int k = EMBER_MAX_DIMS - 1; k >= 0; --k) {
+    if (k < sh.ndim) {
+      const u32 n = (u32)sh.dim[k], q = i / n;
+      const i64 r = i - q * n;
+      oa += r * a.s[k];
+      ob += r * b.s[k];
+      oc += r * c.s[k];
+      od += r * d.s[k];
+      i = q;
+    }
+  }
+}
+
+// coord returns the coordinate along dim axis of linear index i over sh.
+__device__ __forceinline__ i64 coord(const Shape& sh, u32 i, int axis) {
+  u32 c = 0;
+#pragma unroll
+  for (int k = EMBER_MAX_DIMS - 1; k >= 0; --k) {
+    if (k < sh.ndim) {
+      const u32 n = (u32)sh.dim[k], q = i / n;
+      if (k == axis) c = i - q * n;
+      i = q;
+    }
+  }
+  return c;
 }
 
 }  // namespace ember

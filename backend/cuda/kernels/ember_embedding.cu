@@ -17,28 +17,6 @@
 
 namespace ember {
 
-__device__ __forceinline__ void atomic_add_elem(float* p, float v) { atomicAdd(p, v); }
-__device__ __forceinline__ void atomic_add_elem(double* p, double v) { atomicAdd(p, v); }
-
-// atomic_add_16 adds v to the 16-bit float at p by swapping the aligned
-// 32-bit word that holds it.
-template <bool BF16> __device__ __forceinline__ void atomic_add_16(u16* p, float v) {
-  const u64 addr = (u64)p;
-  u32* word = (u32*)(addr & ~(u64)3);
-  const u32 shift = (addr & 2) ? 16u : 0u;
-  u32 old = *word, assumed;
-  do {
-    assumed = old;
-    const u16 h = (u16)(assumed >> shift);
-    const float f = (BF16 ? bf16_to_f32(h) : f16_to_f32(h)) + v;
-    const u16 nh = BF16 ? f32_to_bf16(f) : f32_to_f16(f);
-    const u32 next = (assumed & ~(0xffffu << shift)) | ((u32)nh << shift);
-    old = atomicCAS(word, assumed, next);
-  } while (old != assumed);
-}
-__device__ __forceinline__ void atomic_add_elem(bf16* p, float v) { atomic_add_16<true>(&p->bits, v); }
-__device__ __forceinline__ void atomic_add_elem(f16* p, float v) { atomic_add_16<false>(&p->bits, v); }
-
 template <class T>
 __global__ void embedding_fwd(T* __restrict__ out, const T* __restrict__ weight, const i64* __restrict__ idx,
                               i64 n_idx, i64 dim, i64 num, int* err_opt) {

@@ -17,6 +17,21 @@
 //     PyTorch's SGD: d = g*grad_scale + weight_decay*p; with momentum
 //     (buf_opt not null) buf = first_step ? d : momentum*buf +
 //     (1-dampening)*d and d = nesterov ? d + momentum*buf : buf; p -= lr*d.
+//
+//   ember::optim_step<T>(T* p, const T* g, T* s0, T* s1, T* s2, i64 n,
+//       OptimParams h)
+//     backend.OptimStep: one update of any backend.OptimKind, with the CPU
+//     backend's formulas and order of operations (backend/cpu/optim.go),
+//     computed in A with the scalar hyper-parameters (and the host's
+//     expressions of them, in double) converted to A. The state buffers
+//     have the parameter's type T; s0..s2 are the kind's state views in
+//     backend.OptimKind's order (unused ones may be null). OptimParams:
+//       struct OptimParams { double lr, beta1, beta2, eps, weight_decay,
+//         momentum, dampening, alpha, step_size, bc2_sqrt;
+//         i32 kind, maximize, nesterov, decoupled, amsgrad, centered, first,
+//         pad; }                                               (112 bytes)
+//     step_size is lr/(1-beta1^t) for Adam and lr/(1+(t-1)*lr_decay) for
+//     Adagrad; bc2_sqrt is sqrt(1-beta2^t) (Adam).
 #include "ember_common.cuh"
 
 namespace ember {
@@ -56,6 +71,149 @@ __global__ void sgd(T* __restrict__ p, const T* __restrict__ g, typename Acc<T>:
       d = nesterov ? d + mu * b : b;
     }
     p[i] = from_acc<T>(pi - rate * d);
+  }
+}
+
+// Optimizer kinds (backend.OptimKind's order).
+namespace okind {
+enum : int { SGD = 0, Adam = 1, RMSprop = 2, Adagrad = 3, Lion = 4 };
+}  // namespace okind
+
+struct OptimParams {
+  double lr, beta1, beta2, eps, weight_decay, momentum, dampening, alpha, step_size, bc2_sqrt;
+  i32 kind, maximize, nesterov, decoupled, amsgrad, centered, first, pad;
+};
+
+template <class T>
+__device__ __forceinline__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf, i64 n,
+                                         const OptimParams& h) {
+  typedef typename Acc<T>::type A;
+  const A sg = h.maximize ? A(-1) : A(1), lr = (A)(-h.lr), wd = (A)h.weight_decay, mom = (A)h.momentum,
+          damp = (A)(1.0 - h.dampening);
+  const bool decay = h.weight_decay != 0.0, momentum = h.momentum != 0.0;
+  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+    const A pv = to_acc(p[i]);
+    A d = sg * to_acc(g[i]);
+    if (decay) d += wd * pv;
+    if (momentum) {
+      const A b = h.first ? d : to_acc(buf[i]) * mom + damp * d;
+      buf[i] = from_acc<T>(b);
+      d = h.nesterov ? d + mom * b : b;
+    }
+    p[i] = from_acc<T>(pv + lr * d);
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void adam_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m1,
+                                          T* __restrict__ m2, T* __restrict__ mx, i64 n, const OptimParams& h) {
+  typedef typename Acc<T>::type A;
+  const A sg = h.maximize ? A(-1) : A(1), neg_step = (A)(-h.step_size), sbc2 = (A)h.bc2_sqrt, eps = (A)h.eps;
+  const A b1 = (A)h.beta1, c1 = (A)(1.0 - h.beta1), b2 = (A)h.beta2, c2 = (A)(1.0 - h.beta2);
+  const A wd = (A)h.weight_decay, decay = (A)(1.0 - h.lr * h.weight_decay);
+  const bool l2 = h.weight_decay != 0.0 && !h.decoupled, decoupled = h.weight_decay != 0.0 && h.decoupled;
+  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+    A d = sg * to_acc(g[i]);
+    A pv = to_acc(p[i]);
+    if (decoupled) pv *= decay;
+    if (l2) d += wd * pv;
+    const A m = to_acc(m1[i]) * b1 + c1 * d;
+    A v = to_acc(m2[i]) * b2 + c2 * d * d;
+    m1[i] = from_acc<T>(m);
+    m2[i] = from_acc<T>(v);
+    if (h.amsgrad) {
+      v = nan_max(to_acc(mx[i]), v);
+      mx[i] = from_acc<T>(v);
+    }
+    const A den = m_sqrt(v) / sbc2 + eps;
+    p[i] = from_acc<T>(pv + neg_step * m / den);
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void rmsprop_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sq,
+                                             T* __restrict__ gavg, T* __restrict__ buf, i64 n, const OptimParams& h) {
+  typedef typename Acc<T>::type A;
+  const A sg = h.maximize ? A(-1) : A(1), lr = (A)h.lr, neg_lr = (A)(-h.lr), wd = (A)h.weight_decay, eps = (A)h.eps;
+  const A alpha = (A)h.alpha, c = (A)(1.0 - h.alpha), mom = (A)h.momentum;
+  const bool decay = h.weight_decay != 0.0, momentum = h.momentum > 0.0;
+  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+    A d = sg * to_acc(g[i]);
+    const A pv = to_acc(p[i]);
+    if (decay) d += wd * pv;
+    const A s = to_acc(sq[i]) * alpha + c * d * d;
+    sq[i] = from_acc<T>(s);
+    A avg = s;
+    if (h.centered) {
+      const A ga = to_acc(gavg[i]) * alpha + c * d;
+      gavg[i] = from_acc<T>(ga);
+      avg = s - ga * ga;
+    }
+    const A den = m_sqrt(avg) + eps;
+    if (momentum) {
+      const A b = to_acc(buf[i]) * mom + d / den;
+      buf[i] = from_acc<T>(b);
+      p[i] = from_acc<T>(pv - lr * b);
+    } else {
+      p[i] = from_acc<T>(pv + neg_lr * d / den);
+    }
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void adagrad_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sum, i64 n,
+                                             const OptimParams& h) {
+  typedef typename Acc<T>::type A;
+  const A sg = h.maximize ? A(-1) : A(1), wd = (A)h.weight_decay, eps = (A)h.eps, neg_clr = (A)(-h.step_size);
+  const bool decay = h.weight_decay != 0.0;
+  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+    A d = sg * to_acc(g[i]);
+    const A pv = to_acc(p[i]);
+    if (decay) d += wd * pv;
+    const A s = to_acc(sum[i]) + d * d;
+    sum[i] = from_acc<T>(s);
+    p[i] = from_acc<T>(pv + neg_clr * d / (m_sqrt(s) + eps));
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void lion_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, i64 n,
+                                          const OptimParams& h) {
+  typedef typename Acc<T>::type A;
+  const A sg = h.maximize ? A(-1) : A(1), lr = (A)h.lr, decay = (A)(1.0 - h.lr * h.weight_decay);
+  const A b1 = (A)h.beta1, c1 = (A)(1.0 - h.beta1), b2 = (A)h.beta2, c2 = (A)(1.0 - h.beta2);
+  const bool decoupled = h.weight_decay != 0.0;
+  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+    const A d = sg * to_acc(g[i]);
+    A pv = to_acc(p[i]);
+    if (decoupled) pv *= decay;
+    const A mv = to_acc(m[i]);
+    const A c = mv * b1 + c1 * d;
+    if (c > A(0))
+      pv -= lr;
+    else if (c < A(0))
+      pv += lr;
+    else if (c != c)
+      pv = c;
+    p[i] = from_acc<T>(pv);
+    m[i] = from_acc<T>(mv * b2 + c2 * d);
+  }
+}
+
+template <class T>
+__global__ void optim_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ s0, T* __restrict__ s1,
+                           T* __restrict__ s2, i64 n, OptimParams h) {
+  switch (h.kind) {
+    case okind::SGD: sgd_step(p, g, s0, n, h); break;
+    case okind::Adam: adam_step(p, g, s0, s1, s2, n, h); break;
+    case okind::RMSprop:
+      if (h.centered)
+        rmsprop_step(p, g, s0, s1, s2, n, h);
+      else
+        rmsprop_step(p, g, s0, (T*)0, s1, n, h);
+      break;
+    case okind::Adagrad: adagrad_step(p, g, s0, n, h); break;
+    case okind::Lion: lion_step(p, g, s0, n, h); break;
   }
 }
 

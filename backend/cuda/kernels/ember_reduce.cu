@@ -50,43 +50,6 @@ __global__ void reduce_mid(T* __restrict__ out, const T* __restrict__ in, i64 ou
   }
 }
 
-// better(a, b): whether candidate a beats candidate b.
-struct ArgMax {
-  template <class A> __device__ static bool better(A va, i64 ia, A vb, i64 ib) {
-    const bool na = va != va, nb = vb != vb;
-    if (na || nb) return na && (!nb || ia < ib);
-    return va > vb || (va == vb && ia < ib);
-  }
-};
-struct ArgMin {
-  template <class A> __device__ static bool better(A va, i64 ia, A vb, i64 ib) {
-    const bool na = va != va, nb = vb != vb;
-    if (na || nb) return na && (!nb || ia < ib);
-    return va < vb || (va == vb && ia < ib);
-  }
-};
-
-// No index: loses to every real candidate.
-#define EMBER_NO_INDEX 0x7fffffffffffffffLL
-
-// take replaces (v, i) by (v2, i2) if that candidate wins; a missing
-// candidate (EMBER_NO_INDEX) never wins.
-template <class Cmp, class A> __device__ __forceinline__ void take(A& v, i64& i, A v2, i64 i2) {
-  if (i2 != EMBER_NO_INDEX && (i == EMBER_NO_INDEX || Cmp::template better<A>(v2, i2, v, i))) {
-    v = v2;
-    i = i2;
-  }
-}
-
-template <class Cmp, class A> __device__ __forceinline__ void warp_arg_reduce(A& v, i64& i) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) {
-    const A v2 = __shfl_xor_sync(0xffffffffu, v, o);
-    const i64 i2 = __shfl_xor_sync(0xffffffffu, i, o);
-    take<Cmp>(v, i, v2, i2);
-  }
-}
-
 template <class T, class Cmp>
 __global__ void arg_reduce_last(i64* __restrict__ out, const T* __restrict__ in, i64 rows, i64 cols) {
   typedef typename Acc<T>::type A;

@@ -2,7 +2,9 @@ package kernels
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
+	"os"
 	"sync"
 	"testing"
 
@@ -10,44 +12,80 @@ import (
 	"github.com/emberdl/ember/backend/cuda/internal/emu"
 )
 
-var (
-	emuOnce    sync.Once
-	emuMachine *emu.Machine
-	emuErr     error
-)
-
-// device returns the kernel emulator with every catalog kernel, built once
-// per test binary (and cached on disk across runs).
-func device(t *testing.T) *dev {
-	t.Helper()
-	emuOnce.Do(func() {
-		files := map[string]string{HeaderName: Header()}
-		var units []emu.Unit
-		for _, u := range Catalog() {
-			src, err := Source(u.File)
-			if err != nil {
-				emuErr = err
-				return
-			}
-			files[u.File] = src
-			units = append(units, emu.Unit{File: u.File, Exprs: u.Exprs})
-		}
-		bin, err := emu.Build(emu.Sources{Files: files, Units: units})
-		if err != nil {
-			emuErr = err
-			return
-		}
-		emuMachine, emuErr = emu.Start(bin)
-	})
-	if emuErr != nil {
-		t.Fatal(emuErr)
-	}
-	return &dev{m: emuMachine, t: t}
+// testMachine is where the kernel tests run their kernels: the emulator,
+// or a real GPU (gpu_machine_test.go) when EMBER_KERNEL_TEST_DEVICE=cuda.
+type testMachine interface {
+	Alloc(n int) (driver.DevicePtr, error)
+	Free(p driver.DevicePtr) error
+	Write(p driver.DevicePtr, b []byte) error
+	Read(p driver.DevicePtr, b []byte) error
+	Launch(expr string, grid, block driver.Dim3, a *driver.Args) error
 }
 
-// dev wraps the emulator with typed uploads and downloads.
+// emuMachine adapts the emulator to testMachine.
+type emuMachine struct{ *emu.Machine }
+
+func (m emuMachine) Launch(expr string, grid, block driver.Dim3, a *driver.Args) error {
+	return m.Machine.Launch(expr, grid, block, a.Bytes())
+}
+
+// testDeviceEnv selects the machine of the kernel tests: unset (or "emu")
+// for the CPU emulator, "cuda" for GPU 0 through libcuda with the prebuilt
+// PTX.
+const testDeviceEnv = "EMBER_KERNEL_TEST_DEVICE"
+
+var (
+	machineOnce sync.Once
+	machine     testMachine
+	machineErr  error
+)
+
+// device returns the machine the kernel tests run on, started once per
+// test binary (the emulator is built with every catalog kernel and cached
+// on disk across runs).
+func device(t *testing.T) *dev {
+	t.Helper()
+	machineOnce.Do(func() {
+		switch os.Getenv(testDeviceEnv) {
+		case "", "emu":
+			machine, machineErr = startEmulator()
+		case "cuda":
+			machine, machineErr = startGPU()
+		default:
+			machineErr = fmt.Errorf("%s=%q: want emu or cuda", testDeviceEnv, os.Getenv(testDeviceEnv))
+		}
+	})
+	if machineErr != nil {
+		t.Fatal(machineErr)
+	}
+	return &dev{m: machine, t: t}
+}
+
+func startEmulator() (testMachine, error) {
+	files := map[string]string{HeaderName: Header()}
+	var units []emu.Unit
+	for _, u := range Catalog() {
+		src, err := Source(u.File)
+		if err != nil {
+			return nil, err
+		}
+		files[u.File] = src
+		units = append(units, emu.Unit{File: u.File, Exprs: u.Exprs})
+	}
+	bin, err := emu.Build(emu.Sources{Files: files, Units: units})
+	if err != nil {
+		return nil, err
+	}
+	m, err := emu.Start(bin)
+	if err != nil {
+		return nil, err
+	}
+	return emuMachine{m}, nil
+}
+
+// dev wraps the test machine with typed uploads and downloads.
 type dev struct {
-	m *emu.Machine
+	m testMachine
 	t *testing.T
 }
 
@@ -127,7 +165,7 @@ func (d *dev) launch(k Kernel, l Launch, a *driver.Args, packErr error) {
 	if packErr != nil {
 		d.t.Fatal(packErr)
 	}
-	if err := d.m.Launch(k.Expr, l.Grid, l.Block, a.Bytes()); err != nil {
+	if err := d.m.Launch(k.Expr, l.Grid, l.Block, a); err != nil {
 		d.t.Fatal(err)
 	}
 }

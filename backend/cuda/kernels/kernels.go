@@ -5,9 +5,32 @@
 // defines; the Pack functions here append those parameters to a
 // driver.Args in the same order and layout. Kernels are C++ templates:
 // a [Kernel] names one instantiation by its NVRTC name expression, such as
-// "ember::unary<float, ember::op::Exp>", and [Catalog] lists them all per
-// file for compilation. No CUDA toolkit header is needed: every file
-// includes only ember_common.cuh.
+// "ember::unary<float>", and [Catalog] lists them all per file for
+// compilation. No CUDA toolkit header is needed: every file includes only
+// ember_common.cuh.
+//
+// The kernels cover every method of backend.Backend that is not a GEMM
+// (cuBLAS does those), with the CPU backend's semantics (backend/cpu is the
+// reference the tests compare with): elementwise maps with broadcasting and
+// any strides, including the integer and bool ops ([UnaryOpFor],
+// [BinaryOpFor] map backend op codes), casts between all eight types, where
+// and arange; reductions over any set of axes ([NewReduction]),
+// arg-reductions and running sums along an axis; index_select, index_add,
+// gather, scatter and nonzero; a stable sort ([NewSort]); im2col, col2im
+// and max pooling; the fused optimizer step of every backend.OptimKind;
+// the random streams of internal/philox, bit for bit; softmax,
+// cross-entropy, layer norm, embedding; and a fused flash-attention style
+// forward and backward ([Attention]).
+//
+// Simple kernels take a Pack function and a launch size from
+// [ElementwiseLaunch]; kernels whose launch depends on the layout
+// (reductions, scans, sort, nonzero, attention) return their launch, and
+// the multi-launch ones are planned first.
+//
+// The tests run every kernel in the CPU emulator (internal/emu), or on GPU
+// 0 with EMBER_KERNEL_TEST_DEVICE=cuda. The few device intrinsics the
+// emulator lacks are wrapped in ember_common.cuh with an #ifdef
+// __CUDA_ARCH__ branch for the GPU and a plain one for the emulator.
 package kernels
 
 import (

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/emberdl/ember/backend"
 	"github.com/emberdl/ember/backend/cuda/driver"
 )
 
@@ -111,5 +112,94 @@ func TestSGD(t *testing.T) {
 	}
 	if err := PackSGD(a, 0, 0, 0, 1, SGD{Momentum: 0.9}); err == nil {
 		t.Error("momentum without a buffer accepted")
+	}
+}
+
+// optimCases cover every kind and the settings that change its formula.
+var optimCases = []struct {
+	kind backend.OptimKind
+	h    backend.OptimHyper
+}{
+	{backend.OptSGD, backend.OptimHyper{LR: 0.1}},
+	{backend.OptSGD, backend.OptimHyper{LR: 0.1, Momentum: 0.9, Dampening: 0.1, WeightDecay: 1e-2}},
+	{backend.OptSGD, backend.OptimHyper{LR: 0.05, Momentum: 0.9, Nesterov: true, Maximize: true}},
+	{backend.OptAdam, backend.OptimHyper{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}},
+	{backend.OptAdam, backend.OptimHyper{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1}},
+	{backend.OptAdam, backend.OptimHyper{LR: 1e-2, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.1, Decoupled: true}},
+	{backend.OptAdam, backend.OptimHyper{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, AMSGrad: true, Maximize: true}},
+	{backend.OptRMSprop, backend.OptimHyper{LR: 1e-2, Alpha: 0.99, Eps: 1e-8}},
+	{backend.OptRMSprop, backend.OptimHyper{LR: 1e-2, Alpha: 0.9, Eps: 1e-8, Centered: true}},
+	{backend.OptRMSprop, backend.OptimHyper{LR: 1e-2, Alpha: 0.9, Eps: 1e-8, Momentum: 0.5}},
+	{backend.OptRMSprop, backend.OptimHyper{LR: 1e-2, Alpha: 0.9, Eps: 1e-8, Momentum: 0.5, Centered: true, WeightDecay: 0.1, Maximize: true}},
+	{backend.OptAdagrad, backend.OptimHyper{LR: 0.1, Eps: 1e-10, LRDecay: 0.01, WeightDecay: 0.05}},
+	{backend.OptAdagrad, backend.OptimHyper{LR: 0.1, Eps: 1e-10, Maximize: true}},
+	{backend.OptLion, backend.OptimHyper{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, WeightDecay: 0.1}},
+	{backend.OptLion, backend.OptimHyper{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Maximize: true}},
+}
+
+// TestOptimStepMatchesCPU runs three steps of every optimizer case on the
+// emulator and on the CPU backend (float32, float64), and one step of the
+// 16-bit types against the CPU's float64 step of the same values.
+func TestOptimStepMatchesCPU(t *testing.T) {
+	d := device(t)
+	rng := rand.New(rand.NewPCG(12, 12))
+	const n = 61
+	a := driver.NewArgs()
+	for ci, c := range optimCases {
+		for _, dt := range FloatTypes {
+			h := c.h
+			nState, err := OptimStates(c.kind, &h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := dense(n)
+			p := randomTensor(d, dt, l, func() float64 { return rng.Float64()*2 - 1 })
+			states := make([]*tensor, nState)
+			for i := range states {
+				states[i] = newTensor(d, dt, l, make([]float64, n))
+			}
+			steps := 3
+			if dt == BF16 || dt == F16 {
+				steps = 1
+			}
+			// The float64 twin of the 16-bit runs.
+			p64 := cpuBuffer(F64, encode(F64, decode(dt, p.devBytes(d))))
+			s64 := make([]backend.View, nState)
+			for i := range s64 {
+				s64[i] = backend.Dense(cpuBE.Alloc(backend.Float64, n), n)
+			}
+			for step := 1; step <= steps; step++ {
+				h.Step, h.First = step, step == 1
+				g := randomTensor(d, dt, l, func() float64 { return rng.Float64()*2 - 1 })
+				ptrs := make([]driver.DevicePtr, nState)
+				views := make([]backend.View, nState)
+				for i, s := range states {
+					ptrs[i], views[i] = s.dev, s.view()
+				}
+				d.launch(OptimKernel(dt), ElementwiseLaunch(n, 2), a, PackOptimStep(a, c.kind, p.dev, g.dev, ptrs, n, &h))
+				name := fmt.Sprintf("case %d %v step %d", ci, dt, step)
+				if dt == F32 || dt == F64 {
+					cpuBE.OptimStep(c.kind, p.view(), g.view(), views, h)
+					p.compare(t, d, name+" p", false)
+					for i, s := range states {
+						s.compare(t, d, fmt.Sprintf("%s state %d", name, i), false)
+					}
+					continue
+				}
+				g64 := cpuBuffer(F64, encode(F64, decode(dt, g.devBytes(d))))
+				cpuBE.OptimStep(c.kind, backend.Dense(p64, n), backend.Dense(g64, n), s64, h)
+				checkClose(t, name+" p", dt, decode(dt, p.devBytes(d)), roundTo(dt, decode(F64, cpuBytes(p64))))
+			}
+		}
+	}
+	h := backend.OptimHyper{Momentum: 0.9}
+	if err := PackOptimStep(a, backend.OptSGD, 0, 0, nil, 1, &h); err == nil {
+		t.Error("SGD with momentum and no buffer accepted")
+	}
+	if err := PackOptimStep(a, backend.OptAdam, 0, 0, []driver.DevicePtr{1, 2}, 1, &backend.OptimHyper{}); err == nil {
+		t.Error("Adam step 0 accepted")
+	}
+	if err := PackOptimStep(a, backend.OptimKind(9), 0, 0, nil, 1, &h); err == nil {
+		t.Error("kind 9 accepted")
 	}
 }

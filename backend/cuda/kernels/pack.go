@@ -28,7 +28,8 @@ func operand(a *driver.Args, o *Operand) {
 	driver.ArgStruct(a, &o.Strides)
 }
 
-// PackUnary packs ember::unary: out = op(in) over sh.
+// PackUnary packs ember::unary (float types) or ember::unary_int (integer
+// types, which take the same parameters): out = op(in) over sh.
 func PackUnary(a *driver.Args, op UnaryOp, out, in *Operand, sh *Shape, p0, p1 float64) error {
 	n, err := elementwiseCount(sh)
 	if err != nil {
@@ -42,9 +43,35 @@ func PackUnary(a *driver.Args, op UnaryOp, out, in *Operand, sh *Shape, p0, p1 f
 	return a.Err()
 }
 
-// PackBinary packs ember::binary: out = op(x, y) over sh.
+// PackUnaryBool packs ember::unary_bool: out (bool) = op(in) over sh, op
+// one of IsNan, IsInf, IsFinite, Not.
+func PackUnaryBool(a *driver.Args, op UnaryOp, out, in *Operand, sh *Shape) error {
+	n, err := elementwiseCount(sh)
+	if err != nil {
+		return err
+	}
+	a.Reset()
+	operand(a, out)
+	operand(a, in)
+	driver.ArgStruct(a, sh)
+	a.I64(n).I32(int32(op))
+	return a.Err()
+}
+
+// PackBinary packs ember::binary (float types): out = op(x, y) over sh.
 func PackBinary(a *driver.Args, op BinaryOp, out, x, y *Operand, sh *Shape) error {
 	return packBinaryLike(a, int32(op), out, x, y, sh)
+}
+
+// PackBinaryInt packs ember::binary_int: out = op(x, y) over sh for
+// integers; a division or remainder by zero sets error code 1 in the
+// optional int32 errFlag (the CPU panics with a ZeroDivisionError there).
+func PackBinaryInt(a *driver.Args, op BinaryOp, out, x, y *Operand, sh *Shape, errFlag driver.DevicePtr) error {
+	if err := packBinaryLike(a, int32(op), out, x, y, sh); err != nil {
+		return err
+	}
+	a.Ptr(errFlag)
+	return a.Err()
 }
 
 // PackCompare packs ember::compare: out (bool) = op(x, y) over sh.
@@ -77,6 +104,32 @@ func PackFill(a *driver.Args, out *Operand, sh *Shape, value float64) error {
 	operand(a, out)
 	driver.ArgStruct(a, sh)
 	a.I64(n).F64(value)
+	return a.Err()
+}
+
+// PackWhere packs ember::where: out = cond ? x : y over sh (cond is bool).
+func PackWhere(a *driver.Args, out, cond, x, y *Operand, sh *Shape) error {
+	n, err := elementwiseCount(sh)
+	if err != nil {
+		return err
+	}
+	a.Reset()
+	operand(a, out)
+	operand(a, cond)
+	operand(a, x)
+	operand(a, y)
+	driver.ArgStruct(a, sh)
+	a.I64(n)
+	return a.Err()
+}
+
+// PackArange packs ember::arange: out[offset + i*stride] = start + i*step
+// for i in [0, n).
+func PackArange(a *driver.Args, out driver.DevicePtr, stride, offset, n int64, start, step float64) error {
+	if n < 0 {
+		return fmt.Errorf("kernels: arange of %d elements", n)
+	}
+	a.Reset().Ptr(out).I64(stride).I64(offset).I64(n).F64(start).F64(step)
 	return a.Err()
 }
 
@@ -246,32 +299,6 @@ func PackEmbedding(a *driver.Args, dst, src, idx driver.DevicePtr, nIdx, dim, nu
 	a.Reset().Ptr(dst).Ptr(src).Ptr(idx).I64(nIdx).I64(dim).I64(num).Ptr(errFlag)
 	return a.Err()
 }
-
-// PackRandom packs ember::rand_uniform (x, y = low, high) or
-// ember::rand_normal (x, y = mean, std) for n outputs from counter offset.
-func PackRandom(a *driver.Args, out driver.DevicePtr, n int64, seed, offset uint64, x, y float64) error {
-	a.Reset().Ptr(out).I64(n).U64(seed).U64(offset).F64(x).F64(y)
-	return a.Err()
-}
-
-// PackBernoulli packs ember::rand_bernoulli.
-func PackBernoulli(a *driver.Args, out driver.DevicePtr, n int64, seed, offset uint64, p float64) error {
-	a.Reset().Ptr(out).I64(n).U64(seed).U64(offset).F64(p)
-	return a.Err()
-}
-
-// PackDropout packs ember::dropout; mask (bool) may be 0.
-func PackDropout(a *driver.Args, out, mask, in driver.DevicePtr, n int64, seed, offset uint64, p float64) error {
-	if p < 0 || p > 1 {
-		return fmt.Errorf("kernels: dropout probability %v outside [0, 1]", p)
-	}
-	a.Reset().Ptr(out).Ptr(mask).Ptr(in).I64(n).U64(seed).U64(offset).F64(p)
-	return a.Err()
-}
-
-// Counters returns how many Philox counters a random kernel of n outputs
-// consumes: the next call's offset is offset + Counters(n).
-func Counters(n int64) uint64 { return uint64((n + 3) / 4) }
 
 func boolInt(b bool) int32 {
 	if b {

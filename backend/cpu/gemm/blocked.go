@@ -1,0 +1,128 @@
+package gemm
+
+import "github.com/emberdl/ember/internal/parallel"
+
+// The blocked path: products with more rows than one A block holds. Columns
+// go nc at a time, depth kc at a time, then rows mc at a time. Each kc×nc
+// block of B is packed once, shared by the workers and reused by every A
+// block.
+//
+// With several workers the packing of the next depth block is folded into
+// the fork-join that computes the current one (two B buffers alternate): the
+// packing tasks come after the computing tasks, so a worker that runs out of
+// rows to compute packs instead of waiting, and a product costs one fork-join
+// per depth block.
+
+// bBlock is one packed depth block of B: depth [pc, pc+kc) of the current
+// columns, with the beta that applies to it (the caller's for the first
+// block, 1 after it).
+type bBlock[T float] struct {
+	pc, kc int
+	beta   T
+	bp     panels[T]
+	buf    int // which of the driver's B buffers holds it
+}
+
+// run computes d.op on up to `threads` workers.
+func (d *driver[T]) run(threads int) {
+	op, ker := &d.op, d.ker
+	d.mt = (op.m + ker.mr - 1) / ker.mr
+	for jc := 0; jc < op.n; jc += ker.nc {
+		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
+		d.nt = (d.nc + ker.nr - 1) / ker.nr
+		d.directA = readAInPlace(op, d.nt)
+		if threads == 1 {
+			for pc := 0; pc < op.k; pc += ker.kc {
+				d.cur = d.layoutB(pc, 0)
+				d.packPanels(&d.cur, 0, d.nt)
+				d.computeRows(0, op.m)
+			}
+			continue
+		}
+		d.task = taskSize(d.mt, work(op.m, d.nc, min(ker.kc, op.k)), threads, tasksPerWorker)
+		d.rowTasks = 0
+		d.setNext(0, 0)
+		parallel.Do(d.packTasks, d.blockTaskFn) // the first block alone
+		for pc := 0; pc < op.k; pc += ker.kc {
+			d.cur = d.next
+			d.rowTasks = (d.mt + d.task - 1) / d.task
+			d.packTasks = 0
+			if next := pc + ker.kc; next < op.k {
+				d.setNext(next, 1-d.cur.buf)
+			}
+			parallel.Do(d.rowTasks+d.packTasks, d.blockTaskFn)
+		}
+	}
+}
+
+// layoutB lays out the B block at depth pc in buffer buf (not yet packed).
+func (d *driver[T]) layoutB(pc, buf int) bBlock[T] {
+	ker := d.ker
+	kc := min(ker.kc, d.op.k-pc)
+	blk := bBlock[T]{pc: pc, kc: kc, beta: 1, buf: buf}
+	if pc == 0 {
+		blk.beta = d.op.beta
+	}
+	blk.bp = packed(d.bufB[buf].get(d.nt*ker.nr*kc), d.nt, ker.nr, kc)
+	return blk
+}
+
+// setNext makes the block at depth pc the one to pack, into buffer buf, in
+// tasks of at least ~16k elements.
+func (d *driver[T]) setNext(pc, buf int) {
+	d.next = d.layoutB(pc, buf)
+	d.packTask = max(1, (1<<14)/(d.ker.nr*d.next.kc))
+	d.packTasks = (d.nt + d.packTask - 1) / d.packTask
+}
+
+// blockTask runs task i of a fork-join: computing row tiles of the current
+// block, or packing panels of the next.
+func (d *driver[T]) blockTask(i int) {
+	if i < d.rowTasks {
+		d.computeRows(i*d.task*d.ker.mr, min((i+1)*d.task*d.ker.mr, d.op.m))
+		return
+	}
+	i -= d.rowTasks
+	d.packPanels(&d.next, i*d.packTask, min((i+1)*d.packTask, d.nt))
+}
+
+// packPanels packs panels [lo, hi) of B block blk.
+func (d *driver[T]) packPanels(blk *bBlock[T], lo, hi int) {
+	op := &d.op
+	packBPanels(blk.bp.base, op.b[blk.pc*op.rsb+d.jc*op.csb:], op.rsb, op.csb, blk.kc, d.nc, d.ker.nr, lo, hi)
+}
+
+// computeRows computes rows [r0, r1) of C for the current block, mc rows at
+// a time, with A packed into (or its edge into) a buffer of its own.
+func (d *driver[T]) computeRows(r0, r1 int) {
+	op, ker, blk := &d.op, d.ker, &d.cur
+	buf := getBuffer[T]()
+	defer putBuffer(buf)
+	tile := ker.mr * ker.nr
+	for ic := r0; ic < r1; ic += ker.mc {
+		mc := min(ker.mc, r1-ic)
+		mp := (mc + ker.mr - 1) / ker.mr
+		src := op.a[ic*op.rsa+blk.pc*op.csa:]
+		var ap panels[T]
+		var tmp []T
+		if d.directA {
+			full := mc / ker.mr
+			space := buf.get(tile + ker.mr*blk.kc)
+			tmp = space[:tile]
+			var edge []T
+			if full < mp {
+				edge = space[tile:]
+				i0 := full * ker.mr
+				packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, mc-i0, ker.mr, blk.kc)
+			}
+			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
+		} else {
+			space := buf.get(tile + mp*ker.mr*blk.kc)
+			tmp = space[:tile]
+			packA(space[tile:], src, op.rsa, op.csa, mc, blk.kc, ker.mr)
+			ap = packed(space[tile:], mp, ker.mr, blk.kc)
+		}
+		macroKernel(ker, &ap, &blk.bp, 0, d.nt, mc, d.nc, blk.kc, op.alpha, blk.beta,
+			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp, nil)
+	}
+}

@@ -1,0 +1,72 @@
+// Package gemm is Ember's CPU matrix-multiply engine: the single-precision
+// and double-precision general matrix products under every Linear, matmul and
+// convolution of the CPU backend.
+//
+//	Sgemm(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+//
+// computes C = alpha*A*B + beta*C for an m×k A, a k×n B and an m×n C, each
+// given as a slice and two strides in elements (element (i,j) of A is
+// a[i*rsa+j*csa]), so transposed, strided and sliced operands are used where
+// they lie. SgemmBatched and DgemmBatched run many such products, with a
+// stride of 0 broadcasting one A or B to every product.
+//
+// # Design
+//
+// The structure is BLIS's: a register-blocked micro-kernel inside loops that
+// keep its operands in cache.
+//
+//   - Micro-kernel. It computes one MR×NR tile of C over a depth block, with
+//     the whole tile in registers: 6×16 for float32 and 6×8 for float64 (12
+//     accumulator vectors, two B vectors and two broadcasts: all 16 AVX2
+//     registers). Each k step is two B loads, six broadcasts of A and twelve
+//     FMAs, which keeps both FMA pipes of a core busy. The kernel reads A
+//     through two strides, so it runs on packed panels and, when A has a unit
+//     stride, on the caller's A in place; B's rows may be packed or in place.
+//     The AVX2+FMA kernels are in assembly (kernel_avx2_amd64.s) and chosen
+//     at start-up with golang.org/x/sys/cpu; pure-Go twins with the same
+//     layout (kernel_go.go) serve the purego build tag, other architectures
+//     and older CPUs, and the tests run both.
+//
+//   - Blocking (driver.go). For products with more rows than one A block,
+//     columns are taken nc at a time (B block in L3), depth kc at a time
+//     (a kc×NR B panel stays in L1; kc = 256) and rows mc at a time (the A
+//     block stays in L2). Each kc×nc block of B is packed once into NR-wide
+//     panels, row by row so the hardware prefetcher follows the reads, and
+//     shared by all workers. A is packed per block too when the block meets
+//     many B panels (a packed panel is one contiguous stream; six rows read
+//     in place, 4 KiB apart, run 5-10% slower), and read in place when it
+//     meets few and has a unit stride, saving the copy.
+//
+//   - Short products (flat.go). When all rows fit one A block (m <= mc: the
+//     forward and backward products of a mini-batch), no B panel is reused by
+//     another A block, so nothing is packed ahead: each worker packs a few B
+//     panels at a time into a buffer that stays in L2 and runs every row tile
+//     over them, while the kernel calls prefetch the next few panels from
+//     memory (otherwise the copy stalls on memory when B is large and m
+//     small). With very few row tiles B is read in place.
+//
+//   - Orientation (orient.go). C = A·B is also Cᵀ = Bᵀ·Aᵀ; the driver takes
+//     whichever a small cost model prefers, counting wasted lanes of edge
+//     tiles, packing, and element-wise stores into a C whose rows are not
+//     contiguous. A column-major C is thus computed as a row-major Cᵀ.
+//
+//   - Edges. Tiles past the edge of C are computed whole into a small buffer
+//     (packed panels are zero-padded; partial in-place panels are packed) and
+//     only their valid part is stored. beta == 0 never reads C, so NaN or
+//     garbage in C does not leak, as BLAS requires.
+//
+//   - Threads. Work is split over internal/parallel's pool: the rows of C in
+//     blocked products (after the B block is packed by all workers), the
+//     columns or rows of C in short products (one fork-join per product),
+//     and whole products in a batch of small ones. Products under about 10⁶
+//     multiply-adds run on the caller alone.
+//
+//   - Memory. Packing buffers are 64-byte aligned, kept in sync.Pools and
+//     reused, and the drivers (with the closures they hand to the pool) are
+//     pooled too, so a warm call allocates nothing of its own.
+//
+// AVX-512 is not used: the machines Ember is developed and tested on report
+// no AVX-512, so such a kernel could not be tested here. On Zen 4, whose
+// AVX-512 FMAs are double-pumped 256-bit units, its gain over the AVX2
+// kernel would be mostly the larger register file.
+package gemm

@@ -1,0 +1,265 @@
+package gemm
+
+import "sync"
+
+// parallelMinWork is the number of multiply-adds (m·n·k) below which a
+// product runs on the calling goroutine alone: under it, waking a worker costs
+// more than it saves.
+const parallelMinWork = 1 << 20
+
+// packAMinPanels: A is packed, even when it could be read in place, if each
+// A block is multiplied by at least this many B panels. A packed panel is one
+// contiguous stream, which the kernel reads faster than six rows of A far
+// apart (by 5-10% when the rows are a multiple of 4 KiB apart), and the copy
+// is repaid when it is reused often enough.
+var packAMinPanels = 32
+
+// readAInPlace reports whether A should be read where it lies rather than
+// packed, for A blocks multiplied by `panels` B panels.
+func readAInPlace[T float](op *operands[T], panels int) bool {
+	return (op.csa == 1 || op.rsa == 1) && panels < packAMinPanels
+}
+
+// operands is one product C = alpha*A*B + beta*C with strided operands.
+type operands[T float] struct {
+	m, n, k     int
+	alpha, beta T
+	a           []T
+	rsa, csa    int
+	b           []T
+	rsb, csb    int
+	c           []T
+	rsc, csc    int
+}
+
+// batchItem returns product i of a batch whose operands are sa, sb and sc
+// elements apart. A and B may be absent (nil) when they are not read
+// (alpha == 0 or k == 0).
+func (o operands[T]) batchItem(i, sa, sb, sc int) operands[T] {
+	o.a, o.b, o.c = tail(o.a, i*sa), tail(o.b, i*sb), o.c[i*sc:]
+	return o
+}
+
+// tail returns s[off:], or nil when s is shorter than off.
+func tail[T float](s []T, off int) []T {
+	if off > len(s) {
+		return nil
+	}
+	return s[off:]
+}
+
+// transposed returns the same product written as Cᵀ = Bᵀ·Aᵀ.
+func (o operands[T]) transposed() operands[T] {
+	return operands[T]{
+		m: o.n, n: o.m, k: o.k, alpha: o.alpha, beta: o.beta,
+		a: o.b, rsa: o.csb, csa: o.rsb,
+		b: o.a, rsb: o.csa, csb: o.rsa,
+		c: o.c, rsc: o.csc, csc: o.rsc,
+	}
+}
+
+// driver runs the blocked loops of one product. Drivers are pooled with their
+// packing buffers and the closures handed to the worker pool, so a call
+// allocates nothing once warm.
+type driver[T float] struct {
+	ker *kernel[T]
+	op  operands[T]
+
+	// The blocked path's columns [jc, jc+nc) of the product, and the depth
+	// blocks being computed (cur) and packed ahead (next).
+	jc, nc    int
+	cur, next bBlock[T]
+
+	mt, nt  int  // row tiles of the product, column panels of the block
+	directA bool // read A in place (it has a unit stride) instead of packing it
+	directB bool // read B in place (flat path, few row tiles) instead of packing it
+
+	// Work is handed to the pool as tasks of `task` units each (row tiles,
+	// column panels, products), claimed dynamically so that a worker slowed
+	// down by another process on its core does not hold up the rest. The
+	// blocked path runs rowTasks tasks of computing, then packTasks tasks of
+	// packTask panels each.
+	task, rowTasks, packTasks, packTask int
+
+	bufB [2]*buffer[T] // the two B blocks of the blocked path
+
+	// A batch of small products run side by side (SgemmBatched): op is the
+	// first product and sa, sb, sc the offsets between products.
+	batch, sa, sb, sc int
+
+	blockTaskFn, flatColTaskFn, flatRowTaskFn, batchTaskFn func(i int)
+}
+
+var (
+	driverPoolS = sync.Pool{New: func() any { return newDriver[float32]() }}
+	driverPoolD = sync.Pool{New: func() any { return newDriver[float64]() }}
+)
+
+func newDriver[T float]() *driver[T] {
+	d := &driver[T]{bufB: [2]*buffer[T]{new(buffer[T]), new(buffer[T])}}
+	d.blockTaskFn = d.blockTask
+	d.flatColTaskFn = d.flatColTask
+	d.flatRowTaskFn = d.flatRowTask
+	d.batchTaskFn = d.batchTask
+	return d
+}
+
+func getDriver[T float](ker *kernel[T]) *driver[T] {
+	var d *driver[T]
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		d = driverPoolS.Get().(*driver[T])
+	} else {
+		d = driverPoolD.Get().(*driver[T])
+	}
+	d.ker = ker
+	return d
+}
+
+func putDriver[T float](d *driver[T]) {
+	// Do not keep the caller's matrices alive.
+	d.op = operands[T]{}
+	d.cur, d.next = bBlock[T]{}, bBlock[T]{}
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		driverPoolS.Put(d)
+	} else {
+		driverPoolD.Put(d)
+	}
+}
+
+// gemm computes one product with the given kernel, using up to `threads`
+// goroutines of the worker pool. The operands have been checked.
+func gemm[T float](ker *kernel[T], op operands[T], threads int) {
+	if op.m == 0 || op.n == 0 {
+		return
+	}
+	if op.k == 0 || op.alpha == 0 {
+		scaleC(op)
+		return
+	}
+	if preferTransposed(ker, op) {
+		op = op.transposed()
+	}
+	if work(op.m, op.n, op.k) < parallelMinWork {
+		threads = 1
+	}
+	d := getDriver(ker)
+	d.op = op
+	if op.m <= ker.mc {
+		d.runFlat(threads)
+	} else {
+		d.run(threads)
+	}
+	putDriver(d)
+}
+
+// work is m·n·k, the multiply-adds of a product, saturating instead of
+// overflowing.
+func work(m, n, k int) int {
+	const limit = 1 << 62
+	w := m
+	for _, f := range [2]int{n, k} {
+		if f != 0 && w > limit/f {
+			return limit
+		}
+		w *= f
+	}
+	return w
+}
+
+// batchTask computes the products of batch task i, each on this goroutine.
+func (d *driver[T]) batchTask(i int) {
+	for q := i * d.task; q < min((i+1)*d.task, d.batch); q++ {
+		gemm(d.ker, d.op.batchItem(q, d.sa, d.sb, d.sc), 1)
+	}
+}
+
+// tasksPerWorker is how many tasks each worker gets on average when work is
+// split dynamically: enough to even out a slow worker, few enough that each
+// task is large. minTaskWork is the least work (multiply-adds) worth a task
+// of its own: tasks much shorter than waking a worker would not pay.
+const (
+	tasksPerWorker = 4
+	minTaskWork    = 1 << 20
+)
+
+// taskSize splits units, together worth `work` multiply-adds, into tasks
+// for `threads` workers and returns the units per task: perWorker tasks per
+// worker at most, fewer when tasks would fall under minTaskWork, and at
+// least one per worker.
+func taskSize(units, work, threads, perWorker int) int {
+	tasks := min(threads*perWorker, max(threads, work/minTaskWork))
+	tasks = max(1, min(units, tasks))
+	return (units + tasks - 1) / tasks
+}
+
+// imbalance is how much longer the busiest of `threads` workers runs than an
+// even split of `tiles` tiles would take.
+func imbalance(tiles, threads int) float64 {
+	per := (tiles + threads - 1) / threads
+	return float64(per*threads) / float64(tiles)
+}
+
+// macroKernel multiplies the mc rows of A's panels by B's column panels
+// [q0, q1) (of a block nc wide) into C, one register tile at a time.
+// pf, if not nil, is stepped after every kernel call.
+func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
+	for jq := q0; jq < q1; jq++ {
+		jr := jq * ker.nr
+		b, _, rsb := bp.at(jq)
+		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, alpha, beta, c[jr*csc:], rsc, csc, tmp, pf)
+	}
+}
+
+// panelColumn multiplies the mc rows of A's panels by one B panel (nrr
+// columns wide, rows rsb apart) into C. Tiles that cannot be stored directly
+// (at the edges, or when C's rows are not contiguous) go through tmp, which
+// holds mr·nr elements.
+func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
+	mr, nr := ker.mr, ker.nr
+	tmp = tmp[:mr*nr]
+	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
+		mrr := min(mr, mc-ir)
+		a, rsa, csa := ap.at(iq)
+		if mrr == mr && nrr == nr && csc == 1 {
+			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, alpha, beta)
+		} else {
+			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
+		}
+		pf.step()
+	}
+}
+
+// addTile stores C = alpha*tile + beta*C for the top-left mr×nr corner of a
+// row-major tile with ld columns; C is not read when beta is 0.
+func addTile[T float](tile []T, ld, mr, nr int, c []T, rsc, csc int, alpha, beta T) {
+	for i := 0; i < mr; i++ {
+		src := tile[i*ld : i*ld+nr]
+		row := c[i*rsc:]
+		if beta == 0 {
+			for j, v := range src {
+				row[j*csc] = alpha * v
+			}
+			continue
+		}
+		for j, v := range src {
+			row[j*csc] = alpha*v + beta*row[j*csc]
+		}
+	}
+}
+
+// scaleC sets C = beta*C (zero when beta is 0, whatever C held).
+func scaleC[T float](op operands[T]) {
+	for i := 0; i < op.m; i++ {
+		row := op.c[i*op.rsc:]
+		for j := 0; j < op.n; j++ {
+			if op.beta == 0 {
+				row[j*op.csc] = 0
+			} else {
+				row[j*op.csc] *= op.beta
+			}
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package gemm_test
+
+import (
+	"fmt"
+
+	"github.com/emberdl/ember/backend/cpu/gemm"
+)
+
+func ExampleSgemm() {
+	// A is 2×3 row-major, B is 3×2 row-major.
+	a := []float32{1, 2, 3, 4, 5, 6}
+	b := []float32{7, 8, 9, 10, 11, 12}
+	c := make([]float32, 4)
+	gemm.Sgemm(2, 2, 3, 1, a, 3, 1, b, 2, 1, 0, c, 2, 1)
+	fmt.Println(c)
+
+	// Aᵀ·A without a copy: read the same buffer as a 3×2 matrix by swapping
+	// its strides.
+	ata := make([]float32, 9)
+	gemm.Sgemm(3, 3, 2, 1, a, 1, 3, a, 3, 1, 0, ata, 3, 1)
+	fmt.Println(ata)
+	// Output:
+	// [58 64 139 154]
+	// [17 22 27 22 29 36 27 36 45]
+}
+
+func ExampleSgemmBatched() {
+	// Two 2×2 products sharing one B (batch stride 0).
+	a := []float32{1, 0, 0, 1, 2, 0, 0, 2}
+	b := []float32{1, 2, 3, 4}
+	c := make([]float32, 8)
+	gemm.SgemmBatched(2, 2, 2, 2, 1, a, 4, 2, 1, b, 0, 2, 1, 0, c, 4, 2, 1)
+	fmt.Println(c)
+	// Output: [1 2 3 4 2 4 6 8]
+}

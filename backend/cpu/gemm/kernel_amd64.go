@@ -1,0 +1,37 @@
+//go:build !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// sgemmKernelAVX2 is the 6×16 float32 AVX2+FMA micro-kernel (see kernel.go
+// for the contract).
+//
+//go:noescape
+func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+
+// dgemmKernelAVX2 is the 6×8 float64 AVX2+FMA micro-kernel.
+//
+//go:noescape
+func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
+
+var avx2KernelS = kernel[float32]{
+	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
+	fn: sgemmKernelAVX2,
+}
+
+var avx2KernelD = kernel[float64]{
+	name: "avx2", mr: mrD, nr: nrD, kc: 256, mc: 72, nc: 2040,
+	fn: dgemmKernelAVX2,
+}
+
+// hasAVX2FMA reports whether the CPU and OS support the AVX2 kernels.
+var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// bestKernels returns the fastest kernels this CPU runs.
+func bestKernels() (*kernel[float32], *kernel[float64]) {
+	if hasAVX2FMA {
+		return &avx2KernelS, &avx2KernelD
+	}
+	return &goKernelS, &goKernelD
+}

@@ -1,0 +1,290 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Register-blocked micro-kernels for AVX2+FMA.
+//
+// Both compute one MR×NR tile of C = alpha*A*B + beta*C (C is not read when
+// beta == ±0), where element (r,p) of A is at a + r*rsa + p*csa and element
+// (p,j) of B at b + p*rsb + j: A and B may be packed panels or the caller's
+// matrices read in place. C rows are rsc elements apart, each contiguous.
+//
+// Registers: SI/DI walk A and B; R10 = rsa, R11 = 3*rsa, R12 = 5*rsa,
+// R13 = csa, R14 = rsb, R8 = rsc (all in bytes); DX is C. The accumulators
+// are Y4..Y15 (MR=6 rows × 2 vectors), Y0/Y1 hold the current B row and
+// Y2/Y3 the broadcast A values.
+
+// SSTEP does one k step of the float32 6×16 kernel.
+#define SSTEP \
+	VMOVUPS      (DI), Y0;        \
+	VMOVUPS      32(DI), Y1;      \
+	VBROADCASTSS (SI), Y2;        \
+	VFMADD231PS  Y0, Y2, Y4;      \
+	VFMADD231PS  Y1, Y2, Y5;      \
+	VBROADCASTSS (SI)(R10*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y6;      \
+	VFMADD231PS  Y1, Y3, Y7;      \
+	VBROADCASTSS (SI)(R10*2), Y2; \
+	VFMADD231PS  Y0, Y2, Y8;      \
+	VFMADD231PS  Y1, Y2, Y9;      \
+	VBROADCASTSS (SI)(R11*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y10;     \
+	VFMADD231PS  Y1, Y3, Y11;     \
+	VBROADCASTSS (SI)(R10*4), Y2; \
+	VFMADD231PS  Y0, Y2, Y12;     \
+	VFMADD231PS  Y1, Y2, Y13;     \
+	VBROADCASTSS (SI)(R12*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y14;     \
+	VFMADD231PS  Y1, Y3, Y15;     \
+	ADDQ         R13, SI;         \
+	ADDQ         R14, DI
+
+// SROWBETA stores one finished row pair (lo, hi) of accumulators at (DX),
+// blending in beta*C with beta held in Y1, then advances DX by one row.
+#define SROWBETA(lo, hi) \
+	VFMADD231PS (DX), Y1, lo;   \
+	VFMADD231PS 32(DX), Y1, hi; \
+	VMOVUPS     lo, (DX);       \
+	VMOVUPS     hi, 32(DX);     \
+	ADDQ        R8, DX
+
+// SROW stores one finished row pair without reading C.
+#define SROW(lo, hi) \
+	VMOVUPS lo, (DX);   \
+	VMOVUPS hi, 32(DX); \
+	ADDQ    R8, DX
+
+// PREFETCHC touches the two cache lines of each of the 6 rows of C at DX.
+#define PREFETCHC(last) \
+	MOVQ       DX, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9); \
+	ADDQ       R8, R9;   \
+	PREFETCHT0 (R9);     \
+	PREFETCHT0 last(R9)
+
+// LOADARGS loads the common arguments and scales the strides to bytes.
+#define LOADARGS(shift) \
+	MOVQ k+0(FP), CX;       \
+	MOVQ a+8(FP), SI;       \
+	MOVQ rsa+16(FP), R10;   \
+	MOVQ csa+24(FP), R13;   \
+	MOVQ b+32(FP), DI;      \
+	MOVQ rsb+40(FP), R14;   \
+	MOVQ c+48(FP), DX;      \
+	MOVQ rsc+56(FP), R8;    \
+	SHLQ $shift, R10;       \
+	SHLQ $shift, R13;       \
+	SHLQ $shift, R14;       \
+	SHLQ $shift, R8;        \
+	LEAQ (R10)(R10*2), R11; \
+	LEAQ (R10)(R10*4), R12
+
+// func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-72
+	LOADARGS(2)
+	PREFETCHC(60)
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   stail
+
+sloop4:
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
+	DECQ BX
+	JNZ  sloop4
+
+stail:
+	ANDQ $3, CX
+	JZ   sdone
+
+sloop1:
+	SSTEP
+	DECQ CX
+	JNZ  sloop1
+
+sdone:
+	VBROADCASTSS alpha+64(FP), Y0
+	VMULPS       Y0, Y4, Y4
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y0, Y7, Y7
+	VMULPS       Y0, Y8, Y8
+	VMULPS       Y0, Y9, Y9
+	VMULPS       Y0, Y10, Y10
+	VMULPS       Y0, Y11, Y11
+	VMULPS       Y0, Y12, Y12
+	VMULPS       Y0, Y13, Y13
+	VMULPS       Y0, Y14, Y14
+	VMULPS       Y0, Y15, Y15
+
+	MOVL  beta+68(FP), AX
+	TESTL $0x7fffffff, AX
+	JZ    sstore
+
+	VBROADCASTSS beta+68(FP), Y1
+	SROWBETA(Y4, Y5)
+	SROWBETA(Y6, Y7)
+	SROWBETA(Y8, Y9)
+	SROWBETA(Y10, Y11)
+	SROWBETA(Y12, Y13)
+	SROWBETA(Y14, Y15)
+	VZEROUPPER
+	RET
+
+sstore:
+	SROW(Y4, Y5)
+	SROW(Y6, Y7)
+	SROW(Y8, Y9)
+	SROW(Y10, Y11)
+	SROW(Y12, Y13)
+	SROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// DSTEP does one k step of the float64 6×8 kernel.
+#define DSTEP \
+	VMOVUPD      (DI), Y0;        \
+	VMOVUPD      32(DI), Y1;      \
+	VBROADCASTSD (SI), Y2;        \
+	VFMADD231PD  Y0, Y2, Y4;      \
+	VFMADD231PD  Y1, Y2, Y5;      \
+	VBROADCASTSD (SI)(R10*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y6;      \
+	VFMADD231PD  Y1, Y3, Y7;      \
+	VBROADCASTSD (SI)(R10*2), Y2; \
+	VFMADD231PD  Y0, Y2, Y8;      \
+	VFMADD231PD  Y1, Y2, Y9;      \
+	VBROADCASTSD (SI)(R11*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y10;     \
+	VFMADD231PD  Y1, Y3, Y11;     \
+	VBROADCASTSD (SI)(R10*4), Y2; \
+	VFMADD231PD  Y0, Y2, Y12;     \
+	VFMADD231PD  Y1, Y2, Y13;     \
+	VBROADCASTSD (SI)(R12*1), Y3; \
+	VFMADD231PD  Y0, Y3, Y14;     \
+	VFMADD231PD  Y1, Y3, Y15;     \
+	ADDQ         R13, SI;         \
+	ADDQ         R14, DI
+
+#define DROWBETA(lo, hi) \
+	VFMADD231PD (DX), Y1, lo;   \
+	VFMADD231PD 32(DX), Y1, hi; \
+	VMOVUPD     lo, (DX);       \
+	VMOVUPD     hi, 32(DX);     \
+	ADDQ        R8, DX
+
+#define DROW(lo, hi) \
+	VMOVUPD lo, (DX);   \
+	VMOVUPD hi, 32(DX); \
+	ADDQ    R8, DX
+
+// func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
+TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-80
+	LOADARGS(3)
+	PREFETCHC(56)
+
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   dtail
+
+dloop4:
+	PREFETCHT0 (DI)(R14*8)
+	DSTEP
+	DSTEP
+	PREFETCHT0 (DI)(R14*8)
+	DSTEP
+	DSTEP
+	DECQ BX
+	JNZ  dloop4
+
+dtail:
+	ANDQ $3, CX
+	JZ   ddone
+
+dloop1:
+	DSTEP
+	DECQ CX
+	JNZ  dloop1
+
+ddone:
+	VBROADCASTSD alpha+64(FP), Y0
+	VMULPD       Y0, Y4, Y4
+	VMULPD       Y0, Y5, Y5
+	VMULPD       Y0, Y6, Y6
+	VMULPD       Y0, Y7, Y7
+	VMULPD       Y0, Y8, Y8
+	VMULPD       Y0, Y9, Y9
+	VMULPD       Y0, Y10, Y10
+	VMULPD       Y0, Y11, Y11
+	VMULPD       Y0, Y12, Y12
+	VMULPD       Y0, Y13, Y13
+	VMULPD       Y0, Y14, Y14
+	VMULPD       Y0, Y15, Y15
+
+	MOVQ beta+72(FP), AX
+	SHLQ $1, AX
+	JZ   dstore
+
+	VBROADCASTSD beta+72(FP), Y1
+	DROWBETA(Y4, Y5)
+	DROWBETA(Y6, Y7)
+	DROWBETA(Y8, Y9)
+	DROWBETA(Y10, Y11)
+	DROWBETA(Y12, Y13)
+	DROWBETA(Y14, Y15)
+	VZEROUPPER
+	RET
+
+dstore:
+	DROW(Y4, Y5)
+	DROW(Y6, Y7)
+	DROW(Y8, Y9)
+	DROW(Y10, Y11)
+	DROW(Y12, Y13)
+	DROW(Y14, Y15)
+	VZEROUPPER
+	RET

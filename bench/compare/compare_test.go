@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestPairAndTable(t *testing.T) {
+	ember := `{"name": "gemm", "config": {"lib": "ember", "M": 8, "K": 8, "N": 8, "dtype": "float32", "layout": "NN"}, "metric": "throughput", "value": 30.0, "unit": "GFLOP/s", "load1": 0.1}
+{"name": "conv2d_forward", "config": {"N": 2, "case": "c"}, "metric": "time", "value": 4.0, "unit": "ms"}
+{"name": "mlp_fmnist", "config": {"model": "mlp_fmnist", "params": 10}, "metric": "test_accuracy", "value": 0.88, "unit": "fraction"}
+{"name": "cnn_fmnist", "config": {"model": "cnn_fmnist", "target": 0.91}, "metric": "time_to_accuracy", "value": null, "unit": "s"}
+{"name": "lstm_forward", "config": {"batch": 1}, "metric": "time_per_step", "value": 2.0, "unit": "ms"}
+`
+	torch := `noise that is not JSON
+{"name": "gemm", "config": {"lib": "torch", "M": 8, "K": 8, "N": 8, "dtype": "float32", "layout": "NN"}, "metric": "throughput", "value": 60.0, "unit": "GFLOP/s"}
+{"name": "gemm", "config": {"lib": "numpy", "M": 8, "K": 8, "N": 8, "dtype": "float32", "layout": "NN"}, "metric": "throughput", "value": 999.0, "unit": "GFLOP/s"}
+{"name": "conv2d_forward", "config": {"case": "c", "N": 2}, "metric": "time", "value": 8.0, "unit": "ms"}
+{"name": "mlp_fmnist", "config": {"model": "mlp_fmnist", "params": 11}, "metric": "test_accuracy", "value": 0.8, "unit": "fraction"}
+{"name": "cnn_fmnist", "config": {"model": "cnn_fmnist", "target": 0.91}, "metric": "time_to_accuracy", "value": 70.0, "unit": "s"}
+`
+	e, err := parse(strings.NewReader(ember))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := parse(strings.NewReader(torch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := writeTable(&b, pair(e, p)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |",
+		"|---|---|---|---|---|---|---|",
+		"| gemm | K=8 M=8 N=8 dtype=float32 layout=NN | throughput | GFLOP/s | 30 | 60 | 0.5× the speed |",
+		"| conv2d_forward | N=2 case=c | time | ms | 4 | 8 | 2× the speed |",
+		"| mlp_fmnist | model=mlp_fmnist | test_accuracy | fraction | 0.88 | 0.8 | 1.1 |",
+		"| cnn_fmnist | model=cnn_fmnist target=0.91 | time_to_accuracy | s | n/a | 70 | n/a |",
+		"| lstm_forward | batch=1 | time_per_step | ms | 2 | n/a | n/a |",
+	}
+	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
+	}
+	if _, err := parse(strings.NewReader("{not json\n")); err == nil {
+		t.Error("a broken JSON line was accepted")
+	}
+}
+
+func TestUnknownWorkload(t *testing.T) {
+	var b bytes.Buffer
+	if err := run(t.Context(), []string{"nope"}, &b, &b); err == nil || !strings.Contains(err.Error(), `unknown workload "nope"`) {
+		t.Errorf("error %v", err)
+	}
+}

@@ -1,0 +1,258 @@
+// Command compare runs Ember's benchmarks and the PyTorch reference
+// scripts one after the other on the same machine and prints a Markdown
+// table of the matching measurements with their ratios.
+//
+//	go run ./bench/compare                      # every workload
+//	go run ./bench/compare mlp_fmnist conv --epochs 1
+//
+// Ember runs as `ember bench --json --threads N WORKLOAD` (built from this
+// module), PyTorch as `/usr/bin/python3 bench/pytorch/WORKLOAD.py` (which
+// uses 2 threads unless $ANCHOR_THREADS says otherwise). Lines are matched
+// on name, metric and configuration (the gemm "lib" key aside); the last
+// column gives Ember's speed as a multiple of PyTorch's for rates and
+// times (above 1: Ember is faster), and the plain ratio Ember/PyTorch for
+// other metrics (accuracy, loss, memory).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+var allWorkloads = []string{"gemm", "conv", "lstm", "mlp_fmnist", "cnn_fmnist", "gpt_char"}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	python := fs.String("python", "/usr/bin/python3", "Python that sees torch")
+	threads := fs.Int("threads", 2, "Ember's compute threads (the scripts use 2)")
+	epochs := fs.Int("epochs", 0, "epochs of mlp_fmnist and cnn_fmnist (0: the scripts' 5)")
+	steps := fs.Int("steps", 0, "steps of gpt_char (0: the script's 300)")
+	quick := fs.Bool("quick", false, "gemm: only the quick shapes")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	work := fs.Args()
+	if len(work) == 0 {
+		work = allWorkloads
+	}
+	for _, w := range work {
+		if !slices.Contains(allWorkloads, w) {
+			return fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(allWorkloads, ", "))
+		}
+	}
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "ember-compare")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	ember := filepath.Join(tmp, "ember")
+	build := exec.CommandContext(ctx, "go", "build", "-o", ember, "./cmd/ember")
+	build.Dir, build.Stderr = root, stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building ember: %w", err)
+	}
+	var rows []row
+	for _, w := range work {
+		eArgs := []string{"bench", "--json", "--threads", fmt.Sprint(*threads), w}
+		var pArgs []string
+		switch w {
+		case "mlp_fmnist", "cnn_fmnist":
+			if *epochs > 0 {
+				eArgs = append(eArgs, "--epochs", fmt.Sprint(*epochs))
+				pArgs = append(pArgs, fmt.Sprint(*epochs))
+			}
+		case "gpt_char":
+			if *steps > 0 {
+				eArgs = append(eArgs, "--steps", fmt.Sprint(*steps))
+				pArgs = append(pArgs, fmt.Sprint(*steps))
+			}
+		case "gemm":
+			if *quick {
+				eArgs = append(eArgs, "--quick")
+				pArgs = append(pArgs, "--quick")
+			}
+		}
+		fmt.Fprintf(stderr, "== %s: ember\n", w)
+		el, err := lines(ctx, root, stderr, ember, eArgs...)
+		if err != nil {
+			return fmt.Errorf("ember bench %s: %w", w, err)
+		}
+		fmt.Fprintf(stderr, "== %s: pytorch\n", w)
+		pl, err := lines(ctx, root, stderr, *python, append([]string{filepath.Join("bench", "pytorch", w+".py")}, pArgs...)...)
+		if err != nil {
+			return fmt.Errorf("pytorch %s: %w", w, err)
+		}
+		rows = append(rows, pair(el, pl)...)
+	}
+	return writeTable(stdout, rows)
+}
+
+// moduleRoot is the directory of this module's go.mod.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("run compare inside the Ember module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// record is one JSON line.
+type record struct {
+	Name   string          `json:"name"`
+	Config json.RawMessage `json:"config"`
+	Metric string          `json:"metric"`
+	Value  *float64        `json:"value"`
+	Unit   string          `json:"unit"`
+	Lib    string          `json:"-"`
+	key    string
+	cfg    string
+}
+
+// lines runs a program and parses the JSON lines it prints.
+func lines(ctx context.Context, dir string, stderr io.Writer, prog string, args ...string) ([]record, error) {
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Dir, cmd.Stderr = dir, stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, err
+	}
+	return parse(bytes.NewReader(out))
+}
+
+// parse reads JSON lines (others are skipped) and computes their keys.
+func parse(r io.Reader) ([]record, error) {
+	var out []record
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !bytes.HasPrefix(line, []byte("{")) {
+			continue
+		}
+		var rec record
+		if err := json.Unmarshal(line, &rec); err != nil {
+			return nil, fmt.Errorf("bad JSON line %q: %w", line, err)
+		}
+		var cfg map[string]any
+		if err := json.Unmarshal(rec.Config, &cfg); err != nil {
+			return nil, fmt.Errorf("line %q: config: %w", line, err)
+		}
+		if lib, ok := cfg["lib"].(string); ok {
+			rec.Lib = lib
+		}
+		keys := make([]string, 0, len(cfg))
+		for k := range cfg {
+			switch k {
+			case "lib", "params", "corpus_sha256", "corpus_bytes", "corpus_files":
+				continue
+			}
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s=%v", k, cfg[k])
+		}
+		rec.cfg = strings.Join(parts, " ")
+		rec.key = rec.Name + "|" + rec.Metric + "|" + rec.cfg
+		out = append(out, rec)
+	}
+	return out, sc.Err()
+}
+
+// row is one compared measurement.
+type row struct {
+	name, cfg, metric, unit string
+	ember, torch            *float64
+}
+
+// pair matches Ember's lines with PyTorch's (torch, not numpy, for gemm).
+func pair(ember, torch []record) []row {
+	byKey := map[string]record{}
+	for _, r := range torch {
+		if r.Lib == "numpy" {
+			continue
+		}
+		byKey[r.key] = r
+	}
+	var out []row
+	for _, e := range ember {
+		r := row{name: e.Name, cfg: e.cfg, metric: e.Metric, unit: e.Unit, ember: e.Value}
+		if t, ok := byKey[e.key]; ok {
+			r.torch = t.Value
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// faster reports whether larger values are better (rates) or smaller
+// (times); ok is false for other units.
+func faster(unit string) (higherBetter, ok bool) {
+	switch {
+	case strings.HasSuffix(unit, "/s"):
+		return true, true
+	case unit == "s" || unit == "ms":
+		return false, true
+	}
+	return false, false
+}
+
+func writeTable(w io.Writer, rows []row) error {
+	fmt.Fprintln(w, "| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	num := func(p *float64) string {
+		if p == nil {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.4g", *p)
+	}
+	for _, r := range rows {
+		ratio := "n/a"
+		if r.ember != nil && r.torch != nil && *r.ember != 0 && *r.torch != 0 {
+			hb, ok := faster(r.unit)
+			switch {
+			case ok && hb:
+				ratio = fmt.Sprintf("%.3g× the speed", *r.ember / *r.torch)
+			case ok:
+				ratio = fmt.Sprintf("%.3g× the speed", *r.torch / *r.ember)
+			default:
+				ratio = fmt.Sprintf("%.3g", *r.ember / *r.torch)
+			}
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.name, r.cfg, r.metric, r.unit,
+			num(r.ember), num(r.torch), ratio); err != nil {
+			return err
+		}
+	}
+	return nil
+}
