@@ -5,10 +5,10 @@
 //
 // Ops are queued on one compute stream and return at once; host transfers
 // go through pinned staging buffers on their own streams; only ToHost,
-// Synchronize, Nonzero and the ops still on the host fallback wait for the
-// GPU (README.md has the rules). Device memory is returned by Free or by a
-// cleanup when a buffer becomes unreachable. Device failures panic with
-// *OpError. SetAllowTF32 switches float32 matmuls to TF32 tensor cores.
+// Synchronize and Nonzero wait for the GPU (README.md has the rules).
+// Device memory is returned by Free or by a cleanup when a buffer becomes
+// unreachable. Device failures panic with *OpError. SetAllowTF32 switches
+// float32 matmuls to TF32 tensor cores.
 //
 // Doctor is the report behind `ember info`: which NVIDIA libraries were
 // found (or every place that was searched, and why each failed), the driver

@@ -104,3 +104,55 @@ func randomKernelOf(kind kernels.RandomKind, t kernels.DType) kernels.Kernel {
 		return kernels.RandomKernel(kind, t)
 	})
 }
+
+func unaryIntKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "unary_int", a: t}, func() kernels.Kernel { return kernels.UnaryIntKernel(t) })
+}
+
+func unaryBoolKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "unary_bool", a: t}, func() kernels.Kernel { return kernels.UnaryBoolKernel(t) })
+}
+
+func binaryIntKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "binary_int", a: t}, func() kernels.Kernel { return kernels.BinaryIntKernel(t) })
+}
+
+func whereKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "where", a: t}, func() kernels.Kernel { return kernels.WhereKernel(t) })
+}
+
+func arangeKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "arange", a: t}, func() kernels.Kernel { return kernels.ArangeKernel(t) })
+}
+
+func argAxisKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "arg_axis", a: t}, func() kernels.Kernel { return kernels.ArgReduceAxisKernel(t) })
+}
+
+func optimKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "optim", a: t}, func() kernels.Kernel { return kernels.OptimKernel(t) })
+}
+
+func convKernelOf(pass kernels.ConvPass, t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "conv", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.ConvKernel(pass, t) })
+}
+
+func indexSelectKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "index_select", a: t}, func() kernels.Kernel { return kernels.IndexSelectKernel(t) })
+}
+
+func indexAddKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "index_add", a: t}, func() kernels.Kernel { return kernels.IndexAddKernel(t) })
+}
+
+func gatherKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "gather", a: t}, func() kernels.Kernel { return kernels.GatherKernel(t) })
+}
+
+func scatterKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "scatter", a: t}, func() kernels.Kernel { return kernels.ScatterKernel(t) })
+}
+
+func nonzeroKernelOf(pass kernels.NonzeroPass, t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "nonzero", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.NonzeroKernel(pass, t) })
+}

@@ -33,6 +33,27 @@ func kdt(d backend.DType) kernels.DType {
 	return 0
 }
 
+// bdt maps the kernels' dtype back to the backend's.
+func bdt(d kernels.DType) backend.DType {
+	switch d {
+	case kernels.F32:
+		return backend.Float32
+	case kernels.F64:
+		return backend.Float64
+	case kernels.BF16:
+		return backend.BFloat16
+	case kernels.F16:
+		return backend.Float16
+	case kernels.I64:
+		return backend.Int64
+	case kernels.I32:
+		return backend.Int32
+	case kernels.U8:
+		return backend.Uint8
+	}
+	return backend.Bool
+}
+
 // accDType is the dtype of the kernels' statistics and optimizer state for
 // elements of d (kernels.DType.AccSize): float64 for float64, else float32.
 func accDType(d backend.DType) backend.DType {
@@ -66,11 +87,14 @@ func (b *Backend) launchErr(k kernels.Kernel, l kernels.Launch, pack func(a *dri
 type ewKind uint8
 
 const (
-	ewUnary   ewKind = iota // out, in; op, p0, p1
-	ewBinary                // out, x, y; op
-	ewCompare               // out (bool), x, y; op
-	ewCast                  // out, in
-	ewFill                  // out; value p0
+	ewUnary     ewKind = iota // out, in; op, p0, p1 (unary and unary_int)
+	ewUnaryBool               // out (bool), in; op
+	ewBinary                  // out, x, y; op
+	ewBinaryInt               // out, x, y; op (no error flag)
+	ewCompare                 // out (bool), x, y; op
+	ewCast                    // out, in
+	ewFill                    // out; value p0
+	ewWhere                   // out, cond, x, y
 )
 
 // ewCall is one elementwise kernel with its scalar parameters.
@@ -86,8 +110,14 @@ func (c *ewCall) pack(a *driver.Args, sh *kernels.Shape, o *[maxOperands]kernels
 	switch c.kind {
 	case ewUnary:
 		return kernels.PackUnary(a, kernels.UnaryOp(c.op), &o[0], &o[1], sh, c.p0, c.p1)
+	case ewUnaryBool:
+		return kernels.PackUnaryBool(a, kernels.UnaryOp(c.op), &o[0], &o[1], sh)
 	case ewBinary:
 		return kernels.PackBinary(a, kernels.BinaryOp(c.op), &o[0], &o[1], &o[2], sh)
+	case ewBinaryInt:
+		return kernels.PackBinaryInt(a, kernels.BinaryOp(c.op), &o[0], &o[1], &o[2], sh, 0)
+	case ewWhere:
+		return kernels.PackWhere(a, &o[0], &o[1], &o[2], &o[3], sh)
 	case ewCompare:
 		return kernels.PackCompare(a, kernels.CompareOp(c.op), &o[0], &o[1], &o[2], sh)
 	case ewCast:

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cuda/driver"
+	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
 // Copy copies src into dst elementwise, converting the dtype when they
@@ -59,10 +61,22 @@ func (b *Backend) fill(op string, dst backend.View, value float64) {
 	keep(dst)
 }
 
-// Arange sets element i of the 1-D view dst to start + i*step.
+// Arange sets element i of the 1-D view dst to start + i*step (computed
+// in float64, then converted to dst's dtype).
 func (b *Backend) Arange(dst backend.View, start, step float64) {
+	const op = "Arange"
 	if len(dst.Shape) != 1 {
-		misuse("Arange", "view of shape %v is not 1-D", dst.Shape)
+		misuse(op, "view of shape %v is not 1-D", dst.Shape)
 	}
-	b.fallback("Arange", []hostArg{out(dst)}, func(h []backend.View) { b.host.Arange(h[0], start, step) })
+	b.bind(op)
+	defer b.g.unbind()
+	n := dst.Shape[0]
+	if n == 0 {
+		return
+	}
+	d := b.devBuf(op, dst)
+	b.launch(op, arangeKernelOf(kdt(d.dt)), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
+		return kernels.PackArange(a, d.ptr(), int64(dst.Strides[0]), int64(dst.Offset), int64(n), start, step)
+	})
+	keep(dst)
 }

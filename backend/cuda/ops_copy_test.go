@@ -98,7 +98,7 @@ func TestArange(t *testing.T) {
 			backend.View{Buf: p.c.Buf, Shape: []int{5}, Strides: []int{2}, Offset: 1},
 			backend.View{Buf: p.g.Buf, Shape: []int{5}, Strides: []int{2}, Offset: 1},
 		}
-		w.run(func(be backend.Backend, v []backend.View) { be.Arange(v[0], -2, 1.5) }, every)
+		w.runDev("TestArange", func(be backend.Backend, v []backend.View) { be.Arange(v[0], -2, 1.5) }, every)
 		w.same(d.String()+" arange", p, exact)
 	}
 }

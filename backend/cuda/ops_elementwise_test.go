@@ -63,7 +63,7 @@ func TestUnaryKernelOps(t *testing.T) {
 	}
 }
 
-func TestUnaryFallbackOps(t *testing.T) {
+func TestUnaryBoolAndIntegerOps(t *testing.T) {
 	w := newTwin(t)
 	vals := []float64{-2, -0.5, 0, 0.5, 2, math.Inf(1), math.Inf(-1), math.NaN()}
 	for _, c := range []struct {
@@ -80,13 +80,13 @@ func TestUnaryFallbackOps(t *testing.T) {
 	} {
 		src := w.dense(c.d, vals, 8)
 		dst := w.alloc(c.od, 0, 8)
-		w.run(func(be backend.Backend, v []backend.View) { be.Unary(c.op, v[0], v[1], c.a, c.b) }, dst, src)
+		w.runDev("unary", func(be backend.Backend, v []backend.View) { be.Unary(c.op, v[0], v[1], c.a, c.b) }, dst, src)
 		w.same(c.op.String(), dst, tolFor(c.od))
 	}
 	// Integer ops.
 	src := w.dense(backend.Int64, []float64{-3, -1, 0, 2, 5, 9}, 6)
 	dst := w.alloc(backend.Int64, 0, 6)
-	w.run(func(be backend.Backend, v []backend.View) { be.Unary(backend.Abs, v[0], v[1], 0, 0) }, dst, src)
+	w.runDev("unary", func(be backend.Backend, v []backend.View) { be.Unary(backend.Abs, v[0], v[1], 0, 0) }, dst, src)
 	w.same("int64 abs", dst, exact)
 }
 
@@ -138,7 +138,7 @@ func TestBinaryKernelOps(t *testing.T) {
 	}
 }
 
-func TestBinaryFallbackOps(t *testing.T) {
+func TestBinaryIntegerAndOtherOps(t *testing.T) {
 	w := newTwin(t)
 	a := w.dense(backend.Int32, []float64{7, -7, 3, 0, 12, -5}, 6)
 	b := w.dense(backend.Int32, []float64{2, 2, -2, 5, 5, 3}, 6)
@@ -148,13 +148,13 @@ func TestBinaryFallbackOps(t *testing.T) {
 			od = backend.Bool
 		}
 		dst := w.alloc(od, 0, 6)
-		w.run(func(be backend.Backend, v []backend.View) { be.Binary(op, v[0], v[1], v[2]) }, dst, a, b)
+		w.runDev("binary", func(be backend.Backend, v []backend.View) { be.Binary(op, v[0], v[1], v[2]) }, dst, a, b)
 		w.same("int32 "+op.String(), dst, exact)
 	}
 	x := w.random(backend.Float32, -2, 2, 6)
 	y := w.random(backend.Float32, -2, 2, 6)
 	dst := w.alloc(backend.Float32, 0, 6)
-	w.run(func(be backend.Backend, v []backend.View) { be.Binary(backend.Atan2, v[0], v[1], v[2]) }, dst, x, y)
+	w.runDev("binary", func(be backend.Backend, v []backend.View) { be.Binary(backend.Atan2, v[0], v[1], v[2]) }, dst, x, y)
 	w.same("atan2", dst, tolF32)
 }
 
@@ -165,7 +165,7 @@ func TestWhere(t *testing.T) {
 		x := w.random(d, -5, 5, 2, 3)
 		y := transposed(w.random(d, -5, 5, 3, 2))
 		dst := w.alloc(d, 0, 2, 3)
-		w.run(func(be backend.Backend, v []backend.View) { be.Where(v[0], v[1], v[2], v[3]) }, dst, cond, x, y)
+		w.runDev("TestWhere", func(be backend.Backend, v []backend.View) { be.Where(v[0], v[1], v[2], v[3]) }, dst, cond, x, y)
 		w.same(d.String()+" where", dst, exact)
 	}
 }

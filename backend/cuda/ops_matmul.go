@@ -183,9 +183,3 @@ func (b *Backend) Matmul(dst, x, y backend.View, beta float64) {
 	relY()
 	keep(dst, x, y)
 }
-
-// scale multiplies a float view by s in place.
-func (b *Backend) scale(op string, v backend.View, s float64) {
-	k, p0, p1, _, _ := unaryKernel(backend.MulScalar, s, 0)
-	b.unaryOn(op, k, v, v, p0, p1)
-}

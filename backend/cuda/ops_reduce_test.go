@@ -79,19 +79,19 @@ func TestReduceNaNAndEmpty(t *testing.T) {
 	src := w.dense(backend.Float32, []float64{1, math.NaN(), 3, -2, 5, 0}, 2, 3)
 	for _, op := range []backend.ReduceOp{backend.Max, backend.Min, backend.Sum} {
 		dst := w.alloc(backend.Float32, 0, 2, 1)
-		w.run(func(be backend.Backend, v []backend.View) { be.Reduce(op, v[0], v[1], []int{1}) }, dst, src)
+		w.runDev("TestReduceNaNAndEmpty", func(be backend.Backend, v []backend.View) { be.Reduce(op, v[0], v[1], []int{1}) }, dst, src)
 		w.same(fmt.Sprintf("op %d with NaN", op), dst, exact)
 	}
 	empty := w.alloc(backend.Float32, 0, 2, 0)
 	for _, op := range []backend.ReduceOp{backend.Sum, backend.Prod, backend.Max} {
 		dst := w.alloc(backend.Float32, 9, 2, 1)
-		w.run(func(be backend.Backend, v []backend.View) { be.Reduce(op, v[0], v[1], []int{1}) }, dst, empty)
+		w.runDev("TestReduceNaNAndEmpty", func(be backend.Backend, v []backend.View) { be.Reduce(op, v[0], v[1], []int{1}) }, dst, empty)
 		w.same(fmt.Sprintf("op %d of nothing", op), dst, exact)
 	}
 	// A float32 source summed into float64.
 	big := w.random(backend.Float32, -1, 1, 4, 6)
 	dst := w.alloc(backend.Float64, 0, 4, 1)
-	w.run(func(be backend.Backend, v []backend.View) { be.Reduce(backend.Sum, v[0], v[1], []int{1}) }, dst, big)
+	w.runDev("TestReduceNaNAndEmpty", func(be backend.Backend, v []backend.View) { be.Reduce(backend.Sum, v[0], v[1], []int{1}) }, dst, big)
 	w.same("float32 into float64", dst, tolF64)
 }
 
@@ -99,11 +99,11 @@ func TestReduceIntegersAndBools(t *testing.T) {
 	w := newTwin(t)
 	src := w.dense(backend.Int32, []float64{1, 2, 3, -4, 5, 6}, 2, 3)
 	dst := w.alloc(backend.Int64, 0, 1, 3)
-	w.run(func(be backend.Backend, v []backend.View) { be.Reduce(backend.Sum, v[0], v[1], []int{0}) }, dst, src)
+	w.runDev("TestReduceIntegersAndBools", func(be backend.Backend, v []backend.View) { be.Reduce(backend.Sum, v[0], v[1], []int{0}) }, dst, src)
 	w.same("int sum", dst, exact)
 	mask := w.dense(backend.Bool, []float64{1, 0, 1, 1, 1, 1}, 2, 3)
 	all := w.alloc(backend.Bool, 0, 2, 1)
-	w.run(func(be backend.Backend, v []backend.View) { be.Reduce(backend.All, v[0], v[1], []int{1}) }, all, mask)
+	w.runDev("TestReduceIntegersAndBools", func(be backend.Backend, v []backend.View) { be.Reduce(backend.All, v[0], v[1], []int{1}) }, all, mask)
 	w.same("all", all, exact)
 }
 
@@ -142,7 +142,7 @@ func TestCumulative(t *testing.T) {
 	src := transposed(w.random(backend.Float32, 0.5, 1.5, 4, 3))
 	for _, op := range []backend.CumOp{backend.CumSum, backend.CumProd} {
 		dst := w.alloc(backend.Float32, 0, 3, 4)
-		w.run(func(be backend.Backend, v []backend.View) { be.Cumulative(op, v[0], v[1], 1) }, dst, src)
+		w.runDev("TestCumulative", func(be backend.Backend, v []backend.View) { be.Cumulative(op, v[0], v[1], 1) }, dst, src)
 		w.same("cumulative", dst, tolF32)
 	}
 }

@@ -103,3 +103,11 @@ func hostBytes(op string, d backend.DType, s any) []byte {
 	}
 	return unsafe.Slice((*byte)(p), n)
 }
+
+// int64Bytes returns the memory of an int64 slice.
+func int64Bytes(s []int64) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), 8*len(s))
+}

@@ -312,3 +312,14 @@ func onDevice(t *testing.T, b *Backend, what string, f func()) {
 		}
 	}
 }
+
+func distName(d backend.Dist) string {
+	return [...]string{"uniform", "normal", "bernoulli", "randint"}[d]
+}
+
+// runDev is run, checking that the CUDA side launched kernels and used no
+// host fallback.
+func (w *twin) runDev(what string, op func(be backend.Backend, v []backend.View), ps ...pair) {
+	w.t.Helper()
+	onDevice(w.t, w.g, what, func() { w.run(op, ps...) })
+}
