@@ -74,21 +74,3 @@ func moveAxisLast(v backend.View, axis int) backend.View {
 	st = append(append(st[:axis], st[axis+1:]...), s)
 	return backend.View{Buf: v.Buf, Shape: sh, Strides: st, Offset: v.Offset}
 }
-
-// permute returns v with its dims in the order perm.
-func permute(v backend.View, perm []int) backend.View {
-	sh, st := make([]int, len(perm)), make([]int, len(perm))
-	for i, p := range perm {
-		sh[i], st[i] = v.Shape[p], v.Strides[p]
-	}
-	return backend.View{Buf: v.Buf, Shape: sh, Strides: st, Offset: v.Offset}
-}
-
-// rowsCols splits a shape into rows × cols around its last dim.
-func rowsCols(shape []int) (rows, cols int) {
-	if len(shape) == 0 {
-		return 1, 1
-	}
-	cols = shape[len(shape)-1]
-	return backend.Numel(shape[:len(shape)-1]), cols
-}

@@ -15,21 +15,20 @@ func TestOptimStep(t *testing.T) {
 		kind   backend.OptimKind
 		states int
 		mod    func(h *backend.OptimHyper)
-		device bool // a kernel covers it
 	}{
-		{"sgd", backend.OptSGD, 0, func(h *backend.OptimHyper) {}, true},
-		{"sgd wd maximize", backend.OptSGD, 0, func(h *backend.OptimHyper) { h.WeightDecay, h.Maximize = 0.1, true }, true},
-		{"sgd momentum first", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.First = 0.9, true }, true},
-		{"sgd nesterov", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Nesterov, h.Dampening = 0.9, true, 0 }, true},
-		{"sgd dampening", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Dampening = 0.5, 0.3 }, true},
-		{"adam", backend.OptAdam, 2, func(h *backend.OptimHyper) {}, true},
-		{"adamw", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay, h.Decoupled = 0.05, true }, true},
-		{"adam maximize", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.Maximize = true }, true},
-		{"adam l2", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay = 0.05 }, true},
-		{"adam amsgrad", backend.OptAdam, 3, func(h *backend.OptimHyper) { h.AMSGrad = true }, true},
-		{"rmsprop centered momentum", backend.OptRMSprop, 3, func(h *backend.OptimHyper) { h.Centered, h.Momentum = true, 0.5 }, true},
-		{"adagrad", backend.OptAdagrad, 1, func(h *backend.OptimHyper) { h.LRDecay = 0.01 }, true},
-		{"lion", backend.OptLion, 1, func(h *backend.OptimHyper) { h.WeightDecay = 0.1 }, true},
+		{"sgd", backend.OptSGD, 0, func(h *backend.OptimHyper) {}},
+		{"sgd wd maximize", backend.OptSGD, 0, func(h *backend.OptimHyper) { h.WeightDecay, h.Maximize = 0.1, true }},
+		{"sgd momentum first", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.First = 0.9, true }},
+		{"sgd nesterov", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Nesterov, h.Dampening = 0.9, true, 0 }},
+		{"sgd dampening", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Dampening = 0.5, 0.3 }},
+		{"adam", backend.OptAdam, 2, func(h *backend.OptimHyper) {}},
+		{"adamw", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay, h.Decoupled = 0.05, true }},
+		{"adam maximize", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.Maximize = true }},
+		{"adam l2", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay = 0.05 }},
+		{"adam amsgrad", backend.OptAdam, 3, func(h *backend.OptimHyper) { h.AMSGrad = true }},
+		{"rmsprop centered momentum", backend.OptRMSprop, 3, func(h *backend.OptimHyper) { h.Centered, h.Momentum = true, 0.5 }},
+		{"adagrad", backend.OptAdagrad, 1, func(h *backend.OptimHyper) { h.LRDecay = 0.01 }},
+		{"lion", backend.OptLion, 1, func(h *backend.OptimHyper) { h.WeightDecay = 0.1 }},
 	}
 	for _, d := range []backend.DType{backend.Float32, backend.Float64, backend.BFloat16} {
 		for _, c := range cases {
@@ -51,11 +50,7 @@ func TestOptimStep(t *testing.T) {
 					halfOrSelf(be, v, out, func(v []backend.View) { be.OptimStep(c.kind, v[0], v[1], v[2:], h) })
 				}, views...)
 			}
-			if c.device {
-				onDevice(t, w.g, what, step)
-			} else {
-				step()
-			}
+			onDevice(t, w.g, what, step)
 			tl := tolFor(d)
 			if d == backend.Float32 {
 				tl = tol{1e-5, 1e-6}
