@@ -1,9 +1,22 @@
-// Package cuda is the root of Ember's CUDA backend. So far it holds Doctor,
-// the report behind `ember info`: which NVIDIA libraries were found (or
-// every place that was searched, and why each failed), the driver version,
-// and the devices. The binding layer it reports on lives in the
-// subpackages: driver (libcuda), nvrtc, blas (cuBLAS, cuBLASLt), kernels,
-// jit (compile cache) and alloc (caching allocator).
+// Package cuda is Ember's CUDA backend: Open returns a backend.Backend for
+// an NVIDIA GPU, built without cgo on the binding layer in the subpackages
+// (driver for libcuda, nvrtc, blas for cuBLAS and cuBLASLt, kernels and jit
+// for Ember's CUDA C, alloc for the caching allocator).
+//
+// Ops are queued on one compute stream and return at once; host transfers
+// go through pinned staging buffers on their own streams; only ToHost,
+// Synchronize and Nonzero wait for the GPU (README.md has the rules).
+// Device memory is returned by Free or by a cleanup when a buffer becomes
+// unreachable. Device failures panic with *OpError. SetAllowTF32 switches
+// float32 matmuls to TF32 tensor cores.
+//
+// Doctor is the report behind `ember info`: which NVIDIA libraries were
+// found (or every place that was searched, and why each failed), the driver
+// version, and the devices.
+//
+// With EMBER_CUDA_EMULATOR=1, device 0 is the kernel emulator: the whole
+// backend runs, kernels on the CPU, so that code using CUDA can be tested
+// on machines without a GPU.
 package cuda
 
 import (

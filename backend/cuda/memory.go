@@ -1,0 +1,115 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"time"
+
+	"github.com/emberdl/ember/backend/cuda/alloc"
+	"github.com/emberdl/ember/backend/cuda/driver"
+)
+
+// allocDevice adapts a gpu to the caching allocator. Each call binds the
+// device: the allocator may call from any goroutine (a buffer's cleanup
+// runs on the runtime's cleanup goroutines).
+type allocDevice struct{ g gpu }
+
+var _ alloc.Device = allocDevice{}
+
+func (d allocDevice) Malloc(size uint64) (driver.DevicePtr, error) {
+	if err := d.g.bind(); err != nil {
+		return 0, err
+	}
+	defer d.g.unbind()
+	p, err := d.g.memAlloc(size)
+	if errors.Is(err, driver.ErrOutOfMemory) {
+		err = fmt.Errorf("%w: %w", alloc.ErrOutOfMemory, err)
+	}
+	return p, err
+}
+
+func (d allocDevice) Free(p driver.DevicePtr) error {
+	if err := d.g.bind(); err != nil {
+		return err
+	}
+	defer d.g.unbind()
+	return d.g.memFree(p)
+}
+
+func (d allocDevice) MemInfo() (uint64, uint64, error) {
+	if err := d.g.bind(); err != nil {
+		return 0, 0, err
+	}
+	defer d.g.unbind()
+	return d.g.memInfo()
+}
+
+func (d allocDevice) RecordEvent(s driver.Stream) (driver.Event, error) {
+	if err := d.g.bind(); err != nil {
+		return 0, err
+	}
+	defer d.g.unbind()
+	e, err := d.g.newEvent()
+	if err != nil {
+		return 0, err
+	}
+	if err := d.g.recordEvent(e, s); err != nil {
+		d.g.destroyEvent(e)
+		return 0, err
+	}
+	return e, nil
+}
+
+func (d allocDevice) EventDone(e driver.Event) (bool, error) {
+	if err := d.g.bind(); err != nil {
+		return false, err
+	}
+	defer d.g.unbind()
+	return d.g.eventDone(e)
+}
+
+func (d allocDevice) DestroyEvent(e driver.Event) error {
+	if err := d.g.bind(); err != nil {
+		return err
+	}
+	defer d.g.unbind()
+	return d.g.destroyEvent(e)
+}
+
+func (d allocDevice) Synchronize() error {
+	if err := d.g.bind(); err != nil {
+		return err
+	}
+	defer d.g.unbind()
+	return d.g.syncDevice()
+}
+
+// cleanupWait bounds how long the out-of-memory hook waits for the
+// cleanups that a garbage collection queued.
+const cleanupWait = 2 * time.Second
+
+// collectGarbage is the allocator's out-of-memory hook: the Go collector
+// does not see device memory, so tensors that are no longer reachable may
+// still hold it. It runs a collection and waits (up to cleanupWait) until
+// the cleanups it queued, which return those buffers to the allocator,
+// have run.
+func collectGarbage() {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/gc/cleanups/queued:cleanups"}, {Name: "/gc/cleanups/executed:cleanups"}}
+	metrics.Read(samples)
+	if samples[0].Value.Kind() != metrics.KindUint64 {
+		runtime.Gosched()
+		return
+	}
+	queued := samples[0].Value.Uint64()
+	deadline := time.Now().Add(cleanupWait)
+	for time.Now().Before(deadline) {
+		metrics.Read(samples)
+		if samples[1].Value.Uint64() >= queued {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}

@@ -1,0 +1,199 @@
+package cuda
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/emberdl/ember/backend"
+)
+
+func TestOptimStep(t *testing.T) {
+	w := newTwin(t)
+	base := backend.OptimHyper{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Alpha: 0.99, Step: 3}
+	cases := []struct {
+		name   string
+		kind   backend.OptimKind
+		states int
+		mod    func(h *backend.OptimHyper)
+	}{
+		{"sgd", backend.OptSGD, 0, func(h *backend.OptimHyper) {}},
+		{"sgd wd maximize", backend.OptSGD, 0, func(h *backend.OptimHyper) { h.WeightDecay, h.Maximize = 0.1, true }},
+		{"sgd momentum first", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.First = 0.9, true }},
+		{"sgd nesterov", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Nesterov, h.Dampening = 0.9, true, 0 }},
+		{"sgd dampening", backend.OptSGD, 1, func(h *backend.OptimHyper) { h.Momentum, h.Dampening = 0.5, 0.3 }},
+		{"adam", backend.OptAdam, 2, func(h *backend.OptimHyper) {}},
+		{"adamw", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay, h.Decoupled = 0.05, true }},
+		{"adam maximize", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.Maximize = true }},
+		{"adam l2", backend.OptAdam, 2, func(h *backend.OptimHyper) { h.WeightDecay = 0.05 }},
+		{"adam amsgrad", backend.OptAdam, 3, func(h *backend.OptimHyper) { h.AMSGrad = true }},
+		{"rmsprop centered momentum", backend.OptRMSprop, 3, func(h *backend.OptimHyper) { h.Centered, h.Momentum = true, 0.5 }},
+		{"adagrad", backend.OptAdagrad, 1, func(h *backend.OptimHyper) { h.LRDecay = 0.01 }},
+		{"lion", backend.OptLion, 1, func(h *backend.OptimHyper) { h.WeightDecay = 0.1 }},
+	}
+	for _, d := range []backend.DType{backend.Float32, backend.Float64, backend.BFloat16} {
+		for _, c := range cases {
+			h := base
+			c.mod(&h)
+			p := w.random(d, -1, 1, 300)
+			g := w.random(d, -1, 1, 300)
+			views := []pair{p, g}
+			for i := 0; i < c.states; i++ {
+				views = append(views, w.random(d, 0, 0.5, 300)) // non-negative: valid second moments
+			}
+			what := fmt.Sprintf("%v %s", d, c.name)
+			step := func() {
+				w.run(func(be backend.Backend, v []backend.View) {
+					out := make([]bool, len(v))
+					for i := range out {
+						out[i] = i != 1
+					}
+					halfOrSelf(be, v, out, func(v []backend.View) { be.OptimStep(c.kind, v[0], v[1], v[2:], h) })
+				}, views...)
+			}
+			onDevice(t, w.g, what, step)
+			tl := tolFor(d)
+			if d == backend.Float32 {
+				tl = tol{1e-5, 1e-6}
+			}
+			w.same(what+" param", p, tl)
+			for i := 2; i < len(views); i++ {
+				w.same(fmt.Sprintf("%s state %d", what, i-2), views[i], tl)
+			}
+		}
+	}
+}
+
+func TestRandomBitExact(t *testing.T) {
+	w := newTwin(t)
+	for _, c := range []struct {
+		d    backend.DType
+		dist backend.Dist
+		a, b float64
+	}{
+		{backend.Float32, backend.Uniform, 0, 1},
+		{backend.Float32, backend.Uniform, -2, 3},
+		{backend.Float64, backend.Uniform, -1, 1},
+		{backend.Float32, backend.Normal, 1, 2},
+		{backend.Float64, backend.Normal, 0, 1},
+		{backend.BFloat16, backend.Uniform, 0, 1},
+		{backend.Float16, backend.Normal, 0, 1},
+		{backend.Int32, backend.Uniform, 0, 100},
+		{backend.Float32, backend.Bernoulli, 0.3, 0},
+		{backend.Bool, backend.Bernoulli, 0.5, 0},
+		{backend.BFloat16, backend.Bernoulli, 0.5, 0},
+		{backend.Int64, backend.RandInt, -5, 17},
+		{backend.Uint8, backend.RandInt, 0, 200},
+	} {
+		what := fmt.Sprintf("%v %s(%v, %v)", c.d, distName(c.dist), c.a, c.b)
+		// A dense view and a strided window (every other column of a
+		// [7, 18] buffer, offset 1): the CPU draws the two with different
+		// transforms, and so must the device.
+		dense := w.alloc(c.d, 0, 7, 9)
+		whole := w.alloc(c.d, 0, 7*18)
+		strided := pair{
+			backend.View{Buf: whole.c.Buf, Shape: []int{7, 9}, Strides: []int{18, 2}, Offset: 1},
+			backend.View{Buf: whole.g.Buf, Shape: []int{7, 9}, Strides: []int{18, 2}, Offset: 1},
+		}
+		onDevice(t, w.g, what, func() {
+			w.run(func(be backend.Backend, v []backend.View) {
+				for i, off := range []uint64{77, 1 << 33} {
+					if be.SupportsMath(c.d) {
+						be.Random(v[i], c.dist, 0x1234_5678_9abc, off, c.a, c.b)
+						continue
+					}
+					// The ember package draws half types as dense float32.
+					t := backend.Dense(be.Alloc(backend.Float32, v[i].Numel()), v[i].Shape...)
+					be.Random(t, c.dist, 0x1234_5678_9abc, off, c.a, c.b)
+					be.Copy(v[i], t)
+				}
+			}, dense, strided)
+		})
+		w.same(what, dense, exact)
+		w.same(what+" strided", whole, exact)
+	}
+}
+
+func TestIndexSelectAndAdd(t *testing.T) {
+	w := newTwin(t)
+	for _, d := range floatTypes {
+		src := w.random(d, -1, 1, 5, 3, 2)
+		idx := w.dense(backend.Int64, []float64{4, 0, 4, 2}, 4)
+		dst := w.alloc(d, 0, 4, 3, 2)
+		onDevice(t, w.g, "index select", func() {
+			w.runDev("TestIndexSelectAndAdd", func(be backend.Backend, v []backend.View) { be.IndexSelect(v[0], v[1], 0, v[2]) }, dst, src, idx)
+		})
+		w.same(d.String()+" index select", dst, exact)
+
+		acc := w.random(d, -1, 1, 5, 3, 2)
+		add := w.random(d, -1, 1, 4, 3, 2)
+		onDevice(t, w.g, "index add", func() {
+			w.runDev("TestIndexSelectAndAdd", func(be backend.Backend, v []backend.View) {
+				halfOrSelf(be, v, []bool{true, false, false}, func(v []backend.View) { be.IndexAdd(v[0], 0, v[1], v[2]) })
+			}, acc, idx, add)
+		})
+		w.same(d.String()+" index add", acc, tolFor(d))
+	}
+	// Other axes and dtypes.
+	src := w.random(backend.Int32, -9, 9, 3, 4)
+	idx := w.dense(backend.Int64, []float64{3, 1}, 2)
+	dst := w.alloc(backend.Int32, 0, 3, 2)
+	w.runDev("TestIndexSelectAndAdd", func(be backend.Backend, v []backend.View) { be.IndexSelect(v[0], v[1], 1, v[2]) }, dst, src, idx)
+	w.same("int32 index select axis 1", dst, exact)
+	acc := w.random(backend.Float32, -1, 1, 3, 4)
+	add := w.random(backend.Float32, -1, 1, 3, 2)
+	w.runDev("TestIndexSelectAndAdd", func(be backend.Backend, v []backend.View) { be.IndexAdd(v[0], 1, v[1], v[2]) }, acc, idx, add)
+	w.same("index add axis 1", acc, tolF32)
+}
+
+func TestIndexingSortConvPool(t *testing.T) {
+	w := newTwin(t)
+	// Gather and Scatter along axis 1.
+	src := w.random(backend.BFloat16, -1, 1, 2, 4)
+	idx := w.dense(backend.Int64, []float64{3, 0, 1, 1, 2, 3}, 2, 3)
+	g := w.alloc(backend.BFloat16, 0, 2, 3)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.Gather(v[0], v[1], 1, v[2]) }, g, src, idx)
+	w.same("gather", g, exact)
+	dst := w.random(backend.Float32, -1, 1, 2, 4)
+	upd := w.random(backend.Float32, -1, 1, 2, 3)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.Scatter(v[0], 1, v[1], v[2], true) }, dst, idx, upd)
+	w.same("scatter add", dst, tolF32)
+
+	// Sort with ties and descending order.
+	vals := w.dense(backend.Float32, []float64{3, 1, 2, 1, 5, 0, 2, 2}, 2, 4)
+	sv, si := w.alloc(backend.Float32, 0, 2, 4), w.alloc(backend.Int64, 0, 2, 4)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.Sort(v[0], v[1], v[2], 1, true) }, sv, si, vals)
+	w.same("sorted values", sv, exact)
+	w.same("sorted indices", si, exact)
+
+	// Nonzero of a strided view.
+	nz := transposed(w.dense(backend.Float32, []float64{0, 1, 0, 2, 3, 0}, 3, 2))
+	cb, cn := w.c.Nonzero(nz.c)
+	var gb backend.Buffer
+	var gn int
+	onDevice(t, w.g, "nonzero", func() { gb, gn = w.g.Nonzero(nz.g) })
+	if cn != gn {
+		t.Fatalf("nonzero count %d, want %d", gn, cn)
+	}
+	w.same("nonzero", pair{backend.Dense(cb, cn), backend.Dense(gb, gn)}, exact)
+
+	// Convolution, both gradients, and max pooling.
+	p := backend.ConvParams{StrideH: 1, StrideW: 2, PadH: 1, PadW: 0, DilationH: 1, DilationW: 1, Groups: 2}
+	x := w.random(backend.Float32, -1, 1, 2, 4, 5, 6)
+	k := w.random(backend.Float32, -1, 1, 6, 2, 3, 2)
+	y := w.alloc(backend.Float32, 0, 2, 6, 5, 3)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.Conv2d(v[0], v[1], v[2], p) }, y, x, k)
+	w.same("conv2d", y, tolF32)
+	dy := w.random(backend.Float32, -1, 1, 2, 6, 5, 3)
+	dx, dk := w.alloc(backend.Float32, 0, 2, 4, 5, 6), w.alloc(backend.Float32, 0, 6, 2, 3, 2)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) {
+		be.Conv2dBackwardData(v[0], v[2], v[4], p)
+		be.Conv2dBackwardFilter(v[1], v[3], v[2], p)
+	}, dx, dk, dy, x, k)
+	w.same("conv2d backward data", dx, tolF32)
+	w.same("conv2d backward filter", dk, tol{1e-5, 1e-5})
+	pp := backend.PoolParams{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1}
+	my, mi := w.alloc(backend.Float32, 0, 2, 4, 3, 4), w.alloc(backend.Int64, 0, 2, 4, 3, 4)
+	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.MaxPool2d(v[0], v[1], v[2], pp) }, my, mi, x)
+	w.same("maxpool", my, exact)
+	w.same("maxpool indices", mi, exact)
+}
