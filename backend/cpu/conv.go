@@ -220,11 +220,13 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 			col := make([]T, g.colSz)
 			colBuf := NewBuffer(dt, col)
 			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
+			beta := 0.0 // the first product overwrites acc's undefined contents
 			for ni := wk; ni < g.n; ni += workers {
 				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
 				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
 				cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
-				c.Matmul(av, yv, cv, 1)
+				c.Matmul(av, yv, cv, beta)
+				beta = 1
 			}
 			partial[wk] = acc
 		})

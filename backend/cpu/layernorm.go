@@ -100,6 +100,16 @@ func layerNorm[T float](rows, d int, eps float64, y, mean, rstd, x, w, b []T) {
 // LayerNormBackward computes dx, dweight and dbias.
 func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weight backend.View) {
 	rows := mean.Numel()
+	if rows == 0 {
+		// No rows: dx is empty and the parameter gradients are sums of
+		// nothing.
+		for _, v := range []backend.View{dweight, dbias} {
+			if v.Buf != nil {
+				c.Fill(v, 0)
+			}
+		}
+		return
+	}
 	d := x.Numel() / max(rows, 1)
 	dy, x, mean, rstd, weight = c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)
 	dxo, dwo, dbo := c.optOut(dx), c.optOut(dweight), c.optOut(dbias)

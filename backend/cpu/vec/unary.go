@@ -1,0 +1,118 @@
+package vec
+
+// Elementwise functions of one operand (and the ReLU gradient and the
+// NaN-propagating maximum, which read two).
+
+// unary runs a kernel pair over dst = f(x): the assembly on the blocks of
+// 8, the Go twin on the rest.
+func unary(dst, x []float32, asm, goImpl func(dst, x []float32)) {
+	n := len(dst)
+	x = x[:n]
+	i := blocks(n)
+	if i > 0 {
+		asm(dst[:i], x[:i])
+	}
+	goImpl(dst[i:], x[i:])
+}
+
+// Relu sets dst = max(x, 0), keeping NaN.
+func Relu(dst, x []float32) { unary(dst, x, reluAsm, reluGo) }
+
+// Exp sets dst = e^x.
+func Exp(dst, x []float32) { unary(dst, x, expAsm, expGo) }
+
+// Log sets dst = ln x.
+func Log(dst, x []float32) { unary(dst, x, logAsm, logGo) }
+
+// Tanh sets dst = tanh x.
+func Tanh(dst, x []float32) { unary(dst, x, tanhAsm, tanhGo) }
+
+// Sigmoid sets dst = 1/(1 + e^-x).
+func Sigmoid(dst, x []float32) { unary(dst, x, sigmoidAsm, sigmoidGo) }
+
+// ReluGrad sets dst = g where y > 0 and 0 where y <= 0: the gradient of
+// ReLU from its output y (PyTorch's threshold_backward; a NaN y passes g).
+func ReluGrad(dst, g, y []float32) {
+	n := len(dst)
+	g, y = g[:n], y[:n]
+	i := blocks(n)
+	if i > 0 {
+		reluGradAsm(dst[:i], g[:i], y[:i])
+	}
+	reluGradGo(dst[i:], g[i:], y[i:])
+}
+
+// Maximum sets dst = max(x, y), NaN where either is NaN.
+func Maximum(dst, x, y []float32) {
+	n := len(dst)
+	x, y = x[:n], y[:n]
+	i := blocks(n)
+	if i > 0 {
+		maximumAsm(dst[:i], x[:i], y[:i])
+	}
+	maximumGo(dst[i:], x[i:], y[i:])
+}
+
+func reluGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		if 0 > v {
+			v = 0
+		}
+		dst[i] = v
+	}
+}
+
+func reluGradGo(dst, g, y []float32) {
+	g, y = g[:len(dst)], y[:len(dst)]
+	for i, v := range y {
+		if v <= 0 {
+			dst[i] = 0
+		} else {
+			dst[i] = g[i]
+		}
+	}
+}
+
+func maximumGo(dst, x, y []float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		a, b := x[i], y[i]
+		switch {
+		case a != a || b != b:
+			dst[i] = a + b
+		case a > b:
+			dst[i] = a
+		default:
+			dst[i] = b
+		}
+	}
+}
+
+func expGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = exp32(v)
+	}
+}
+
+func logGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = log32(v)
+	}
+}
+
+func tanhGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = tanh32(v)
+	}
+}
+
+func sigmoidGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = sigmoid32(v)
+	}
+}

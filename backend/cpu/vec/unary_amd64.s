@@ -1,0 +1,253 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "consts_amd64.h"
+
+// Elementwise kernels of one operand on whole blocks of 8 float32s.
+// The Go twins in unary.go and math.go compute the same functions.
+
+// EXPV sets X = e^X (math.go's exp32), with scratch A, B, C, D.
+#define EXPV(X, A, B, C, D) \
+	VMINPS       expmax<>(SB), X, A \
+	VMAXPS       expmin<>(SB), A, A \
+	VMULPS       log2e<>(SB), A, B \
+	VROUNDPS     $0, B, B \
+	VFNMADD231PS ln2hi<>(SB), B, A \
+	VFNMADD231PS ln2lo<>(SB), B, A \
+	VMOVUPS      expp0<>(SB), C \
+	VFMADD213PS  expp1<>(SB), A, C \
+	VFMADD213PS  expp2<>(SB), A, C \
+	VFMADD213PS  expp3<>(SB), A, C \
+	VFMADD213PS  expp4<>(SB), A, C \
+	VFMADD213PS  expp5<>(SB), A, C \
+	VMULPS       A, A, D \
+	VFMADD213PS  A, D, C \
+	VADDPS       one<>(SB), C, C \
+	VCVTPS2DQ    B, B \
+	VPSRAD       $1, B, D \
+	VPSUBD       D, B, B \
+	VPADDD       bias127<>(SB), D, D \
+	VPSLLD       $23, D, D \
+	VPADDD       bias127<>(SB), B, B \
+	VPSLLD       $23, B, B \
+	VMULPS       D, C, C \
+	VMULPS       B, C, C \
+	VCMPPS       $0x1e, expmax<>(SB), X, A \
+	VBLENDVPS    A, posinf<>(SB), C, C \
+	VCMPPS       $0x11, expmin<>(SB), X, A \
+	VANDNPS      C, A, C \
+	VCMPPS       $3, X, X, A \
+	VBLENDVPS    A, X, C, X
+
+// LOGV sets X = ln X (math.go's log32), with scratch A to F.
+#define LOGV(X, A, B, C, D, E, F) \
+	VCMPPS       $0x11, fltmin<>(SB), X, A \
+	VMULPS       two25<>(SB), X, B \
+	VBLENDVPS    A, B, X, B \
+	VPAND        minus25<>(SB), A, A \
+	VPSRLD       $23, B, C \
+	VPSUBD       c126<>(SB), C, C \
+	VPADDD       A, C, C \
+	VPAND        mantmask<>(SB), B, B \
+	VPOR         half<>(SB), B, B \
+	VCMPPS       $0x11, sqrthalf<>(SB), B, A \
+	VPADDD       A, C, C \
+	VANDPS       A, B, D \
+	VADDPS       D, B, B \
+	VSUBPS       one<>(SB), B, B \
+	VCVTDQ2PS    C, C \
+	VMULPS       B, B, D \
+	VMOVUPS      logp0<>(SB), A \
+	VFMADD213PS  logp1<>(SB), B, A \
+	VFMADD213PS  logp2<>(SB), B, A \
+	VFMADD213PS  logp3<>(SB), B, A \
+	VFMADD213PS  logp4<>(SB), B, A \
+	VFMADD213PS  logp5<>(SB), B, A \
+	VFMADD213PS  logp6<>(SB), B, A \
+	VFMADD213PS  logp7<>(SB), B, A \
+	VFMADD213PS  logp8<>(SB), B, A \
+	VMULPS       B, A, A \
+	VMULPS       D, A, A \
+	VFMADD231PS  ln2lo<>(SB), C, A \
+	VFNMADD231PS half<>(SB), D, A \
+	VADDPS       B, A, A \
+	VFMADD231PS  ln2hi<>(SB), C, A \
+	VXORPS       F, F, F \
+	VCMPPS       $0x19, F, X, E \
+	VBLENDVPS    E, qnan<>(SB), A, A \
+	VCMPPS       $0, F, X, E \
+	VBLENDVPS    E, neginf<>(SB), A, A \
+	VCMPPS       $0, posinf<>(SB), X, E \
+	VBLENDVPS    E, posinf<>(SB), A, X
+
+// TANHV sets X = tanh X (math.go's tanh32), with scratch A to F.
+#define TANHV(X, A, B, C, D, E, F) \
+	VANDPS      absmask<>(SB), X, A \
+	VADDPS      A, A, B \
+	EXPV(B, C, D, E, F) \
+	VADDPS      one<>(SB), B, B \
+	VMOVUPS     two<>(SB), C \
+	VDIVPS      B, C, B \
+	VMOVUPS     one<>(SB), C \
+	VSUBPS      B, C, B \
+	VANDPS      signmask<>(SB), X, C \
+	VORPS       C, B, B \
+	VMULPS      X, X, C \
+	VMOVUPS     tanhp0<>(SB), D \
+	VFMADD213PS tanhp1<>(SB), C, D \
+	VFMADD213PS tanhp2<>(SB), C, D \
+	VFMADD213PS tanhp3<>(SB), C, D \
+	VFMADD213PS tanhp4<>(SB), C, D \
+	VMULPS      C, D, D \
+	VFMADD213PS X, X, D \
+	VCMPPS      $0x11, tanhsmall<>(SB), A, C \
+	VBLENDVPS   C, D, B, X
+
+// SIGMOIDV sets X = 1/(1 + e^-X), with scratch A to E.
+#define SIGMOIDV(X, A, B, C, D, E) \
+	VXORPS  A, A, A \
+	VSUBPS  X, A, A \
+	EXPV(A, B, C, D, E) \
+	VADDPS  one<>(SB), A, A \
+	VMOVUPS one<>(SB), B \
+	VDIVPS  A, B, X
+
+// MAP(F) applies the in-register function F to Y0 for every block:
+// dst = F(x). DI dst, SI x, CX n, AX index.
+#define MAP(F) \
+	MOVQ dst_base+0(FP), DI \
+	MOVQ dst_len+8(FP), CX \
+	MOVQ x_base+24(FP), SI \
+	XORQ AX, AX \
+loop: \
+	CMPQ AX, CX \
+	JGE  done \
+	VMOVUPS (SI)(AX*4), Y0 \
+	F \
+	VMOVUPS Y0, (DI)(AX*4) \
+	ADDQ $8, AX \
+	JMP  loop \
+done: \
+	VZEROUPPER \
+	RET
+
+// func expAsm(dst, x []float32)
+TEXT ·expAsm(SB), NOSPLIT, $0-48
+	MAP(EXPV(Y0, Y1, Y2, Y3, Y4))
+
+// func logAsm(dst, x []float32)
+TEXT ·logAsm(SB), NOSPLIT, $0-48
+	MAP(LOGV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func tanhAsm(dst, x []float32)
+TEXT ·tanhAsm(SB), NOSPLIT, $0-48
+	MAP(TANHV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func sigmoidAsm(dst, x []float32)
+TEXT ·sigmoidAsm(SB), NOSPLIT, $0-48
+	MAP(SIGMOIDV(Y0, Y1, Y2, Y3, Y4, Y5))
+
+// func reluAsm(dst, x []float32)
+TEXT ·reluAsm(SB), NOSPLIT, $0-48
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   dst_len+8(FP), CX
+	MOVQ   x_base+24(FP), SI
+	VXORPS Y5, Y5, Y5
+	XORQ   AX, AX
+	MOVQ   CX, BX
+	ANDQ   $-32, BX
+
+relu32:
+	CMPQ    AX, BX
+	JGE     relu8
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VMAXPS  Y0, Y5, Y0
+	VMAXPS  Y1, Y5, Y1
+	VMAXPS  Y2, Y5, Y2
+	VMAXPS  Y3, Y5, Y3
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     relu32
+
+relu8:
+	CMPQ    AX, CX
+	JGE     reludone
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS  Y0, Y5, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     relu8
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluGradAsm(dst, g, y []float32)
+TEXT ·reluGradAsm(SB), NOSPLIT, $0-72
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   dst_len+8(FP), CX
+	MOVQ   g_base+24(FP), SI
+	MOVQ   y_base+48(FP), DX
+	VXORPS Y5, Y5, Y5
+	XORQ   AX, AX
+	MOVQ   CX, BX
+	ANDQ   $-16, BX
+
+rg16:
+	CMPQ    AX, BX
+	JGE     rg8
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVUPS 32(DX)(AX*4), Y1
+	VCMPPS  $0x16, Y5, Y0, Y0
+	VCMPPS  $0x16, Y5, Y1, Y1
+	VANDPS  (SI)(AX*4), Y0, Y0
+	VANDPS  32(SI)(AX*4), Y1, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     rg16
+
+rg8:
+	CMPQ    AX, CX
+	JGE     rgdone
+	VMOVUPS (DX)(AX*4), Y0
+	VCMPPS  $0x16, Y5, Y0, Y0
+	VANDPS  (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     rg8
+
+rgdone:
+	VZEROUPPER
+	RET
+
+// func maximumAsm(dst, x, y []float32)
+TEXT ·maximumAsm(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	XORQ AX, AX
+
+mx8:
+	CMPQ      AX, CX
+	JGE       mxdone
+	VMOVUPS   (SI)(AX*4), Y0
+	VMOVUPS   (DX)(AX*4), Y1
+	VMAXPS    Y1, Y0, Y2
+	VCMPPS    $3, Y1, Y0, Y3
+	VADDPS    Y1, Y0, Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VMOVUPS   Y2, (DI)(AX*4)
+	ADDQ      $8, AX
+	JMP       mx8
+
+mxdone:
+	VZEROUPPER
+	RET
