@@ -7,7 +7,7 @@ const (
 	log2e  = 1.44269504088896341
 	ln2Hi  = 0.693359375 // ln 2 = ln2Hi + ln2Lo, ln2Hi with few bits
 	ln2Lo  = -2.12194440e-4
-	expMax = 88.72283905206835  // ln(MaxFloat32): above it exp overflows
+	expMax = 88.72283905206835   // ln(MaxFloat32): above it exp overflows
 	expMin = -103.97208145412561 // below it exp is 0 in float32
 
 	expP0 = 1.9875691500e-4
