@@ -91,7 +91,7 @@ func init() {
 	defTan = unaryDef{name: "TanBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().AddScalar(1)) }}
 	defTanh = unaryDef{name: "TanhBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().Neg().AddScalar(1)) }}
 	defSigmoid = unaryDef{name: "SigmoidBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Mul(y.Neg().AddScalar(1))) }}
-	defRelu = unaryDef{name: "ReluBackward0", readsY: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(maskOf(y.Gt(y.sc(0)), g)) }}
+	defRelu = unaryDef{name: "ReluBackward0", readsY: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return reluBackward(g, y) }}
 	defFloor = unaryDef{name: "FloorBackward0", intOK: true, noGrad: true}
 	defCeil = unaryDef{name: "CeilBackward0", intOK: true, noGrad: true}
 	defRound = unaryDef{name: "RoundBackward0", intOK: true, noGrad: true}
@@ -371,4 +371,20 @@ func (t *Tensor) LogicalNot() *Tensor {
 	out := t.alloc(Bool, t.shape)
 	t.be().Unary(backend.Not, out.view(), b.view(), 0, 0)
 	return out
+}
+
+// reluBackward returns g where y > 0 and 0 where y <= 0: the gradient of
+// ReLU from its output y, in one pass (PyTorch's threshold_backward). Its
+// own gradient is the same masking of the incoming gradient (and zero for
+// y).
+func reluBackward(g, y *Tensor) *Tensor {
+	return binaryOp(backend.ReluGrad, "ThresholdBackwardBackward0", g, y, false, func(a, b, out, gg *Tensor, na, nb bool) (ga, gb *Tensor) {
+		if na {
+			ga = reluBackward(gg, b)
+		}
+		if nb {
+			gb = ZerosLike(b)
+		}
+		return
+	})
 }

@@ -40,9 +40,14 @@ func (c *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 	if d.dt != a.dt {
 		panic(fmt.Sprintf("cpu.Binary %v: dst %v, operands %v", op, d.dt, a.dt))
 	}
+	if op == backend.ReluGrad && !d.dt.IsFloat() {
+		panic("cpu.Binary: relu_grad of " + d.dt.String())
+	}
 	switch d.dt {
 	case backend.Float32:
-		binaryFloat(l, op, d.F32, a.F32, b.F32)
+		if !binaryF32(l, op, d.F32, a.F32, b.F32) {
+			binaryFloat(l, op, d.F32, a.F32, b.F32)
+		}
 	case backend.Float64:
 		binaryFloat(l, op, d.F64, a.F64, b.F64)
 	case backend.Int64:
@@ -210,6 +215,13 @@ func floatBinary[T float](op backend.BinaryOp) func(T, T) T {
 		return func(a, b T) T { return T(math.Pow(float64(a), float64(b))) }
 	case backend.Atan2:
 		return func(a, b T) T { return T(math.Atan2(float64(a), float64(b))) }
+	case backend.ReluGrad:
+		return func(g, y T) T {
+			if y <= 0 {
+				return 0
+			}
+			return g
+		}
 	}
 	panic("cpu.Binary: no float kernel for " + op.String())
 }
