@@ -19,17 +19,21 @@ func benchFwdBwd(b *testing.B, x *Tensor, f func(x *Tensor) *Tensor) {
 	x.SetRequiresGrad(true)
 	g := OnesLike(f(x.Detach()))
 	b.ReportAllocs()
+	m := startCPU()
 	for b.Loop() {
 		x.SetGrad(nil)
 		f(x).Backward(WithGradient(g))
 	}
+	m.report(b)
 }
 
 func benchFwd(b *testing.B, x *Tensor, f func(x *Tensor) *Tensor) {
 	b.ReportAllocs()
+	m := startCPU()
 	for b.Loop() {
 		f(x)
 	}
+	m.report(b)
 }
 
 func BenchmarkOps(b *testing.B) {
@@ -89,8 +93,10 @@ func BenchmarkAdamStep(b *testing.B) {
 	h := backend.OptimHyper{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 	b.SetBytes(int64(p.Numel() * 4 * 7))
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		h.Step++
 		OptimStep(backend.OptAdam, p, g, []*Tensor{m, v}, h)
 	}
+	cpu.report(b)
 }

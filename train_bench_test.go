@@ -115,9 +115,12 @@ func BenchmarkTrainStep(b *testing.B) {
 				step()
 			}
 			b.ReportAllocs()
+			cpu0, f0 := ember.ProcessCPU(), ember.MinorFaults()
 			for b.Loop() {
 				step()
 			}
+			b.ReportMetric(float64(ember.ProcessCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(ember.MinorFaults()-f0)/float64(b.N), "faults/op")
 			b.ReportMetric(float64(128*b.N)/b.Elapsed().Seconds(), "samples/s")
 		})
 	}

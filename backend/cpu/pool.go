@@ -25,6 +25,13 @@ import (
 // The pool holds at most poolLimit bytes of free blocks; blocks beyond that
 // are left to the garbage collector. A released Buffer has its slices set to
 // nil, so a use after release panics instead of reading reused memory.
+//
+// Memory handed out by the pool is not new heap memory, so it does not by
+// itself make the garbage collector run, and without collections the
+// cleanups never return dropped buffers. So the pool counts the bytes it
+// hands out (less those released): past gcTrigger since the last
+// collection it starts one in the background. Fresh memory is costly
+// (every page faults on first touch), so reuse pays for the collections.
 
 // minPooledBytes is the smallest buffer the pool serves: smaller ones cost
 // less to allocate than to track.
@@ -48,6 +55,40 @@ type pool struct {
 }
 
 var bufPool = &pool{limit: 1 << 30}
+
+// gcTrigger is how many bytes handed out (and not released) since the last
+// collection make the pool start one.
+const gcTrigger = 32 << 20
+
+var (
+	gcPending atomic.Int64 // bytes handed out since the last collection, less releases
+	gcRunning atomic.Bool  // a collection started by the pool is under way
+	gcCycles  atomic.Int64 // collections seen
+)
+
+func init() { armGCSentinel() }
+
+// armGCSentinel makes an object whose cleanup runs once the next
+// collection finds it unreachable: it notes the cycle and arms the next.
+func armGCSentinel() {
+	s := new([4]uint64)
+	runtime.AddCleanup(s, func(int) {
+		gcCycles.Add(1)
+		gcPending.Store(0)
+		armGCSentinel()
+	}, 0)
+}
+
+// handedOut counts n bytes given out, starting a background collection
+// when enough has gone out since the last one.
+func handedOut(n int) {
+	if gcPending.Add(int64(n)) > gcTrigger && !gcRunning.Load() && gcRunning.CompareAndSwap(false, true) {
+		go func() {
+			runtime.GC()
+			gcRunning.Store(false)
+		}()
+	}
+}
 
 // classOf returns the size class of a block of at least n bytes and the
 // class's block size.
@@ -74,10 +115,12 @@ func (p *pool) get(n int) []byte {
 		p.bytes -= int64(cap(blk))
 		p.mu.Unlock()
 		p.hits.Add(1)
+		handedOut(size)
 		return blk[:n]
 	}
 	p.mu.Unlock()
 	p.misses.Add(1)
+	handedOut(size)
 	return newBlock(size)[:n]
 }
 
@@ -172,6 +215,7 @@ func (c *Backend) Release(bb backend.Buffer) {
 	b.cleanup.Stop()
 	b.F32, b.F64, b.U16, b.I64, b.I32, b.U8, b.B = nil, nil, nil, nil, nil, nil, nil
 	bufPool.releases.Add(1)
+	gcPending.Add(-int64(cap(blk)))
 	bufPool.put(blk)
 }
 

@@ -50,15 +50,16 @@ func NewAdam(lr, beta1, beta2, eps, weightDecay float64, decoupled, maximize boo
 func AdamStep(p, g, m, v []float32, a *Adam) {
 	n := len(p)
 	g, m, v = g[:n], m[:n], v[:n]
-	i := blocks(n)
-	if i > 0 {
-		l2 := 0
-		if a.WD != 0 {
-			l2 = 1
-		}
-		adamAsm(p[:i], g[:i], m[:i], v[:i], a, l2)
+	l2 := 0
+	if a.WD != 0 {
+		l2 = 1
 	}
-	adamGo(p[i:], g[i:], m[i:], v[i:], a)
+	b := blocks(n)
+	for i := 0; i < b; i += chunk {
+		j := min(i+chunk, b)
+		adamAsm(p[i:j], g[i:j], m[i:j], v[i:j], a, l2)
+	}
+	adamGo(p[b:], g[b:], m[b:], v[b:], a)
 }
 
 func adamGo(p, g, m, v []float32, a *Adam) {

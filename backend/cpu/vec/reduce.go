@@ -7,23 +7,22 @@ import "math"
 
 // Sum returns the sum of x.
 func Sum(x []float32) float64 {
-	i := blocks(len(x))
-	s := 0.0
-	if i > 0 {
-		s = sumAsm(x[:i])
+	s, m := 0.0, blocks(len(x))
+	for i := 0; i < m; i += chunk {
+		s += sumAsm(x[i:min(i+chunk, m)])
 	}
-	return s + sumGo(x[i:])
+	return s + sumGo(x[m:])
 }
 
 // Dot returns the sum of x[i]*y[i] over len(x) elements.
 func Dot(x, y []float32) float64 {
 	y = y[:len(x)]
-	i := blocks(len(x))
-	s := 0.0
-	if i > 0 {
-		s = dotAsm(x[:i], y[:i])
+	s, m := 0.0, blocks(len(x))
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		s += dotAsm(x[i:j], y[i:j])
 	}
-	return s + dotGo(x[i:], y[i:])
+	return s + dotGo(x[m:], y[m:])
 }
 
 // Accumulate adds x into acc in float64: acc[i] += x[i] for len(acc)
@@ -31,70 +30,76 @@ func Dot(x, y []float32) float64 {
 func Accumulate(acc []float64, x []float32) {
 	n := len(acc)
 	x = x[:n]
-	i := blocks(n)
-	if i > 0 {
-		accumulateAsm(acc[:i], x[:i])
+	m := blocks(n)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		accumulateAsm(acc[i:j], x[i:j])
 	}
-	accumulateGo(acc[i:], x[i:])
+	accumulateGo(acc[m:], x[m:])
 }
 
 // Max returns the largest element of x, NaN if x holds one, and -Inf for
 // an empty x.
 func Max(x []float32) float32 {
-	i := blocks(len(x))
-	m := float32(math.Inf(-1))
-	if i > 0 {
-		m = maxAsm(x[:i])
+	m, b := float32(math.Inf(-1)), blocks(len(x))
+	for i := 0; i < b; i += chunk {
+		m = maxOf(m, maxAsm(x[i:min(i+chunk, b)]))
 	}
-	r := maxGo(x[i:])
+	return maxOf(m, maxGo(x[b:]))
+}
+
+// maxOf is the larger of a and b, NaN if either is.
+func maxOf(a, b float32) float32 {
 	switch {
-	case m != m || r != r:
+	case a != a || b != b:
 		return float32(math.NaN())
-	case r > m:
-		return r
+	case b > a:
+		return b
 	}
-	return m
+	return a
 }
 
 // ExpShift sets dst = e^(x - shift) and returns the sum of dst (softmax's
 // numerators and denominator). dst may be nil to get the sum alone.
 func ExpShift(dst, x []float32, shift float32) float64 {
 	n := len(x)
-	i := blocks(n)
-	s := 0.0
+	s, m := 0.0, blocks(n)
 	if dst == nil {
-		if i > 0 {
-			s = expShiftSumAsm(x[:i], shift)
+		for i := 0; i < m; i += chunk {
+			s += expShiftSumAsm(x[i:min(i+chunk, m)], shift)
 		}
-		return s + expShiftGo(nil, x[i:], shift)
+		return s + expShiftGo(nil, x[m:], shift)
 	}
 	dst = dst[:n]
-	if i > 0 {
-		s = expShiftAsm(dst[:i], x[:i], shift)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		s += expShiftAsm(dst[i:j], x[i:j], shift)
 	}
-	return s + expShiftGo(dst[i:], x[i:], shift)
+	return s + expShiftGo(dst[m:], x[m:], shift)
 }
 
 // SubMul sets dst = (a - s) * b (softmax's backward: y·(dy - Σdy·y)).
 func SubMul(dst, a []float32, s float32, b []float32) {
 	n := len(dst)
 	a, b = a[:n], b[:n]
-	i := blocks(n)
-	if i > 0 {
-		subMulAsm(dst[:i], a[:i], s, b[:i])
+	m := blocks(n)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		subMulAsm(dst[i:j], a[i:j], s, b[i:j])
 	}
-	subMulGo(dst[i:], a[i:], s, b[i:])
+	subMulGo(dst[m:], a[m:], s, b[m:])
 }
 
 // SubScaled sets dst = a - b*s (log-softmax's backward: dy - e^y·Σdy).
 func SubScaled(dst, a, b []float32, s float32) {
 	n := len(dst)
 	a, b = a[:n], b[:n]
-	i := blocks(n)
-	if i > 0 {
-		subScaledAsm(dst[:i], a[:i], b[:i], s)
+	m := blocks(n)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		subScaledAsm(dst[i:j], a[i:j], b[i:j], s)
 	}
-	subScaledGo(dst[i:], a[i:], b[i:], s)
+	subScaledGo(dst[m:], a[m:], b[m:], s)
 }
 
 func sumGo(x []float32) float64 {

@@ -8,11 +8,12 @@ package vec
 func unary(dst, x []float32, asm, goImpl func(dst, x []float32)) {
 	n := len(dst)
 	x = x[:n]
-	i := blocks(n)
-	if i > 0 {
-		asm(dst[:i], x[:i])
+	m := blocks(n)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		asm(dst[i:j], x[i:j])
 	}
-	goImpl(dst[i:], x[i:])
+	goImpl(dst[m:], x[m:])
 }
 
 // Relu sets dst = max(x, 0), keeping NaN.
@@ -32,26 +33,10 @@ func Sigmoid(dst, x []float32) { unary(dst, x, sigmoidAsm, sigmoidGo) }
 
 // ReluGrad sets dst = g where y > 0 and 0 where y <= 0: the gradient of
 // ReLU from its output y (PyTorch's threshold_backward; a NaN y passes g).
-func ReluGrad(dst, g, y []float32) {
-	n := len(dst)
-	g, y = g[:n], y[:n]
-	i := blocks(n)
-	if i > 0 {
-		reluGradAsm(dst[:i], g[:i], y[:i])
-	}
-	reluGradGo(dst[i:], g[i:], y[i:])
-}
+func ReluGrad(dst, g, y []float32) { vv(dst, g, y, reluGradAsm, reluGradGo) }
 
 // Maximum sets dst = max(x, y), NaN where either is NaN.
-func Maximum(dst, x, y []float32) {
-	n := len(dst)
-	x, y = x[:n], y[:n]
-	i := blocks(n)
-	if i > 0 {
-		maximumAsm(dst[:i], x[:i], y[:i])
-	}
-	maximumGo(dst[i:], x[i:], y[i:])
-}
+func Maximum(dst, x, y []float32) { vv(dst, x, y, maximumAsm, maximumGo) }
 
 func reluGo(dst, x []float32) {
 	x = x[:len(dst)]

@@ -145,3 +145,31 @@ func BenchmarkBinary(b *testing.B) {
 		}
 	}
 }
+
+// TestLongVectors runs vectors longer than one assembly call handles, so
+// the chunking is crossed, against the Go twins.
+func TestLongVectors(t *testing.T) {
+	n := 2*chunk + 13
+	r := rand.New(rand.NewPCG(27, 28))
+	x, y := randVec(r, n, -2, 2, false), randVec(r, n, -2, 2, false)
+	run := func(asm bool) (add, relu, es []float32, sum float64, mx float32) {
+		old := useAsm
+		useAsm = asm && HasAsm()
+		defer func() { useAsm = old }()
+		add, relu, es = make([]float32, n), make([]float32, n), make([]float32, n)
+		Add(add, x, y)
+		Relu(relu, x)
+		ExpShift(es, x, 1)
+		return add, relu, es, Sum(x), Max(x)
+	}
+	a1, r1, e1, s1, m1 := run(true)
+	a2, r2, e2, s2, m2 := run(false)
+	for i := range n {
+		if a1[i] != a2[i] || r1[i] != r2[i] || ulps(e1[i], float64(e2[i])) > 2 {
+			t.Fatalf("element %d: add %v/%v relu %v/%v exp %v/%v", i, a1[i], a2[i], r1[i], r2[i], e1[i], e2[i])
+		}
+	}
+	if math.Abs(s1-s2) > 1e-9*float64(n) || m1 != m2 {
+		t.Fatalf("sum %v/%v max %v/%v", s1, s2, m1, m2)
+	}
+}
