@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cpu/vec"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
@@ -25,30 +26,50 @@ func newConvGeom(x, w, y []int, p backend.ConvParams) convGeom {
 	return g
 }
 
+// span returns the output positions o in [0, n) whose input position
+// o*stride + off lies in [0, size): they form the range [lo, hi).
+func span(n, stride, off, size int) (lo, hi int) {
+	// o*stride + off >= 0  ⇔  o >= ceil(-off/stride)
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	// o*stride + off <= size-1  ⇔  o <= floor((size-1-off)/stride)
+	if size-1-off < 0 {
+		return min(lo, n), min(lo, n)
+	}
+	hi = min(n, (size-1-off)/stride+1)
+	lo = min(lo, hi)
+	return lo, hi
+}
+
 // im2col unpacks image plane group (n, group) of x into col, a
-// colRows × (oh*ow) matrix.
+// colRows × (oh*ow) matrix. Each row is the input shifted by one kernel
+// tap: rows of the image are copied whole where they lie inside it, and
+// the padding is zero.
 func im2col[T float](g *convGeom, x []T, xs []int, xo int, col []T) {
 	p := g.p
 	ohw := g.oh * g.ow
 	for ci := 0; ci < g.cg; ci++ {
 		for ki := 0; ki < g.kh; ki++ {
+			oy0, oy1 := span(g.oh, p.StrideH, ki*p.DilationH-p.PadH, g.h)
 			for kj := 0; kj < g.kw; kj++ {
 				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
+				offW := kj*p.DilationW - p.PadW
+				ox0, ox1 := span(g.ow, p.StrideW, offW, g.w)
+				clear(row[:oy0*g.ow])
+				clear(row[oy1*g.ow:])
+				for oy := oy0; oy < oy1; oy++ {
 					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
 					dst := row[oy*g.ow : (oy+1)*g.ow]
-					if iy < 0 || iy >= g.h {
-						clear(dst)
+					base := xo + ci*xs[1] + iy*xs[2]
+					clear(dst[:ox0])
+					clear(dst[ox1:])
+					if p.StrideW == 1 && xs[3] == 1 {
+						copy(dst[ox0:ox1], x[base+ox0+offW:base+ox1+offW])
 						continue
 					}
-					base := xo + ci*xs[1] + iy*xs[2]
-					for ox := range dst {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix < 0 || ix >= g.w {
-							dst[ox] = 0
-						} else {
-							dst[ox] = x[base+ix*xs[3]]
-						}
+					for ox := ox0; ox < ox1; ox++ {
+						dst[ox] = x[base+(ox*p.StrideW+offW)*xs[3]]
 					}
 				}
 			}
@@ -56,31 +77,64 @@ func im2col[T float](g *convGeom, x []T, xs []int, xo int, col []T) {
 	}
 }
 
-// col2im adds the columns back into the image plane (the adjoint of im2col).
-func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int) {
+// col2im adds the columns back into the image plane (the adjoint of
+// im2col); addRow adds a run of a column row into the image.
+func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int, addRow func(dst, src []T)) {
 	p := g.p
 	ohw := g.oh * g.ow
 	for ci := 0; ci < g.cg; ci++ {
 		for ki := 0; ki < g.kh; ki++ {
+			oy0, oy1 := span(g.oh, p.StrideH, ki*p.DilationH-p.PadH, g.h)
 			for kj := 0; kj < g.kw; kj++ {
 				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
+				offW := kj*p.DilationW - p.PadW
+				ox0, ox1 := span(g.ow, p.StrideW, offW, g.w)
+				for oy := oy0; oy < oy1; oy++ {
 					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-					if iy < 0 || iy >= g.h {
-						continue
-					}
 					base := do + ci*ds[1] + iy*ds[2]
 					src := row[oy*g.ow : (oy+1)*g.ow]
-					for ox, v := range src {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix >= 0 && ix < g.w {
-							dx[base+ix*ds[3]] += v
-						}
+					if p.StrideW == 1 && ds[3] == 1 {
+						addRow(dx[base+ox0+offW:base+ox1+offW], src[ox0:ox1])
+						continue
+					}
+					for ox := ox0; ox < ox1; ox++ {
+						dx[base+(ox*p.StrideW+offW)*ds[3]] += src[ox]
 					}
 				}
 			}
 		}
 	}
+}
+
+// addRowOf returns the function col2im adds rows with: the vector kernel
+// for float32.
+func addRowOf[T float]() func(dst, src []T) {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		f := func(dst, src []float32) { vec.Add(dst, dst, src) }
+		return any(f).(func(dst, src []T))
+	}
+	return func(dst, src []T) {
+		src = src[:len(dst)]
+		for i, v := range src {
+			dst[i] += v
+		}
+	}
+}
+
+// scratch returns a pooled buffer of n elements of float type T, for
+// memory a kernel uses and then hands back with Release.
+func scratch[T float](c *Backend, n int) (*Buffer, []T) {
+	var z T
+	dt := backend.Float64
+	if _, ok := any(z).(float32); ok {
+		dt = backend.Float32
+	}
+	b := c.Alloc(dt, n).(*Buffer)
+	if dt == backend.Float32 {
+		return b, any(b.F32).([]T)
+	}
+	return b, any(b.F64).([]T)
 }
 
 // denseIn returns v with row-major strides when its elements are dense,
@@ -103,10 +157,19 @@ func (c *Backend) denseOut(dst backend.View) backend.View {
 	return backend.Dense(c.Alloc(buf(dst).dt, dst.Numel()), dst.Shape...)
 }
 
-// finishOut copies a result computed by denseOut's scratch into dst.
+// finishOut copies a result computed by denseOut's scratch into dst and
+// hands the scratch back.
 func (c *Backend) finishOut(dst, out backend.View) {
 	if out.Buf != dst.Buf {
 		c.Copy(dst, out)
+		c.Release(out.Buf)
+	}
+}
+
+// doneIn hands back the copy denseIn made of orig, if it made one.
+func (c *Backend) doneIn(orig, dense backend.View) {
+	if dense.Buf != nil && dense.Buf != orig.Buf {
+		c.Release(dense.Buf)
 	}
 }
 
@@ -122,7 +185,9 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 		c.finishOut(dst, out)
 		return
 	}
-	w = c.denseIn(w)
+	wd := c.denseIn(w)
+	defer c.doneIn(w, wd)
+	w = wd
 	switch buf(dst).dt {
 	case backend.Float32:
 		conv2d(c, &g, out, x, w, buf(x).F32)
@@ -138,9 +203,9 @@ func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
 	ohw := g.oh * g.ow
 	parallel.Do(g.n*g.g, func(u int) {
 		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
+		colBuf, col := scratch[T](c, g.colSz)
+		defer c.Release(colBuf)
 		im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-		colBuf := NewBuffer(buf(x).dt, col)
 		// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw)
 		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, w.Strides[0], 1}, Offset: w.Offset + gi*g.og*w.Strides[0]}
 		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
@@ -156,7 +221,10 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 	if dx.Numel() == 0 || dy.Numel() == 0 || g.colRows == 0 {
 		return
 	}
-	dy, w = c.denseIn(dy), c.denseIn(w)
+	dyd, wd := c.denseIn(dy), c.denseIn(w)
+	defer c.doneIn(dy, dyd)
+	defer c.doneIn(w, wd)
+	dy, w = dyd, wd
 	switch buf(dx).dt {
 	case backend.Float32:
 		convBwdData(c, &g, dx, dy, w, buf(dx).F32)
@@ -170,16 +238,17 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs []T) {
 	ohw := g.oh * g.ow
 	// Each (n) owns its dx image; groups of one image touch disjoint channels.
+	addRow := addRowOf[T]()
 	parallel.Do(g.n*g.g, func(u int) {
 		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
-		colBuf := NewBuffer(buf(dx).dt, col)
+		colBuf, col := scratch[T](c, g.colSz)
+		defer c.Release(colBuf)
 		// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw)
 		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.colRows, g.og}, Strides: []int{0, 1, w.Strides[0]}, Offset: w.Offset + gi*g.og*w.Strides[0]}
 		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
 		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
 		c.Matmul(cv, wv, yv, 0)
-		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1])
+		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1], addRow)
 	})
 }
 
@@ -195,7 +264,9 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 		c.finishOut(dw, out)
 		return
 	}
-	dy = c.denseIn(dy)
+	dyd := c.denseIn(dy)
+	defer c.doneIn(dy, dyd)
+	dy = dyd
 	switch buf(dw).dt {
 	case backend.Float32:
 		convBwdFilter(c, &g, out, x, dy, buf(x).F32)
@@ -217,8 +288,8 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 		partial := make([]*Buffer, workers)
 		parallel.Do(workers, func(wk int) {
 			acc := c.Alloc(dt, g.og*g.colRows).(*Buffer)
-			col := make([]T, g.colSz)
-			colBuf := NewBuffer(dt, col)
+			colBuf, col := scratch[T](c, g.colSz)
+			defer c.Release(colBuf)
 			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
 			beta := 0.0 // the first product overwrites acc's undefined contents
 			for ni := wk; ni < g.n; ni += workers {
@@ -234,6 +305,9 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 		c.Copy(out, backend.Dense(partial[0], g.og, g.colRows))
 		for _, pb := range partial[1:] {
 			c.Binary(backend.Add, out, out, backend.Dense(pb, g.og, g.colRows))
+		}
+		for _, pb := range partial {
+			c.Release(pb)
 		}
 	}
 }
@@ -257,6 +331,10 @@ func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs
 	n, ch, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	oh, ow := dst.Shape[2], dst.Shape[3]
 	ix := buf(indices).I64
+	if pool2x2(p, h, w, oh, ow) && x.IsContiguous() && dst.IsContiguous() && indices.IsContiguous() {
+		maxPool2x2(n*ch, h, w, oh, ow, ds[dst.Offset:], ix[indices.Offset:], xs[x.Offset:])
+		return
+	}
 	parallel.For(n*ch, max(1, 4096/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
 		for plane := lo; plane < hi; plane++ {
 			ni, ci := plane/ch, plane%ch
@@ -287,6 +365,45 @@ func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs
 					}
 					ds[do+oy*dst.Strides[2]+ox*dst.Strides[3]] = best
 					ix[io+oy*indices.Strides[2]+ox*indices.Strides[3]] = int64(bi)
+				}
+			}
+		}
+	})
+}
+
+// pool2x2 reports whether p is the common 2×2 window with stride 2 and no
+// padding or dilation, with every window inside the input.
+func pool2x2(p backend.PoolParams, h, w, oh, ow int) bool {
+	return p.KernelH == 2 && p.KernelW == 2 && p.StrideH == 2 && p.StrideW == 2 &&
+		p.PadH == 0 && p.PadW == 0 && p.DilationH == 1 && p.DilationW == 1 &&
+		2*oh <= h && 2*ow <= w
+}
+
+// maxPool2x2 is maxPool for 2×2 windows of stride 2 on dense planes, with
+// the same rules: the first maximum wins, a NaN replaces the running one.
+func maxPool2x2[T float](planes, h, w, oh, ow int, ds []T, ix []int64, xs []T) {
+	parallel.For(planes, max(1, grainElems/max(1, h*w)), func(lo, hi int) {
+		for plane := lo; plane < hi; plane++ {
+			xp := xs[plane*h*w : (plane+1)*h*w]
+			dp := ds[plane*oh*ow : (plane+1)*oh*ow]
+			ip := ix[plane*oh*ow : (plane+1)*oh*ow]
+			for oy := 0; oy < oh; oy++ {
+				r0 := xp[2*oy*w : 2*oy*w+2*ow]
+				r1 := xp[(2*oy+1)*w : (2*oy+1)*w+2*ow]
+				drow, irow := dp[oy*ow:(oy+1)*ow], ip[oy*ow:(oy+1)*ow]
+				base := 2 * oy * w
+				for ox := range drow {
+					best, bi := r0[2*ox], base+2*ox
+					if v := r0[2*ox+1]; v > best || v != v {
+						best, bi = v, base+2*ox+1
+					}
+					if v := r1[2*ox]; v > best || v != v {
+						best, bi = v, base+w+2*ox
+					}
+					if v := r1[2*ox+1]; v > best || v != v {
+						best, bi = v, base+w+2*ox+1
+					}
+					drow[ox], irow[ox] = best, int64(bi)
 				}
 			}
 		}

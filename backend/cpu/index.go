@@ -69,6 +69,16 @@ func gatherLoop(idx, direct, other backend.View, axis int, fn func(io, do, oo in
 func (c *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	ix := int64s(idx)
 	d, s := buf(dst), buf(src)
+	if lastAxisDense(axis, src, idx, dst) {
+		switch d.dt {
+		case backend.Float32:
+			gatherLast(src, idx, dst, s.F32, ix, d.F32)
+			return
+		case backend.Float64:
+			gatherLast(src, idx, dst, s.F64, ix, d.F64)
+			return
+		}
+	}
 	st := src.Strides[axis]
 	switch d.dt {
 	case backend.Float32:
@@ -88,11 +98,23 @@ func (c *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	}
 }
 
-// Scatter writes (or adds) src into dst at idx along axis. It runs on one
-// goroutine: positions may repeat.
+// Scatter writes (or adds) src into dst at idx along axis. Positions may
+// repeat within a lane along axis, so a lane is written by one goroutine;
+// dense views scattered along their last axis split the lanes across the
+// pool.
 func (c *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add bool) {
 	ix := int64s(idx)
 	d, s := buf(dst), buf(src)
+	if lastAxisDense(axis, dst, idx, src) {
+		switch d.dt {
+		case backend.Float32:
+			scatterLast(dst, idx, src, d.F32, ix, s.F32, add)
+			return
+		case backend.Float64:
+			scatterLast(dst, idx, src, d.F64, ix, s.F64, add)
+			return
+		}
+	}
 	st := dst.Strides[axis]
 	walk := func(fn func(io, so, do int)) {
 		ost := slices.Clone(dst.Strides)
@@ -222,4 +244,59 @@ func sortLane[T cmp.Ordered](s, v []T, ix []int64, so, vo, io, ss, vs, is, n int
 		v[vo+i*vs] = s[so+p*ss]
 		ix[io+i*is] = int64(p)
 	}
+}
+
+// lastAxisDense reports whether axis is the last one and the three views
+// are dense, with base (the view indexed along axis) possibly longer along
+// it than the other two.
+func lastAxisDense(axis int, base, idx, other backend.View) bool {
+	r := len(base.Shape)
+	if axis != r-1 || !idx.IsContiguous() || !other.IsContiguous() || !base.IsContiguous() {
+		return false
+	}
+	for d := 0; d < r-1; d++ {
+		if base.Shape[d] != idx.Shape[d] || other.Shape[d] != idx.Shape[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// scatterLast is Scatter along the last axis of dense views: row r of dst
+// receives row r of src at the columns of row r of idx.
+func scatterLast[T float](dst, idx, src backend.View, d []T, ix []int64, s []T, add bool) {
+	n := dst.Shape[len(dst.Shape)-1]
+	m := idx.Shape[len(idx.Shape)-1]
+	rows := idx.Numel() / max(m, 1)
+	d, ix, s = d[dst.Offset:], ix[idx.Offset:], s[src.Offset:]
+	parallel.For(rows, max(1, grainElems/max(1, 4*m)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			dr, ir, sr := d[r*n:(r+1)*n], ix[r*m:(r+1)*m], s[r*m:(r+1)*m]
+			if add {
+				for j, k := range ir {
+					dr[k] += sr[j]
+				}
+			} else {
+				for j, k := range ir {
+					dr[k] = sr[j]
+				}
+			}
+		}
+	})
+}
+
+// gatherLast is Gather along the last axis of dense views.
+func gatherLast[T float](src, idx, dst backend.View, s []T, ix []int64, d []T) {
+	n := src.Shape[len(src.Shape)-1]
+	m := idx.Shape[len(idx.Shape)-1]
+	rows := idx.Numel() / max(m, 1)
+	s, ix, d = s[src.Offset:], ix[idx.Offset:], d[dst.Offset:]
+	parallel.For(rows, max(1, grainElems/max(1, 4*m)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			sr, ir, dr := s[r*n:(r+1)*n], ix[r*m:(r+1)*m], d[r*m:(r+1)*m]
+			for j, k := range ir {
+				dr[j] = sr[k]
+			}
+		}
+	})
 }

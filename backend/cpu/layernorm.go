@@ -36,7 +36,11 @@ func (c *Backend) optFinish(dst, out backend.View) {
 func (c *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps float64) {
 	rows := mean.Numel()
 	d := x.Numel() / max(rows, 1)
-	x, weight, bias = c.denseIn(x), c.optIn(weight), c.optIn(bias)
+	xd, wd, bd := c.denseIn(x), c.optIn(weight), c.optIn(bias)
+	defer c.doneIn(x, xd)
+	defer c.doneIn(weight, wd)
+	defer c.doneIn(bias, bd)
+	x, weight, bias = xd, wd, bd
 	yo, mo, ro := c.denseOut(y), c.denseOut(mean), c.denseOut(rstd)
 	switch buf(x).dt {
 	case backend.Float32:
@@ -111,7 +115,14 @@ func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weigh
 		return
 	}
 	d := x.Numel() / max(rows, 1)
-	dy, x, mean, rstd, weight = c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)
+	in := [...]backend.View{dy, x, mean, rstd, weight}
+	dense := [...]backend.View{c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)}
+	defer func() {
+		for i := range in {
+			c.doneIn(in[i], dense[i])
+		}
+	}()
+	dy, x, mean, rstd, weight = dense[0], dense[1], dense[2], dense[3], dense[4]
 	dxo, dwo, dbo := c.optOut(dx), c.optOut(dweight), c.optOut(dbias)
 	switch buf(x).dt {
 	case backend.Float32:
