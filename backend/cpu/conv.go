@@ -58,6 +58,21 @@ func im2col[T float](g *convGeom, x []T, xs []int, xo int, col []T) {
 				ox0, ox1 := span(g.ow, p.StrideW, offW, g.w)
 				clear(row[:oy0*g.ow])
 				clear(row[oy1*g.ow:])
+				if g.rowsFlat(xs[2], xs[3]) && oy1 > oy0 {
+					// Output and input rows have one width and a unit
+					// stride: the whole block is one shifted copy, with
+					// the taps that fall off a row's end zeroed after.
+					iy0 := oy0 - p.PadH + ki*p.DilationH
+					base := xo + ci*xs[1] + iy0*xs[2] + offW
+					blk := row[oy0*g.ow : oy1*g.ow]
+					plane := xo + ci*xs[1] // the shifted run stays inside the plane
+					lo, hi := max(0, plane-base), min(len(blk), plane+g.h*g.w-base)
+					clear(blk[:lo])
+					clear(blk[hi:])
+					copy(blk[lo:hi], x[base+lo:base+hi])
+					zeroEdges(blk, g.ow, ox0, ox1)
+					continue
+				}
 				for oy := oy0; oy < oy1; oy++ {
 					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
 					dst := row[oy*g.ow : (oy+1)*g.ow]
@@ -89,6 +104,19 @@ func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int, addRow func
 				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
 				offW := kj*p.DilationW - p.PadW
 				ox0, ox1 := span(g.ow, p.StrideW, offW, g.w)
+				if g.rowsFlat(ds[2], ds[3]) && oy1 > oy0 {
+					// As in im2col: one shifted add of the whole block,
+					// after zeroing the taps that fall off a row's end
+					// (col is scratch).
+					iy0 := oy0 - p.PadH + ki*p.DilationH
+					base := do + ci*ds[1] + iy0*ds[2] + offW
+					blk := row[oy0*g.ow : oy1*g.ow]
+					zeroEdges(blk, g.ow, ox0, ox1)
+					plane := do + ci*ds[1] // the shifted run stays inside the plane
+					lo, hi := max(0, plane-base), min(len(blk), plane+g.h*g.w-base)
+					addRow(dx[base+lo:base+hi], blk[lo:hi])
+					continue
+				}
 				for oy := oy0; oy < oy1; oy++ {
 					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
 					base := do + ci*ds[1] + iy*ds[2]
@@ -103,6 +131,25 @@ func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int, addRow func
 				}
 			}
 		}
+	}
+}
+
+// rowsFlat reports whether a block of im2col rows maps onto the image as
+// one contiguous run: stride 1 along the width, output rows as wide as
+// input rows, and an image with a unit column stride and dense rows.
+func (g *convGeom) rowsFlat(rowStride, colStride int) bool {
+	return g.p.StrideW == 1 && g.p.StrideH == 1 && g.p.DilationH == 1 && g.ow == g.w && colStride == 1 && rowStride == g.w
+}
+
+// zeroEdges clears, in each row of width w of blk, the positions outside
+// [lo, hi): the taps of a shifted copy that fell into a neighbouring row.
+func zeroEdges[T float](blk []T, w, lo, hi int) {
+	if lo == 0 && hi == w {
+		return
+	}
+	for r := 0; r+w <= len(blk); r += w {
+		clear(blk[r : r+lo])
+		clear(blk[r+hi : r+w])
 	}
 }
 
@@ -332,6 +379,10 @@ func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs
 	oh, ow := dst.Shape[2], dst.Shape[3]
 	ix := buf(indices).I64
 	if pool2x2(p, h, w, oh, ow) && x.IsContiguous() && dst.IsContiguous() && indices.IsContiguous() {
+		if d32, ok := any(ds).([]float32); ok {
+			maxPool2x2F32(n*ch, h, w, oh, ow, d32[dst.Offset:], ix[indices.Offset:], any(xs).([]float32)[x.Offset:])
+			return
+		}
 		maxPool2x2(n*ch, h, w, oh, ow, ds[dst.Offset:], ix[indices.Offset:], xs[x.Offset:])
 		return
 	}
@@ -404,6 +455,26 @@ func maxPool2x2[T float](planes, h, w, oh, ow int, ds []T, ix []int64, xs []T) {
 						best, bi = v, base+w+2*ox+1
 					}
 					drow[ox], irow[ox] = best, int64(bi)
+				}
+			}
+		}
+	})
+}
+
+// maxPool2x2F32 is maxPool2x2 for float32 with the vector kernel, which
+// gives each window's position within it.
+func maxPool2x2F32(planes, h, w, oh, ow int, ds []float32, ix []int64, xs []float32) {
+	parallel.For(planes, max(1, grainElems/max(1, h*w)), func(lo, hi int) {
+		which := make([]int32, ow)
+		for plane := lo; plane < hi; plane++ {
+			xp := xs[plane*h*w : (plane+1)*h*w]
+			for oy := 0; oy < oh; oy++ {
+				o := (plane*oh + oy) * ow
+				vec.MaxPool2(ds[o:o+ow], which, xp[2*oy*w:], xp[(2*oy+1)*w:])
+				base := int64(2 * oy * w)
+				irow := ix[o : o+ow]
+				for ox, k := range which {
+					irow[ox] = base + int64(k>>1)*int64(w) + int64(2*ox) + int64(k&1)
 				}
 			}
 		}

@@ -58,7 +58,7 @@ var bufPool = &pool{limit: 1 << 30}
 
 // gcTrigger is how many bytes handed out (and not released) since the last
 // collection make the pool start one.
-const gcTrigger = 32 << 20
+const gcTrigger = 64 << 20
 
 var (
 	gcPending atomic.Int64 // bytes handed out since the last collection, less releases

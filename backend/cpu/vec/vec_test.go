@@ -173,3 +173,35 @@ func TestLongVectors(t *testing.T) {
 		t.Fatalf("sum %v/%v max %v/%v", s1, s2, m1, m2)
 	}
 }
+
+func TestMaxPool2(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(29, 30))
+		for _, n := range testSizes {
+			r0, r1 := make([]float32, 2*n), make([]float32, 2*n)
+			for i := range r0 {
+				r0[i], r1[i] = float32(r.IntN(3)), float32(r.IntN(3)) // ties
+				if r.IntN(13) == 0 {
+					r0[i] = float32(math.NaN())
+				}
+				if r.IntN(13) == 0 {
+					r1[i] = float32(math.Inf(-1))
+				}
+			}
+			d, k := make([]float32, n), make([]int32, n)
+			MaxPool2(d, k, r0, r1)
+			for i := range n {
+				win := []float32{r0[2*i], r0[2*i+1], r1[2*i], r1[2*i+1]}
+				best, bk := win[0], int32(0)
+				for j, v := range win[1:] {
+					if v > best || v != v {
+						best, bk = v, int32(j+1)
+					}
+				}
+				if k[i] != bk || !sameFloat(d[i], best) {
+					t.Fatalf("n=%d window %d %v: got %v at %d, want %v at %d", n, i, win, d[i], k[i], best, bk)
+				}
+			}
+		}
+	})
+}
