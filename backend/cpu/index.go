@@ -31,6 +31,10 @@ func int64s(v backend.View) []int64 {
 func (c *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View) {
 	ix := int64s(idx)
 	n := idx.Shape[0]
+	if dst.IsContiguous() && src.IsContiguous() {
+		indexSelectDense(dst, src, axis, idx, ix)
+		return
+	}
 	parallel.For(n, max(1, grainElems/max(1, dst.Numel()/max(n, 1))), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			j := int(ix[idx.Offset+i*idx.Strides[0]])
@@ -297,6 +301,43 @@ func gatherLast[T float](src, idx, dst backend.View, s []T, ix []int64, d []T) {
 			for j, k := range ir {
 				dr[j] = sr[k]
 			}
+		}
+	})
+}
+
+// indexSelectDense is IndexSelect on dense views: src is [outer, rows,
+// inner] and dst [outer, len(idx), inner], so each selected row is one
+// copy of inner elements.
+func indexSelectDense(dst, src backend.View, axis int, idx backend.View, ix []int64) {
+	inner := backend.Numel(src.Shape[axis+1:])
+	outer := backend.Numel(src.Shape[:axis])
+	rows, m := src.Shape[axis], idx.Shape[0]
+	d, s := buf(dst), buf(src)
+	sel := func(j int) int { return int(ix[idx.Offset+j*idx.Strides[0]]) }
+	switch d.dt {
+	case backend.Float32:
+		selectRows(d.F32[dst.Offset:], s.F32[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Float64:
+		selectRows(d.F64[dst.Offset:], s.F64[src.Offset:], outer, rows, m, inner, sel)
+	case backend.BFloat16, backend.Float16:
+		selectRows(d.U16[dst.Offset:], s.U16[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Int64:
+		selectRows(d.I64[dst.Offset:], s.I64[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Int32:
+		selectRows(d.I32[dst.Offset:], s.I32[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Uint8:
+		selectRows(d.U8[dst.Offset:], s.U8[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Bool:
+		selectRows(d.B[dst.Offset:], s.B[src.Offset:], outer, rows, m, inner, sel)
+	}
+}
+
+func selectRows[T any](d, s []T, outer, rows, m, inner int, sel func(int) int) {
+	parallel.For(outer*m, max(1, grainElems/max(1, inner)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			o, j := u/m, u%m
+			src := s[(o*rows+sel(j))*inner:][:inner]
+			copy(d[u*inner:(u+1)*inner], src)
 		}
 	})
 }
