@@ -65,10 +65,18 @@ func newTensor(st *storage, dtype DType, shape, strides []int, offset int) *Tens
 
 // empty allocates a contiguous tensor with undefined contents.
 func empty(be backend.Backend, dev Device, dt DType, shape []int) *Tensor {
-	shape = slices.Clone(shape)
-	n := backend.Numel(shape)
+	// Shape and strides share one allocation.
+	dims := make([]int, 2*len(shape))
+	sh, strides := dims[:len(shape):len(shape)], dims[len(shape):]
+	copy(sh, shape)
+	acc := 1
+	for i := len(sh) - 1; i >= 0; i-- {
+		strides[i] = acc
+		acc *= max(sh[i], 1)
+	}
+	n := backend.Numel(sh)
 	st := &storage{buf: be.Alloc(dt, n), be: be, dev: dev, seq: allocSeq.Add(1)}
-	return newTensor(st, dt, shape, backend.ContiguousStrides(shape), 0)
+	return newTensor(st, dt, sh, strides, 0)
 }
 
 // emptyLike allocates a contiguous tensor of t's device with the given dtype
