@@ -148,8 +148,13 @@ func zeroEdges[T float](blk []T, w, lo, hi int) {
 		return
 	}
 	for r := 0; r+w <= len(blk); r += w {
-		clear(blk[r : r+lo])
-		clear(blk[r+hi : r+w])
+		row := blk[r : r+w]
+		for i := 0; i < lo; i++ {
+			row[i] = 0
+		}
+		for i := hi; i < w; i++ {
+			row[i] = 0
+		}
 	}
 }
 

@@ -219,29 +219,36 @@ func contiguousStrides(shape []int) []int { return backend.ContiguousStrides(sha
 func (c *Backend) Fill(dst backend.View, value float64) {
 	d := buf(dst)
 	l := newLoop(dst.Shape, []int{dst.Offset}, dst.Strides)
+	zero := value == 0 && !math.Signbit(value)
 	switch d.dt {
 	case backend.Float32:
-		fillRuns(l, d.F32, float32(value))
+		fillRuns(l, d.F32, float32(value), zero)
 	case backend.Float64:
-		fillRuns(l, d.F64, value)
+		fillRuns(l, d.F64, value, zero)
 	case backend.BFloat16, backend.Float16:
-		fillRuns(l, d.U16, f32ToHalf(d.dt)(float32(value)))
+		fillRuns(l, d.U16, f32ToHalf(d.dt)(float32(value)), zero)
 	case backend.Int64:
-		fillRuns(l, d.I64, int64(value))
+		fillRuns(l, d.I64, int64(value), zero)
 	case backend.Int32:
-		fillRuns(l, d.I32, int32(value))
+		fillRuns(l, d.I32, int32(value), zero)
 	case backend.Uint8:
-		fillRuns(l, d.U8, uint8(int64(value)))
+		fillRuns(l, d.U8, uint8(int64(value)), zero)
 	case backend.Bool:
-		fillRuns(l, d.B, value != 0)
+		fillRuns(l, d.B, value != 0, zero)
 	}
 }
 
-func fillRuns[T any](l *loop, d []T, v T) {
+// fillRuns sets the walked elements to v; zero says v's bits are all zero
+// (a +0 fill), which clears memory at memclr speed.
+func fillRuns[T any](l *loop, d []T, v T, zero bool) {
 	l.run(1, func(off [maxOps]int, m int) {
 		o, s := off[0], l.inner[0]
 		if s == 1 {
 			dd := d[o : o+m]
+			if zero {
+				clear(dd)
+				return
+			}
 			for i := range dd {
 				dd[i] = v
 			}

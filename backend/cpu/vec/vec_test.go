@@ -205,3 +205,23 @@ func TestMaxPool2(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkMaxPool2(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	n := 7 * 1024
+	r0, r1 := randVec(r, 2*n, -1, 1, false), randVec(r, 2*n, -1, 1, false)
+	d, k := make([]float32, n), make([]int32, n)
+	for _, asm := range []bool{false, true} {
+		if asm && !HasAsm() {
+			continue
+		}
+		b.Run(fmt.Sprintf("asm=%v", asm), func(b *testing.B) {
+			old := useAsm
+			useAsm = asm
+			defer func() { useAsm = old }()
+			for b.Loop() {
+				MaxPool2(d, k, r0, r1)
+			}
+		})
+	}
+}
