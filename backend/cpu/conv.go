@@ -466,21 +466,14 @@ func maxPool2x2[T float](planes, h, w, oh, ow int, ds []T, ix []int64, xs []T) {
 	})
 }
 
-// maxPool2x2F32 is maxPool2x2 for float32 with the vector kernel, which
-// gives each window's position within it.
+// maxPool2x2F32 is maxPool2x2 for float32 with the vector kernel.
 func maxPool2x2F32(planes, h, w, oh, ow int, ds []float32, ix []int64, xs []float32) {
 	parallel.For(planes, max(1, grainElems/max(1, h*w)), func(lo, hi int) {
-		which := make([]int32, ow)
 		for plane := lo; plane < hi; plane++ {
 			xp := xs[plane*h*w : (plane+1)*h*w]
 			for oy := 0; oy < oh; oy++ {
 				o := (plane*oh + oy) * ow
-				vec.MaxPool2(ds[o:o+ow], which, xp[2*oy*w:], xp[(2*oy+1)*w:])
-				base := int64(2 * oy * w)
-				irow := ix[o : o+ow]
-				for ox, k := range which {
-					irow[ox] = base + int64(k>>1)*int64(w) + int64(2*ox) + int64(k&1)
-				}
+				vec.MaxPool2(ds[o:o+ow], ix[o:o+ow], xp[2*oy*w:], xp[(2*oy+1)*w:], int64(2*oy*w), int64(w))
 			}
 		}
 	})

@@ -2,5 +2,7 @@
 
 package vec
 
+// maxPool2Asm is MaxPool2 for any length (the last block is masked).
+//
 //go:noescape
-func maxPool2Asm(dst []float32, which []int32, r0, r1 []float32)
+func maxPool2Asm(dst []float32, idx []int64, r0, r1 []float32, base, w int64)

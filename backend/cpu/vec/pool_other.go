@@ -2,4 +2,6 @@
 
 package vec
 
-func maxPool2Asm(dst []float32, which []int32, r0, r1 []float32) { maxPool2Go(dst, which, r0, r1) }
+func maxPool2Asm(dst []float32, idx []int64, r0, r1 []float32, base, w int64) {
+	maxPool2Go(dst, idx, r0, r1, base, w)
+}

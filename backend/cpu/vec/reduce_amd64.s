@@ -55,7 +55,7 @@ sumdone:
 	VADDPD Y3, Y2, Y2
 	VADDPD Y2, Y0, Y0
 	HSUMPD
-	MOVSD  X0, ret+24(FP)
+	VMOVSD X0, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -83,7 +83,7 @@ dot8:
 dotdone:
 	VADDPD Y1, Y0, Y0
 	HSUMPD
-	MOVSD  X0, ret+48(FP)
+	VMOVSD X0, ret+48(FP)
 	VZEROUPPER
 	RET
 
@@ -132,7 +132,7 @@ maxdone:
 	VMAXPS       X1, X0, X0
 	VPERMILPS    $0xb1, X0, X1
 	VMAXPS       X1, X0, X0
-	MOVSS        X0, ret+24(FP)
+	VMOVSS       X0, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -169,7 +169,7 @@ es8:
 esdone:
 	VADDPD Y14, Y13, Y0
 	HSUMPD
-	MOVSD  X0, ret+56(FP)
+	VMOVSD X0, ret+56(FP)
 	VZEROUPPER
 	RET
 
@@ -199,7 +199,7 @@ ess8:
 essdone:
 	VADDPD Y14, Y13, Y0
 	HSUMPD
-	MOVSD  X0, ret+32(FP)
+	VMOVSD X0, ret+32(FP)
 	VZEROUPPER
 	RET
 

@@ -188,19 +188,25 @@ func TestMaxPool2(t *testing.T) {
 					r1[i] = float32(math.Inf(-1))
 				}
 			}
-			d, k := make([]float32, n), make([]int32, n)
-			MaxPool2(d, k, r0, r1)
+			const base, w = 1000, 97
+			d, k := make([]float32, n+1), make([]int64, n+1)
+			d[n], k[n] = 42, 42
+			MaxPool2(d[:n], k[:n], r0, r1, base, w)
 			for i := range n {
 				win := []float32{r0[2*i], r0[2*i+1], r1[2*i], r1[2*i+1]}
-				best, bk := win[0], int32(0)
+				pos := []int64{0, 1, w, w + 1}
+				best, bk := win[0], pos[0]
 				for j, v := range win[1:] {
 					if v > best || v != v {
-						best, bk = v, int32(j+1)
+						best, bk = v, pos[j+1]
 					}
 				}
-				if k[i] != bk || !sameFloat(d[i], best) {
-					t.Fatalf("n=%d window %d %v: got %v at %d, want %v at %d", n, i, win, d[i], k[i], best, bk)
+				if k[i] != base+2*int64(i)+bk || !sameFloat(d[i], best) {
+					t.Fatalf("n=%d window %d %v: got %v at %d, want %v at %d", n, i, win, d[i], k[i], best, base+2*int64(i)+bk)
 				}
+			}
+			if d[n] != 42 || k[n] != 42 {
+				t.Fatalf("n=%d wrote past the end", n)
 			}
 		}
 	})
@@ -210,7 +216,7 @@ func BenchmarkMaxPool2(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	n := 7 * 1024
 	r0, r1 := randVec(r, 2*n, -1, 1, false), randVec(r, 2*n, -1, 1, false)
-	d, k := make([]float32, n), make([]int32, n)
+	d, k := make([]float32, n), make([]int64, n)
 	for _, asm := range []bool{false, true} {
 		if asm && !HasAsm() {
 			continue
@@ -220,7 +226,7 @@ func BenchmarkMaxPool2(b *testing.B) {
 			useAsm = asm
 			defer func() { useAsm = old }()
 			for b.Loop() {
-				MaxPool2(d, k, r0, r1)
+				MaxPool2(d, k, r0, r1, 0, 14)
 			}
 		})
 	}
