@@ -90,15 +90,15 @@ func TestConvKernels(t *testing.T) {
 		return backend.ConvParams{StrideH: s, StrideW: s, PadH: pad, PadW: pad, DilationH: d, DilationW: d, Groups: g}
 	}
 	cases := []convCase{
-		{2, 1, 7, 7, 3, 3, 3, p(1, 1, 1, 1)},  // same padding: fast path
-		{1, 3, 9, 5, 4, 3, 3, p(1, 1, 1, 1)},  // non-square
-		{2, 2, 1, 1, 3, 1, 1, p(1, 0, 1, 1)},  // 1×1 image, pointwise
-		{1, 2, 6, 6, 2, 5, 5, p(1, 2, 1, 1)},  // wide kernel, same padding
-		{2, 3, 8, 7, 2, 3, 3, p(2, 1, 1, 1)},  // strided
-		{1, 2, 9, 9, 2, 3, 3, p(1, 2, 2, 1)},  // dilated
-		{2, 4, 5, 6, 6, 3, 2, p(1, 1, 1, 2)},  // groups, uneven kernel
+		{2, 1, 7, 7, 3, 3, 3, p(1, 1, 1, 1)},   // same padding: fast path
+		{1, 3, 9, 5, 4, 3, 3, p(1, 1, 1, 1)},   // non-square
+		{2, 2, 1, 1, 3, 1, 1, p(1, 0, 1, 1)},   // 1×1 image, pointwise
+		{1, 2, 6, 6, 2, 5, 5, p(1, 2, 1, 1)},   // wide kernel, same padding
+		{2, 3, 8, 7, 2, 3, 3, p(2, 1, 1, 1)},   // strided
+		{1, 2, 9, 9, 2, 3, 3, p(1, 2, 2, 1)},   // dilated
+		{2, 4, 5, 6, 6, 3, 2, p(1, 1, 1, 2)},   // groups, uneven kernel
 		{1, 1, 33, 33, 2, 3, 3, p(1, 1, 1, 1)}, // odd size
-		{1, 2, 4, 4, 1, 3, 3, p(1, 0, 1, 1)},  // valid padding: output narrower
+		{1, 2, 4, 4, 1, 3, 3, p(1, 0, 1, 1)},   // valid padding: output narrower
 	}
 	c := New()
 	r := rand.New(rand.NewPCG(31, 32))
