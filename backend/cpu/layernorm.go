@@ -44,7 +44,7 @@ func (c *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps flo
 	yo, mo, ro := c.denseOut(y), c.denseOut(mean), c.denseOut(rstd)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNorm(rows, d, eps, optSlice[float32](yo), optSlice[float32](mo), optSlice[float32](ro), optSlice[float32](x), optSlice[float32](weight), optSlice[float32](bias))
+		layerNorm32(rows, d, eps, optSlice[float32](yo), optSlice[float32](mo), optSlice[float32](ro), optSlice[float32](x), optSlice[float32](weight), optSlice[float32](bias))
 	case backend.Float64:
 		layerNorm(rows, d, eps, optSlice[float64](yo), optSlice[float64](mo), optSlice[float64](ro), optSlice[float64](x), optSlice[float64](weight), optSlice[float64](bias))
 	default:
@@ -126,7 +126,7 @@ func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weigh
 	dxo, dwo, dbo := c.optOut(dx), c.optOut(dweight), c.optOut(dbias)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNormBwd(rows, d, optSlice[float32](dxo), optSlice[float32](dwo), optSlice[float32](dbo), optSlice[float32](dy), optSlice[float32](x), optSlice[float32](mean), optSlice[float32](rstd), optSlice[float32](weight))
+		layerNormBwd32(rows, d, optSlice[float32](dxo), optSlice[float32](dwo), optSlice[float32](dbo), optSlice[float32](dy), optSlice[float32](x), optSlice[float32](mean), optSlice[float32](rstd), optSlice[float32](weight))
 	case backend.Float64:
 		layerNormBwd(rows, d, optSlice[float64](dxo), optSlice[float64](dwo), optSlice[float64](dbo), optSlice[float64](dy), optSlice[float64](x), optSlice[float64](mean), optSlice[float64](rstd), optSlice[float64](weight))
 	default:
