@@ -104,11 +104,7 @@ func init() {
 		const scale, alpha = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
 		return g.Mul(Where(x.Gt(x.sc(0)), x.sc(scale), y.AddScalar(scale*alpha)))
 	}}
-	defGelu = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
-		cdf := x.MulScalar(1 / math.Sqrt2).Erf().AddScalar(1).MulScalar(0.5)
-		pdf := x.Square().MulScalar(-0.5).Exp().MulScalar(1 / math.Sqrt(2*math.Pi))
-		return g.Mul(cdf.Add(x.Mul(pdf)))
-	}}
+	defGelu = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return geluBackward(g, x) }}
 	defGeluTanh = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		const k, c = 0.7978845608028654, 0.044715
 		x3 := x.Mul(x).Mul(x)
@@ -384,6 +380,22 @@ func reluBackward(g, y *Tensor) *Tensor {
 		}
 		if nb {
 			gb = ZerosLike(b)
+		}
+		return
+	})
+}
+
+// geluBackward returns g·(Φ(x) + x·φ(x)), the gradient of the exact GELU
+// at x, in one pass. Its own gradient is the same for g, and
+// g·φ(x)·(2 - x²) for x.
+func geluBackward(g, x *Tensor) *Tensor {
+	return binaryOp(backend.GeluGrad, "GeluBackwardBackward0", g, x, false, func(a, b, out, gg *Tensor, na, nb bool) (ga, gb *Tensor) {
+		if na {
+			ga = geluBackward(gg, b)
+		}
+		if nb {
+			pdf := b.Square().MulScalar(-0.5).Exp().MulScalar(1 / math.Sqrt(2*math.Pi))
+			gb = gg.Mul(a).Mul(pdf.Mul(b.Square().Neg().AddScalar(2)))
 		}
 		return
 	})

@@ -86,10 +86,14 @@ const (
 	// 0 where y <= 0 (a NaN y passes x), as PyTorch's threshold_backward
 	// with threshold 0. Float dtypes; dst has the operands' dtype.
 	ReluGrad
+	// GeluGrad is the gradient of the exact GELU at y times x:
+	// x·(Φ(y) + y·φ(y)), Φ and φ the standard normal distribution and
+	// density. Float dtypes.
+	GeluGrad
 	NumBinaryOps
 )
 
-var binaryNames = [...]string{"add", "sub", "mul", "div", "maximum", "minimum", "remainder", "floor_divide", "pow", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "relu_grad"}
+var binaryNames = [...]string{"add", "sub", "mul", "div", "maximum", "minimum", "remainder", "floor_divide", "pow", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "relu_grad", "gelu_grad"}
 
 func (op BinaryOp) String() string {
 	if int(op) < len(binaryNames) {

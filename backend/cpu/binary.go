@@ -40,8 +40,8 @@ func (c *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 	if d.dt != a.dt {
 		panic(fmt.Sprintf("cpu.Binary %v: dst %v, operands %v", op, d.dt, a.dt))
 	}
-	if op == backend.ReluGrad && !d.dt.IsFloat() {
-		panic("cpu.Binary: relu_grad of " + d.dt.String())
+	if (op == backend.ReluGrad || op == backend.GeluGrad) && !d.dt.IsFloat() {
+		panic("cpu.Binary: " + op.String() + " of " + d.dt.String())
 	}
 	switch d.dt {
 	case backend.Float32:
@@ -221,6 +221,13 @@ func floatBinary[T float](op backend.BinaryOp) func(T, T) T {
 				return 0
 			}
 			return g
+		}
+	case backend.GeluGrad:
+		return func(g, x T) T {
+			v := float64(x)
+			cdf := 0.5 * (1 + math.Erf(v/math.Sqrt2))
+			pdf := math.Exp(-0.5*v*v) / math.Sqrt(2*math.Pi)
+			return T(float64(g) * (cdf + v*pdf))
 		}
 	}
 	panic("cpu.Binary: no float kernel for " + op.String())

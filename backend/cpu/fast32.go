@@ -34,10 +34,21 @@ func binaryF32(l *loop, op backend.BinaryOp, d, x, y []float32) bool {
 		vv = vec.Maximum
 	case backend.ReluGrad:
 		vv = vec.ReluGrad
+	case backend.GeluGrad:
+		vv = vec.GeluGrad
 	default:
 		return false
 	}
 	scalar := floatBinary[float32](op)
+	if op == backend.GeluGrad {
+		// Strided runs use the same kernel one element at a time, so
+		// results do not depend on the layout.
+		scalar = func(g, x float32) float32 {
+			var out [1]float32
+			vec.GeluGrad(out[:], []float32{g}, []float32{x})
+			return out[0]
+		}
+	}
 	l.run(vecCost, func(off [maxOps]int, m int) {
 		o0, o1, o2 := off[0], off[1], off[2]
 		s0, s1, s2 := l.inner[0], l.inner[1], l.inner[2]
@@ -77,6 +88,10 @@ func unaryF32(l *loop, op backend.UnaryOp, d, s []float32, a float64) bool {
 		f = vec.Tanh
 	case backend.Sigmoid:
 		f = vec.Sigmoid
+	case backend.Erf:
+		f = vec.Erf
+	case backend.Gelu:
+		f = vec.Gelu
 	case backend.Neg:
 		f = func(d, x []float32) { vec.MulScalar(d, x, -1) }
 	case backend.Square:

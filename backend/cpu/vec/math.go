@@ -130,5 +130,65 @@ func tanh32(x float32) float32 {
 	return float32(math.Copysign(float64(t), float64(x)))
 }
 
+// Abramowitz and Stegun's formula 7.1.26 for erf (absolute error below
+// 1.5e-7), the one PyTorch's vectorised erf uses.
+const (
+	erfP  = 0.3275911
+	erfA1 = 0.254829592
+	erfA2 = -0.284496736
+	erfA3 = 1.421413741
+	erfA4 = -1.453152027
+	erfA5 = 1.061405429
+
+	sqrt1_2    = 0.7071067811865476 // 1/√2
+	invSqrt2Pi = 0.3989422804014327 // 1/√(2π)
+)
+
+// The Taylor series of erf near 0: erf x = 2/√π·x·(1 + c1·x² + ... + c5·x¹⁰),
+// used below 0.5 where A&S's absolute error would be a large relative one.
+const (
+	erfSmall      = 0.5
+	erfC1         = -1.0 / 3
+	erfC2         = 1.0 / 10
+	erfC3         = -1.0 / 42
+	erfC4         = 1.0 / 216
+	erfC5         = -1.0 / 1320
+	twoOverSqrtPi = 1.1283791670955126
+)
+
+// erf32 is erf by the kernels' algorithm: the Taylor polynomial below 0.5;
+// else, with t = 1/(1 + p·|x|), erf |x| = 1 - t·P(t)·e^(-x²), and the sign
+// of x.
+func erf32(x float32) float32 {
+	a := float32(math.Abs(float64(x)))
+	if a < erfSmall {
+		z := x * x
+		q := fma32(erfC5, z, erfC4)
+		q = fma32(q, z, erfC3)
+		q = fma32(q, z, erfC2)
+		q = fma32(q, z, erfC1)
+		q = fma32(q, z, 1)
+		return q * (x * twoOverSqrtPi)
+	}
+	t := 1 / fma32(erfP, a, 1)
+	p := fma32(erfA5, t, erfA4)
+	p = fma32(p, t, erfA3)
+	p = fma32(p, t, erfA2)
+	p = fma32(p, t, erfA1)
+	p *= t
+	y := 1 - p*exp32(-(a*a))
+	return float32(math.Copysign(math.Abs(float64(y)), float64(x)))
+}
+
+// gelu32 is x·Φ(x) = x/2·(1 + erf(x/√2)).
+func gelu32(x float32) float32 { return 0.5 * x * (1 + erf32(x*sqrt1_2)) }
+
+// geluGrad32 is g·(Φ(x) + x·φ(x)), the gradient of gelu32.
+func geluGrad32(g, x float32) float32 {
+	cdf := 0.5 * (1 + erf32(x*sqrt1_2))
+	pdf := exp32((x*x)*-0.5) * invSqrt2Pi
+	return g * fma32(x, pdf, cdf)
+}
+
 // sigmoid32 is 1/(1 + e^-x).
 func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }

@@ -107,3 +107,61 @@
 	VADDPS  one<>(SB), A, A \
 	VMOVUPS one<>(SB), B \
 	VDIVPS  A, B, X
+
+// ERFV sets X = erf X (math.go's erf32: a Taylor polynomial below 0.5,
+// else Abramowitz and Stegun 7.1.26), with scratch A to F.
+#define ERFV(X, A, B, C, D, E, F) \
+	VANDPS      absmask<>(SB), X, A \
+	VMOVUPS     one<>(SB), B \
+	VFMADD231PS erfp<>(SB), A, B \
+	VMOVUPS     one<>(SB), C \
+	VDIVPS      B, C, B \
+	VMOVUPS     erfa5<>(SB), C \
+	VFMADD213PS erfa4<>(SB), B, C \
+	VFMADD213PS erfa3<>(SB), B, C \
+	VFMADD213PS erfa2<>(SB), B, C \
+	VFMADD213PS erfa1<>(SB), B, C \
+	VMULPS      B, C, C \
+	VMULPS      A, A, B \
+	VXORPS      signmask<>(SB), B, B \
+	EXPV(B, A, D, E, F) \
+	VMULPS      B, C, C \
+	VMOVUPS     one<>(SB), A \
+	VSUBPS      C, A, A \
+	VANDPS      absmask<>(SB), A, A \
+	VANDPS      signmask<>(SB), X, C \
+	VORPS       C, A, A \
+	VMULPS      X, X, B \
+	VMOVUPS     erfc5<>(SB), C \
+	VFMADD213PS erfc4<>(SB), B, C \
+	VFMADD213PS erfc3<>(SB), B, C \
+	VFMADD213PS erfc2<>(SB), B, C \
+	VFMADD213PS erfc1<>(SB), B, C \
+	VFMADD213PS one<>(SB), B, C \
+	VMULPS      twooversqrtpi<>(SB), X, D \
+	VMULPS      D, C, C \
+	VANDPS      absmask<>(SB), X, B \
+	VCMPPS      $0x11, half<>(SB), B, B \
+	VBLENDVPS   B, C, A, X
+
+// GELUV sets X = X·Φ(X) (math.go's gelu32), with scratch A to G.
+#define GELUV(X, A, B, C, D, E, F, G) \
+	VMULPS  sqrt1_2<>(SB), X, A \
+	ERFV(A, B, C, D, E, F, G) \
+	VADDPS  one<>(SB), A, A \
+	VMULPS  half<>(SB), X, B \
+	VMULPS  A, B, X
+
+// GELUGRADV sets X = G·(Φ(X) + X·φ(X)) (math.go's geluGrad32), with
+// scratch A to F and H.
+#define GELUGRADV(X, G, A, B, C, D, E, F, H) \
+	VMULPS      sqrt1_2<>(SB), X, A \
+	ERFV(A, B, C, D, E, F, H) \
+	VADDPS      one<>(SB), A, A \
+	VMULPS      half<>(SB), A, A \
+	VMULPS      X, X, B \
+	VMULPS      neghalf<>(SB), B, B \
+	EXPV(B, C, D, E, F) \
+	VMULPS      invsqrt2pi<>(SB), B, B \
+	VFMADD231PS B, X, A \
+	VMULPS      G, A, X

@@ -28,6 +28,17 @@ func Log(dst, x []float32) { unary(dst, x, logAsm, logGo) }
 // Tanh sets dst = tanh x.
 func Tanh(dst, x []float32) { unary(dst, x, tanhAsm, tanhGo) }
 
+// Erf sets dst = erf x (absolute error below 3e-7, relative below 1e-6
+// for |x| < 0.5).
+func Erf(dst, x []float32) { unary(dst, x, erfAsm, erfGo) }
+
+// Gelu sets dst = x·Φ(x) = x/2·(1 + erf(x/√2)), the exact GELU.
+func Gelu(dst, x []float32) { unary(dst, x, geluAsm, geluGo) }
+
+// GeluGrad sets dst = g·(Φ(x) + x·φ(x)): the gradient of Gelu at x times
+// g, φ being the standard normal density.
+func GeluGrad(dst, g, x []float32) { vv(dst, g, x, geluGradAsm, geluGradGo) }
+
 // Sigmoid sets dst = 1/(1 + e^-x).
 func Sigmoid(dst, x []float32) { unary(dst, x, sigmoidAsm, sigmoidGo) }
 
@@ -99,5 +110,26 @@ func sigmoidGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
 		dst[i] = sigmoid32(v)
+	}
+}
+
+func erfGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = erf32(v)
+	}
+}
+
+func geluGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = gelu32(v)
+	}
+}
+
+func geluGradGo(dst, g, x []float32) {
+	g, x = g[:len(dst)], x[:len(dst)]
+	for i, v := range x {
+		dst[i] = geluGrad32(g[i], v)
 	}
 }

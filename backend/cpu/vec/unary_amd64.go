@@ -22,3 +22,12 @@ func tanhAsm(dst, x []float32)
 
 //go:noescape
 func sigmoidAsm(dst, x []float32)
+
+//go:noescape
+func erfAsm(dst, x []float32)
+
+//go:noescape
+func geluAsm(dst, x []float32)
+
+//go:noescape
+func geluGradAsm(dst, g, x []float32)

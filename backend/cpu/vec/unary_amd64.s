@@ -42,6 +42,36 @@ TEXT ·tanhAsm(SB), NOSPLIT, $0-48
 TEXT ·sigmoidAsm(SB), NOSPLIT, $0-48
 	MAP(SIGMOIDV(Y0, Y1, Y2, Y3, Y4, Y5))
 
+// func erfAsm(dst, x []float32)
+TEXT ·erfAsm(SB), NOSPLIT, $0-48
+	MAP(ERFV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func geluAsm(dst, x []float32)
+TEXT ·geluAsm(SB), NOSPLIT, $0-48
+	MAP(GELUV(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7))
+
+// func geluGradAsm(dst, g, x []float32)
+TEXT ·geluGradAsm(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ x_base+48(FP), DX
+	XORQ AX, AX
+
+gg8:
+	CMPQ    AX, CX
+	JGE     ggdone
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVUPS (SI)(AX*4), Y9
+	GELUGRADV(Y0, Y9, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     gg8
+
+ggdone:
+	VZEROUPPER
+	RET
+
 // func reluAsm(dst, x []float32)
 TEXT ·reluAsm(SB), NOSPLIT, $0-48
 	MOVQ   dst_base+0(FP), DI

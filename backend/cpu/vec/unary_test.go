@@ -182,3 +182,47 @@ func TestMaximum(t *testing.T) {
 		}
 	})
 }
+
+// TestErfGelu checks erf (absolute error), GELU and its gradient against
+// the float64 math package, the tolerance being erf's error carried
+// through the formulas.
+func TestErfGelu(t *testing.T) {
+	phi := func(x float64) float64 { return 0.5 * (1 + math.Erf(x/math.Sqrt2)) }
+	pdf := func(x float64) float64 { return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) }
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(61, 62))
+		xs := append(uniform(r, 100000, -8, 8), uniform(r, 10000, -0.01, 0.01)...)
+		xs = append(xs, 0, float32(math.Copysign(0, -1)), 1e-30, -1e-30, 40, -40, float32(math.Inf(1)), float32(math.Inf(-1)))
+		g := uniform(r, len(xs), -2, 2)
+		e, y, dx := make([]float32, len(xs)), make([]float32, len(xs)), make([]float32, len(xs))
+		Erf(e, xs)
+		Gelu(y, xs)
+		GeluGrad(dx, g, xs)
+		worst := 0.0
+		for i, x32 := range xs {
+			x := float64(x32)
+			if d := math.Abs(float64(e[i]) - math.Erf(x)); d > 3e-7 || d > 1e-6*math.Abs(math.Erf(x)) && math.Abs(x) < 0.5 {
+				t.Fatalf("Erf(%v) = %v, want %v (error %.3g)", x, e[i], math.Erf(x), d)
+			} else if d > worst {
+				worst = d
+			}
+			if math.IsInf(x, 0) {
+				continue
+			}
+			if want := x * phi(x); math.Abs(float64(y[i])-want) > 2e-7*math.Abs(x)+1e-6*math.Abs(want) {
+				t.Fatalf("Gelu(%v) = %v, want %v", x, y[i], want)
+			}
+			gx := float64(g[i])
+			if want := gx * (phi(x) + x*pdf(x)); math.Abs(float64(dx[i])-want) > 4e-7*math.Abs(gx)*(1+math.Abs(x))+1e-6*math.Abs(want) {
+				t.Fatalf("GeluGrad(%v, %v) = %v, want %v", gx, x, dx[i], want)
+			}
+		}
+		t.Logf("Erf: max absolute error %.3g (relative below 1e-6 under 0.5)", worst)
+		if e := make([]float32, 1); true {
+			Erf(e, []float32{float32(math.NaN())})
+			if e[0] == e[0] {
+				t.Fatalf("Erf(NaN) = %v", e[0])
+			}
+		}
+	})
+}
