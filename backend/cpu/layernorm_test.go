@@ -60,7 +60,9 @@ func TestLayerNormFloat32(t *testing.T) {
 			b32, b := rand32(r, d)
 			dy32, dy := rand32(r, rows*d)
 			y, mean, rstd, dx, dw, db := naiveLayerNorm(rows, d, eps, x, w, b, dy)
-			v := func(s []float32, shape ...int) backend.View { return backend.Dense(NewBuffer(backend.Float32, s), shape...) }
+			v := func(s []float32, shape ...int) backend.View {
+				return backend.Dense(NewBuffer(backend.Float32, s), shape...)
+			}
 			gy, gm, gr := make([]float32, rows*d), make([]float32, rows), make([]float32, rows)
 			c.LayerNorm(v(gy, rows, d), v(gm, rows), v(gr, rows), v(x32, rows, d), v(w32, d), v(b32, d), eps)
 			closeTo(t, "y", gy, y, 1e-5)
