@@ -74,3 +74,60 @@ func TestAdamStep(t *testing.T) {
 		}
 	}
 }
+
+// TestSGDStep checks every switch combination of the SGD update against a
+// float64 evaluation, and the two implementations bit for bit.
+func TestSGDStep(t *testing.T) {
+	results := map[bool][][]float32{}
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(63, 64))
+		var out [][]float32
+		for cfg := range 32 {
+			s := SGD{Sign: 1, WD: 0.01, Momentum: 0.9, Damp: 0.75, NegLR: -0.1,
+				Decay: int32(cfg & 1), Moment: int32(cfg >> 1 & 1), First: int32(cfg >> 2 & 1), Nesterov: int32(cfg >> 3 & 1)}
+			if cfg&16 != 0 {
+				s.Sign = -1
+			}
+			for _, n := range []int{1, 7, 33, 257} {
+				p, g, buf := randVec(r, n, -1, 1, false), randVec(r, n, -1, 1, false), randVec(r, n, -1, 1, false)
+				p0, b0 := append([]float32(nil), p...), append([]float32(nil), buf...)
+				SGDStep(p, g, buf, &s)
+				for i := range n {
+					d := float64(s.Sign) * float64(g[i])
+					if s.Decay != 0 {
+						d += float64(s.WD) * float64(p0[i])
+					}
+					if s.Moment != 0 {
+						b := d
+						if s.First == 0 {
+							b = float64(s.Momentum)*float64(b0[i]) + float64(s.Damp)*d
+						}
+						if math.Abs(float64(buf[i])-b) > 1e-6*(1+math.Abs(b)) {
+							t.Fatalf("cfg %d n=%d: buf[%d] = %v, want %v", cfg, n, i, buf[i], b)
+						}
+						if s.Nesterov != 0 {
+							d += float64(s.Momentum) * b
+						} else {
+							d = b
+						}
+					}
+					want := float64(p0[i]) + float64(s.NegLR)*d
+					if math.Abs(float64(p[i])-want) > 1e-6*(1+math.Abs(want)) {
+						t.Fatalf("cfg %d n=%d: p[%d] = %v, want %v", cfg, n, i, p[i], want)
+					}
+				}
+				out = append(out, p, buf)
+			}
+		}
+		results[useAsm] = out
+	})
+	if a, g := results[true], results[false]; a != nil {
+		for k := range a {
+			for i := range a[k] {
+				if math.Float32bits(a[k][i]) != math.Float32bits(g[k][i]) {
+					t.Fatalf("assembly and Go differ: vector %d element %d: %v and %v", k, i, a[k][i], g[k][i])
+				}
+			}
+		}
+	}
+}
