@@ -15,6 +15,7 @@ func (c *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 		panic(fmt.Sprintf("cpu.Binary %v: operands %v and %v", op, a.dt, b.dt))
 	}
 	l := newLoop(dst.Shape, []int{dst.Offset, x.Offset, y.Offset}, dst.Strides, x.Strides, y.Strides)
+	defer l.free()
 	if op.IsComparison() {
 		if d.dt != backend.Bool {
 			panic("cpu.Binary: " + op.String() + " writes bool")
@@ -389,6 +390,7 @@ func (c *Backend) Where(dst, cond, x, y backend.View) {
 	checkSameShape("Where", dst, cond, x, y)
 	d, cb, a, b := buf(dst), buf(cond), buf(x), buf(y)
 	l := newLoop(dst.Shape, []int{dst.Offset, cond.Offset, x.Offset, y.Offset}, dst.Strides, cond.Strides, x.Strides, y.Strides)
+	defer l.free()
 	switch d.dt {
 	case backend.Float32:
 		whereRuns(l, d.F32, cb.B, a.F32, b.F32)

@@ -12,6 +12,7 @@ func (c *Backend) Copy(dst, src backend.View) {
 	checkSameShape("copy", dst, src)
 	d, s := buf(dst), buf(src)
 	l := newLoop(dst.Shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	if d.dt == s.dt || (d.dt.IsHalf() && s.dt == d.dt) {
 		copySame(l, d, s)
 		return
@@ -191,8 +192,10 @@ func copyHalf(l *loop, d, s *Buffer) {
 		tmp := &Buffer{dt: backend.Float32, F32: make([]float32, l.total())}
 		shape := append(append([]int(nil), l.outer...), l.n)
 		tl := newLoop(shape, []int{0, l.base[1]}, contiguousStrides(shape), append(append([]int(nil), l.strides[1]...), l.inner[1]))
+		defer tl.free()
 		convertRuns(tl, tmp.F32, s.U16, toF32)
 		dl := newLoop(shape, []int{l.base[0], 0}, append(append([]int(nil), l.strides[0]...), l.inner[0]), contiguousStrides(shape))
+		defer dl.free()
 		copyConvert(dl, d, tmp)
 		return
 	}
@@ -219,6 +222,7 @@ func contiguousStrides(shape []int) []int { return backend.ContiguousStrides(sha
 func (c *Backend) Fill(dst backend.View, value float64) {
 	d := buf(dst)
 	l := newLoop(dst.Shape, []int{dst.Offset}, dst.Strides)
+	defer l.free()
 	zero := value == 0 && !math.Signbit(value)
 	switch d.dt {
 	case backend.Float32:

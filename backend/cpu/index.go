@@ -62,6 +62,7 @@ func gatherLoop(idx, direct, other backend.View, axis int, fn func(io, do, oo in
 	ost := slices.Clone(other.Strides)
 	ost[axis] = 0
 	l := newLoop(idx.Shape, []int{idx.Offset, direct.Offset, other.Offset}, idx.Strides, direct.Strides, ost)
+	defer l.free()
 	l.run(2, func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
 			fn(off[0]+i*l.inner[0], off[1]+i*l.inner[1], off[2]+i*l.inner[2])
@@ -124,6 +125,7 @@ func (c *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add
 		ost := slices.Clone(dst.Strides)
 		ost[axis] = 0
 		l := newLoop(idx.Shape, []int{idx.Offset, src.Offset, dst.Offset}, idx.Strides, src.Strides, ost)
+		defer l.free()
 		l.rows_(0, l.rows, 0, l.n, func(off [maxOps]int, m int) {
 			for i := 0; i < m; i++ {
 				fn(off[0]+i*l.inner[0], off[1]+i*l.inner[1], off[2]+i*l.inner[2])
@@ -190,6 +192,7 @@ func (c *Backend) Sort(values, indices, src backend.View, axis int, descending b
 	shape := slices.Clone(src.Shape)
 	shape[axis] = 1
 	l := newLoop(shape, []int{src.Offset, values.Offset, indices.Offset}, src.Strides, values.Strides, indices.Strides)
+	defer l.free()
 	ss, vs, is := src.Strides[axis], values.Strides[axis], indices.Strides[axis]
 	lane := func(fn func(so, vo, io int)) {
 		l.run(max(1, n*8), func(off [maxOps]int, m int) {

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/emberdl/ember/internal/parallel"
 )
@@ -33,10 +34,15 @@ type loop struct {
 	stridesA [maxOps][loopDims]int
 }
 
+// loops recycles loop plans: a plan lives for one kernel call, and
+// allocating one per call would be most of a small op's cost.
+var loops = sync.Pool{New: func() any { return new(loop) }}
+
 // newLoop plans a walk over shape for views with the given strides and base
-// offsets.
+// offsets. The kernel hands the plan back with free when it is done.
 func newLoop(shape []int, offsets []int, strides ...[]int) *loop {
-	l := &loop{nops: len(strides)}
+	l := loops.Get().(*loop)
+	*l = loop{nops: len(strides)}
 	copy(l.base[:], offsets)
 	// Coalesce into local arrays (they grow onto the heap only past
 	// loopDims+1 dims).
@@ -95,6 +101,9 @@ func newLoop(shape []int, offsets []int, strides ...[]int) *loop {
 	}
 	return l
 }
+
+// free returns the plan for reuse; l must not be used afterwards.
+func (l *loop) free() { loops.Put(l) }
 
 // mergeable reports whether dim d (size sz) can be folded into the coalesced
 // dim k (size prev): in every view, stride(k) == stride(d) * size(d).

@@ -229,6 +229,7 @@ func contiguousRuns(offs []int) []int {
 // Reduce reduces src over axes into dst (keepdim shape).
 func (c *Backend) Reduce(op backend.ReduceOp, dst, src backend.View, axes []int) {
 	r := planReduction(dst, src, axes)
+	defer r.red.free()
 	d, s := buf(dst), buf(src)
 	switch op {
 	case backend.All, backend.Any:
@@ -394,6 +395,7 @@ func argAlong(dst, src backend.View, axis int, fn func(so, do int)) {
 	sst := slices.Clone(src.Strides)
 	sst[axis] = 0
 	l := newLoop(shape, []int{dst.Offset, src.Offset}, dst.Strides, sst)
+	defer l.free()
 	cost := max(1, src.Shape[axis])
 	l.run(cost, func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
@@ -438,6 +440,7 @@ func (c *Backend) Cumulative(op backend.CumOp, dst, src backend.View, axis int) 
 	shape := slices.Clone(src.Shape)
 	shape[axis] = 1
 	l := newLoop(shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	prod := op == backend.CumProd
 	lanes := func(fn func(so, do int)) {
 		l.run(max(1, n), func(off [maxOps]int, m int) {

@@ -19,6 +19,7 @@ func lanes(shape []int, axis int, views []backend.View, fn func(off [maxOps]int)
 		offs[i], strides[i] = v.Offset, v.Strides
 	}
 	l := newLoop(s, offs, strides...)
+	defer l.free()
 	l.run(max(1, shape[axis]*8), func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
 			var o [maxOps]int

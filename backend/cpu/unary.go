@@ -14,6 +14,7 @@ func (c *Backend) Unary(op backend.UnaryOp, dst, src backend.View, a, b float64)
 	checkSameShape("Unary", dst, src)
 	d, s := buf(dst), buf(src)
 	l := newLoop(dst.Shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	switch op {
 	case backend.IsNan, backend.IsInf, backend.IsFinite:
 		if d.dt != backend.Bool {
