@@ -253,16 +253,23 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 
 func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
 	ohw := g.oh * g.ow
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
+	// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw).
+	// The views' shapes and strides are shared, read-only, by every image;
+	// each worker unpacks its images into one scratch matrix.
+	wShape, wStrides := []int{1, g.og, g.colRows}, []int{0, w.Strides[0], 1}
+	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
+	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dst.Strides[1], 1}
+	parallel.For(g.n*g.g, 1, func(lo, hi int) {
 		colBuf, col := scratch[T](c, g.colSz)
 		defer c.Release(colBuf)
-		im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-		// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, w.Strides[0], 1}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		yv := backend.View{Buf: dst.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dst.Strides[1], 1}, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
-		c.Matmul(yv, wv, cv, 0)
+		for u := lo; u < hi; u++ {
+			ni, gi := u/g.g, u%g.g
+			im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
+			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
+			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
+			yv := backend.View{Buf: dst.Buf, Shape: yShape, Strides: yStrides, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
+			c.Matmul(yv, wv, cv, 0)
+		}
 	})
 }
 
@@ -290,17 +297,22 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs []T) {
 	ohw := g.oh * g.ow
 	// Each (n) owns its dx image; groups of one image touch disjoint channels.
+	// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw).
 	addRow := addRowOf[T]()
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
+	wShape, wStrides := []int{1, g.colRows, g.og}, []int{0, 1, w.Strides[0]}
+	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
+	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
+	parallel.For(g.n*g.g, 1, func(lo, hi int) {
 		colBuf, col := scratch[T](c, g.colSz)
 		defer c.Release(colBuf)
-		// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.colRows, g.og}, Strides: []int{0, 1, w.Strides[0]}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		c.Matmul(cv, wv, yv, 0)
-		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1], addRow)
+		for u := lo; u < hi; u++ {
+			ni, gi := u/g.g, u%g.g
+			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
+			yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
+			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
+			c.Matmul(cv, wv, yv, 0)
+			col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1], addRow)
+		}
 	})
 }
 
@@ -343,11 +355,12 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 			colBuf, col := scratch[T](c, g.colSz)
 			defer c.Release(colBuf)
 			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
+			yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
+			cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
 			beta := 0.0 // the first product overwrites acc's undefined contents
 			for ni := wk; ni < g.n; ni += workers {
 				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-				cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
+				yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
 				c.Matmul(av, yv, cv, beta)
 				beta = 1
 			}
