@@ -83,6 +83,7 @@ func (f *Function) Apply(inputs ...*Tensor) *Tensor {
 		}
 		return gs
 	}, ctx.saved...)
+	out.node.opaque = true // user code sees and returns the gradients
 	return out
 }
 
@@ -108,7 +109,7 @@ func Checkpoint(fn func(inputs ...*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
 	}
 	out = out.Detach()
 	out.isView = false
-	return r.record(out, "CheckpointFunctionBackward", func(g *Tensor) []*Tensor {
+	out = r.record(out, "CheckpointFunctionBackward", func(g *Tensor) []*Tensor {
 		// Recompute with the forward's random state, then restore.
 		now := defaultGen.State()
 		defaultGen.SetState(before)
@@ -144,4 +145,6 @@ func Checkpoint(fn func(inputs ...*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
 		})
 		return grads
 	})
+	out.node.opaque = true
+	return out
 }

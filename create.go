@@ -312,7 +312,8 @@ func Full(shape []int, value float64, opts ...Option) *Tensor {
 	return newFull("Full", shape, value, opts)
 }
 
-// Empty returns a tensor whose contents are unspecified (zero on the CPU).
+// Empty returns a tensor whose contents are unspecified (on the CPU too:
+// its memory may be reused from dropped tensors).
 func Empty(shape []int, opts ...Option) *Tensor {
 	checkShape("Empty", shape)
 	c := parseOptions("Empty", opts)

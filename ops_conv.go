@@ -312,12 +312,17 @@ func convTransposeNd(op string, nd int, x, w, b *Tensor, o ConvOptions) *Tensor 
 //	dx = convT(dy, w)          ddy = conv(g, w)     dw = filter(g, dy)
 //	dw = filter(x, dy)         dx = convT(dy, g)    ddy = conv(x, g)
 
-// addBias adds b (of the channel axis 1) to a fresh result, unrecorded.
+// addBias adds b (of the channel axis 1) to a fresh result, unrecorded:
+// in place, as nothing else holds the result yet.
 func addBias(out, b *Tensor) *Tensor {
 	if b == nil {
 		return out
 	}
-	out = out.Add(b.Detach().Reshape(1, -1, 1, 1))
+	if b.dtype != out.dtype || !out.be().SupportsMath(out.dtype) {
+		return out.Add(b.Detach().Reshape(1, -1, 1, 1))
+	}
+	bv := b.Detach().Reshape(1, -1, 1, 1).broadcastView(out.shape)
+	out.be().Binary(backend.Add, out.view(), out.view(), bv)
 	return out
 }
 

@@ -247,8 +247,7 @@ func newClassTargets(op string, x, t, weight *Tensor, ignore int, mean bool) *cl
 	ct.weight = classWeight(op, weight, x, c)
 	idx := t
 	if t.Numel() > 0 {
-		lo, hi := extremaRaw(t)
-		l, h := lo.ItemInt(), hi.ItemInt()
+		l, h := int64Range(t)
 		inRange := l >= 0 && h < int64(c)
 		if !inRange || (l <= int64(ignore) && int64(ignore) <= h) {
 			ct.valid = t.Ne(t.sc(float64(ignore)))
@@ -382,4 +381,16 @@ func (ct *classTargets) nllGradRaw(g *Tensor, be backend.Backend, dev Device, r 
 		be.Scatter(out.view(), 1, ct.idx.view(), coef.broadcastView(ct.idx.shape), false)
 	}
 	return out
+}
+
+// int64Range returns the smallest and largest element of a non-empty int64
+// tensor, scanned on the host (one copy, where two reductions and two
+// reads would cost more for the small target tensors of a loss).
+func int64Range(t *Tensor) (lo, hi int64) {
+	v := t.Int64s()
+	lo, hi = v[0], v[0]
+	for _, x := range v[1:] {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo, hi
 }

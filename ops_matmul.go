@@ -156,12 +156,24 @@ func bmm(a, b *Tensor) *Tensor {
 		}
 		rr.record(out, name, func(g *Tensor) []*Tensor {
 			var ga, gb *Tensor
+			// A gradient takes its operand's layout (as PyTorch's
+			// mm_mat2_backward): for a transposed operand (x·wᵀ in Linear)
+			// the product is computed transposed, so that the gradient of
+			// the untransposed tensor comes out contiguous.
 			if rr.needs(0) {
-				ga = bmm(g, b.Transpose(-1, -2))
+				if colMajor(a) {
+					ga = bmm(b, g.Transpose(-1, -2)).Transpose(-1, -2)
+				} else {
+					ga = bmm(g, b.Transpose(-1, -2))
+				}
 				ga = sumTo(ga, a.shape)
 			}
 			if rr.needs(1) {
-				gb = bmm(a.Transpose(-1, -2), g)
+				if colMajor(b) {
+					gb = bmm(g.Transpose(-1, -2), a).Transpose(-1, -2)
+				} else {
+					gb = bmm(a.Transpose(-1, -2), g)
+				}
 				gb = sumTo(gb, b.shape)
 			}
 			return []*Tensor{ga, gb}
@@ -195,4 +207,13 @@ func (t *Tensor) batchView(nb int) (backend.View, bool) {
 	}
 	v := backend.View{Buf: t.st.buf, Shape: []int{nb, t.shape[r-2], t.shape[r-1]}, Strides: []int{stride, t.strides[r-2], t.strides[r-1]}, Offset: t.offset}
 	return v, ok
+}
+
+// colMajor reports whether a matrix (a 2-D tensor) is the transpose of a
+// dense row-major one, with more than one row and column.
+func colMajor(t *Tensor) bool {
+	if t.Dim() != 2 || t.shape[0] < 2 || t.shape[1] < 2 {
+		return false
+	}
+	return t.strides[0] == 1 && t.strides[1] == t.shape[0]
 }

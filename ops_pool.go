@@ -153,11 +153,26 @@ func maxPoolNd(op string, nd int, x *Tensor, o PoolOptions) (*Tensor, *Tensor) {
 
 // maxPoolGrad scatters the output gradient g into the argmax positions idx
 // of an input of shape [N, C, H, W], adding where windows share a maximum.
-// It is built from ScatterAdd, so it can be differentiated again.
+// The indices come from the forward kernel, so the scatter runs unchecked.
+// Its own gradient gathers at the same positions (so it can be
+// differentiated again).
 func maxPoolGrad(g, idx *Tensor, in []int) *Tensor {
-	n, c, m := in[0], in[1], idx.shape[2]*idx.shape[3]
-	flat := Zeros([]int{n, c, in[2] * in[3]}, g.dtype, g.Device())
-	return flat.ScatterAdd(2, idx.Reshape(n, c, m), g.Reshape(n, c, m)).Reshape(in...)
+	n, c, m, hw := in[0], in[1], idx.shape[2]*idx.shape[3], in[2]*in[3]
+	dt := g.computeDType()
+	flat := g.alloc(dt, []int{n, c, hw})
+	g.be().Fill(flat.view(), 0)
+	if flat.Numel() > 0 && m > 0 {
+		gv := g.Detach().castNoGrad(dt).Reshape(n, c, m)
+		g.be().Scatter(flat.view(), 2, idx.Reshape(n, c, m).view(), gv.view(), true)
+	}
+	out := flat.castNoGrad(g.dtype).Reshape(in...)
+	if r := track(g); r != nil {
+		gshape := g.shape
+		r.record(out, "MaxPool2DWithIndicesBackwardBackward0", func(gg *Tensor) []*Tensor {
+			return []*Tensor{gg.Reshape(n, c, hw).Gather(2, idx.Reshape(n, c, m)).Reshape(gshape...)}
+		})
+	}
+	return out
 }
 
 // AvgPool2d returns the averages of the windows of x [N, C, H, W] (or

@@ -94,7 +94,7 @@ func init() {
 	defTan = unaryDef{name: "TanBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().AddScalar(1)) }}
 	defTanh = unaryDef{name: "TanhBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square().Neg().AddScalar(1)) }}
 	defSigmoid = unaryDef{name: "SigmoidBackward0", readsY: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(y.Mul(y.Neg().AddScalar(1))) }}
-	defRelu = unaryDef{name: "ReluBackward0", readsY: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return g.Mul(maskOf(y.Gt(y.sc(0)), g)) }}
+	defRelu = unaryDef{name: "ReluBackward0", readsY: true, intOK: true, grad: func(x, y, g *Tensor) *Tensor { return reluBackward(g, y) }}
 	defFloor = unaryDef{name: "FloorBackward0", intOK: true, noGrad: true}
 	defCeil = unaryDef{name: "CeilBackward0", intOK: true, noGrad: true}
 	defRound = unaryDef{name: "RoundBackward0", intOK: true, noGrad: true}
@@ -107,11 +107,7 @@ func init() {
 		const scale, alpha = 1.0507009873554804934193349852946, 1.6732632423543772848170429916717
 		return g.Mul(Where(x.Gt(x.sc(0)), x.sc(scale), y.AddScalar(scale*alpha)))
 	}}
-	defGelu = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
-		cdf := x.MulScalar(1 / math.Sqrt2).Erf().AddScalar(1).MulScalar(0.5)
-		pdf := x.Square().MulScalar(-0.5).Exp().MulScalar(1 / math.Sqrt(2*math.Pi))
-		return g.Mul(cdf.Add(x.Mul(pdf)))
-	}}
+	defGelu = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor { return geluBackward(g, x) }}
 	defGeluTanh = unaryDef{name: "GeluBackward0", readsX: true, grad: func(x, y, g *Tensor) *Tensor {
 		const k, c = 0.7978845608028654, 0.044715
 		x3 := x.Mul(x).Mul(x)
@@ -374,4 +370,36 @@ func (t *Tensor) LogicalNot() *Tensor {
 	out := t.alloc(Bool, t.shape)
 	t.be().Unary(backend.Not, out.view(), b.view(), 0, 0)
 	return out
+}
+
+// reluBackward returns g where y > 0 and 0 where y <= 0: the gradient of
+// ReLU from its output y, in one pass (PyTorch's threshold_backward). Its
+// own gradient is the same masking of the incoming gradient (and zero for
+// y).
+func reluBackward(g, y *Tensor) *Tensor {
+	return binaryOp(backend.ReluGrad, "ThresholdBackwardBackward0", g, y, false, func(a, b, out, gg *Tensor, na, nb bool) (ga, gb *Tensor) {
+		if na {
+			ga = reluBackward(gg, b)
+		}
+		if nb {
+			gb = ZerosLike(b)
+		}
+		return
+	})
+}
+
+// geluBackward returns g·(Φ(x) + x·φ(x)), the gradient of the exact GELU
+// at x, in one pass. Its own gradient is the same for g, and
+// g·φ(x)·(2 - x²) for x.
+func geluBackward(g, x *Tensor) *Tensor {
+	return binaryOp(backend.GeluGrad, "GeluBackwardBackward0", g, x, false, func(a, b, out, gg *Tensor, na, nb bool) (ga, gb *Tensor) {
+		if na {
+			ga = geluBackward(gg, b)
+		}
+		if nb {
+			pdf := b.Square().MulScalar(-0.5).Exp().MulScalar(1 / math.Sqrt(2*math.Pi))
+			gb = gg.Mul(a).Mul(pdf.Mul(b.Square().Neg().AddScalar(2)))
+		}
+		return
+	})
 }

@@ -2,6 +2,7 @@ package ember
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/emberdl/ember/backend"
 )
@@ -12,6 +13,27 @@ type storage struct {
 	be      backend.Backend
 	dev     Device
 	version uint64 // bumped by every in-place write; saved tensors check it
+
+	// Bookkeeping of the backward engine (autograd_engine.go).
+	seq      uint64 // allocation sequence number
+	refs     int32  // the engine's references during a backward pass
+	escaped  bool   // seen outside the engine: never released by it
+	released bool   // buf went back to the backend
+}
+
+// allocSeq numbers storages in allocation order.
+var allocSeq atomic.Uint64
+
+// release hands the memory back to the backend, when it can take it. Every
+// tensor on st becomes unusable: only code that knows st is dead calls it.
+func (st *storage) release() {
+	if st.released {
+		return
+	}
+	if r, ok := st.be.(releaser); ok {
+		st.released = true
+		r.Release(st.buf)
+	}
 }
 
 // Tensor is an n-dimensional array on a device, with optional gradient
@@ -43,10 +65,18 @@ func newTensor(st *storage, dtype DType, shape, strides []int, offset int) *Tens
 
 // empty allocates a contiguous tensor with undefined contents.
 func empty(be backend.Backend, dev Device, dt DType, shape []int) *Tensor {
-	shape = slices.Clone(shape)
-	n := backend.Numel(shape)
-	st := &storage{buf: be.Alloc(dt, n), be: be, dev: dev}
-	return newTensor(st, dt, shape, backend.ContiguousStrides(shape), 0)
+	// Shape and strides share one allocation.
+	dims := make([]int, 2*len(shape))
+	sh, strides := dims[:len(shape):len(shape)], dims[len(shape):]
+	copy(sh, shape)
+	acc := 1
+	for i := len(sh) - 1; i >= 0; i-- {
+		strides[i] = acc
+		acc *= max(sh[i], 1)
+	}
+	n := backend.Numel(sh)
+	st := &storage{buf: be.Alloc(dt, n), be: be, dev: dev, seq: allocSeq.Add(1)}
+	return newTensor(st, dt, sh, strides, 0)
 }
 
 // emptyLike allocates a contiguous tensor of t's device with the given dtype

@@ -118,11 +118,13 @@ type Backend interface {
 	Random(dst View, dist Dist, seed, offset uint64, a, b float64)
 
 	// Unary applies op elementwise: dst = op(src; a, b). dst and src have the
-	// same float dtype, except for IsNan, IsInf, IsFinite (bool dst).
+	// same float dtype, except for IsNan, IsInf, IsFinite (bool dst). dst
+	// may be src itself (the same view: an in-place update).
 	Unary(op UnaryOp, dst, src View, a, b float64)
 	// Binary applies op elementwise to two views of dst's shape and of one
 	// dtype; dst has that dtype too, except comparisons and logical ops
-	// whose dst is bool.
+	// whose dst is bool. dst may be x or y itself (the same view: an
+	// in-place update).
 	Binary(op BinaryOp, dst, x, y View)
 	// Where sets dst = cond ? x : y elementwise; cond is bool.
 	Where(dst, cond, x, y View)

@@ -82,10 +82,18 @@ const (
 	LogicalAnd
 	LogicalOr
 	LogicalXor
+	// ReluGrad is the gradient of ReLU from its output: x where y > 0 and
+	// 0 where y <= 0 (a NaN y passes x), as PyTorch's threshold_backward
+	// with threshold 0. Float dtypes; dst has the operands' dtype.
+	ReluGrad
+	// GeluGrad is the gradient of the exact GELU at y times x:
+	// x·(Φ(y) + y·φ(y)), Φ and φ the standard normal distribution and
+	// density. Float dtypes.
+	GeluGrad
 	NumBinaryOps
 )
 
-var binaryNames = [...]string{"add", "sub", "mul", "div", "maximum", "minimum", "remainder", "floor_divide", "pow", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}
+var binaryNames = [...]string{"add", "sub", "mul", "div", "maximum", "minimum", "remainder", "floor_divide", "pow", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "relu_grad", "gelu_grad"}
 
 func (op BinaryOp) String() string {
 	if int(op) < len(binaryNames) {
@@ -95,7 +103,7 @@ func (op BinaryOp) String() string {
 }
 
 // IsComparison reports whether op writes a bool result.
-func (op BinaryOp) IsComparison() bool { return op >= Eq }
+func (op BinaryOp) IsComparison() bool { return op >= Eq && op <= LogicalXor }
 
 // ReduceOp names a reduction.
 type ReduceOp uint8

@@ -15,6 +15,7 @@ func (c *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 		panic(fmt.Sprintf("cpu.Binary %v: operands %v and %v", op, a.dt, b.dt))
 	}
 	l := newLoop(dst.Shape, []int{dst.Offset, x.Offset, y.Offset}, dst.Strides, x.Strides, y.Strides)
+	defer l.free()
 	if op.IsComparison() {
 		if d.dt != backend.Bool {
 			panic("cpu.Binary: " + op.String() + " writes bool")
@@ -40,9 +41,14 @@ func (c *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 	if d.dt != a.dt {
 		panic(fmt.Sprintf("cpu.Binary %v: dst %v, operands %v", op, d.dt, a.dt))
 	}
+	if (op == backend.ReluGrad || op == backend.GeluGrad) && !d.dt.IsFloat() {
+		panic("cpu.Binary: " + op.String() + " of " + d.dt.String())
+	}
 	switch d.dt {
 	case backend.Float32:
-		binaryFloat(l, op, d.F32, a.F32, b.F32)
+		if !binaryF32(l, op, d.F32, a.F32, b.F32) {
+			binaryFloat(l, op, d.F32, a.F32, b.F32)
+		}
 	case backend.Float64:
 		binaryFloat(l, op, d.F64, a.F64, b.F64)
 	case backend.Int64:
@@ -210,6 +216,20 @@ func floatBinary[T float](op backend.BinaryOp) func(T, T) T {
 		return func(a, b T) T { return T(math.Pow(float64(a), float64(b))) }
 	case backend.Atan2:
 		return func(a, b T) T { return T(math.Atan2(float64(a), float64(b))) }
+	case backend.ReluGrad:
+		return func(g, y T) T {
+			if y <= 0 {
+				return 0
+			}
+			return g
+		}
+	case backend.GeluGrad:
+		return func(g, x T) T {
+			v := float64(x)
+			cdf := 0.5 * (1 + math.Erf(v/math.Sqrt2))
+			pdf := math.Exp(-0.5*v*v) / math.Sqrt(2*math.Pi)
+			return T(float64(g) * (cdf + v*pdf))
+		}
 	}
 	panic("cpu.Binary: no float kernel for " + op.String())
 }
@@ -370,6 +390,7 @@ func (c *Backend) Where(dst, cond, x, y backend.View) {
 	checkSameShape("Where", dst, cond, x, y)
 	d, cb, a, b := buf(dst), buf(cond), buf(x), buf(y)
 	l := newLoop(dst.Shape, []int{dst.Offset, cond.Offset, x.Offset, y.Offset}, dst.Strides, cond.Strides, x.Strides, y.Strides)
+	defer l.free()
 	switch d.dt {
 	case backend.Float32:
 		whereRuns(l, d.F32, cb.B, a.F32, b.F32)

@@ -1,8 +1,6 @@
 package cpu
 
 import (
-	"math"
-
 	"github.com/emberdl/ember/backend"
 	"github.com/emberdl/ember/internal/parallel"
 )
@@ -25,91 +23,6 @@ func newConvGeom(x, w, y []int, p backend.ConvParams) convGeom {
 	return g
 }
 
-// im2col unpacks image plane group (n, group) of x into col, a
-// colRows × (oh*ow) matrix.
-func im2col[T float](g *convGeom, x []T, xs []int, xo int, col []T) {
-	p := g.p
-	ohw := g.oh * g.ow
-	for ci := 0; ci < g.cg; ci++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
-					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-					dst := row[oy*g.ow : (oy+1)*g.ow]
-					if iy < 0 || iy >= g.h {
-						clear(dst)
-						continue
-					}
-					base := xo + ci*xs[1] + iy*xs[2]
-					for ox := range dst {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix < 0 || ix >= g.w {
-							dst[ox] = 0
-						} else {
-							dst[ox] = x[base+ix*xs[3]]
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2im adds the columns back into the image plane (the adjoint of im2col).
-func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int) {
-	p := g.p
-	ohw := g.oh * g.ow
-	for ci := 0; ci < g.cg; ci++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
-					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-					if iy < 0 || iy >= g.h {
-						continue
-					}
-					base := do + ci*ds[1] + iy*ds[2]
-					src := row[oy*g.ow : (oy+1)*g.ow]
-					for ox, v := range src {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix >= 0 && ix < g.w {
-							dx[base+ix*ds[3]] += v
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// denseIn returns v with row-major strides when its elements are dense,
-// else a dense copy of it.
-func (c *Backend) denseIn(v backend.View) backend.View {
-	if v.IsContiguous() {
-		return backend.View{Buf: v.Buf, Shape: v.Shape, Strides: backend.ContiguousStrides(v.Shape), Offset: v.Offset}
-	}
-	t := backend.Dense(c.Alloc(buf(v).dt, v.Numel()), v.Shape...)
-	c.Copy(t, v)
-	return t
-}
-
-// denseOut returns a dense view to write a result into: dst itself when it
-// is dense, else scratch memory that finishOut copies into dst.
-func (c *Backend) denseOut(dst backend.View) backend.View {
-	if dst.IsContiguous() {
-		return backend.View{Buf: dst.Buf, Shape: dst.Shape, Strides: backend.ContiguousStrides(dst.Shape), Offset: dst.Offset}
-	}
-	return backend.Dense(c.Alloc(buf(dst).dt, dst.Numel()), dst.Shape...)
-}
-
-// finishOut copies a result computed by denseOut's scratch into dst.
-func (c *Backend) finishOut(dst, out backend.View) {
-	if out.Buf != dst.Buf {
-		c.Copy(dst, out)
-	}
-}
-
 // Conv2d computes dst = conv(x, w).
 func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 	if dst.Numel() == 0 {
@@ -122,7 +35,9 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 		c.finishOut(dst, out)
 		return
 	}
-	w = c.denseIn(w)
+	wd := c.denseIn(w)
+	defer c.doneIn(w, wd)
+	w = wd
 	switch buf(dst).dt {
 	case backend.Float32:
 		conv2d(c, &g, out, x, w, buf(x).F32)
@@ -136,16 +51,23 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 
 func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
 	ohw := g.oh * g.ow
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
-		im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-		colBuf := NewBuffer(buf(x).dt, col)
-		// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, w.Strides[0], 1}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		yv := backend.View{Buf: dst.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dst.Strides[1], 1}, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
-		c.Matmul(yv, wv, cv, 0)
+	// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw).
+	// The views' shapes and strides are shared, read-only, by every image;
+	// each worker unpacks its images into one scratch matrix.
+	wShape, wStrides := []int{1, g.og, g.colRows}, []int{0, w.Strides[0], 1}
+	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
+	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dst.Strides[1], 1}
+	parallel.For(g.n*g.g, 1, func(lo, hi int) {
+		colBuf, col := scratch[T](c, g.colSz)
+		defer c.Release(colBuf)
+		for u := lo; u < hi; u++ {
+			ni, gi := u/g.g, u%g.g
+			im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
+			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
+			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
+			yv := backend.View{Buf: dst.Buf, Shape: yShape, Strides: yStrides, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
+			c.Matmul(yv, wv, cv, 0)
+		}
 	})
 }
 
@@ -156,7 +78,10 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 	if dx.Numel() == 0 || dy.Numel() == 0 || g.colRows == 0 {
 		return
 	}
-	dy, w = c.denseIn(dy), c.denseIn(w)
+	dyd, wd := c.denseIn(dy), c.denseIn(w)
+	defer c.doneIn(dy, dyd)
+	defer c.doneIn(w, wd)
+	dy, w = dyd, wd
 	switch buf(dx).dt {
 	case backend.Float32:
 		convBwdData(c, &g, dx, dy, w, buf(dx).F32)
@@ -170,16 +95,22 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs []T) {
 	ohw := g.oh * g.ow
 	// Each (n) owns its dx image; groups of one image touch disjoint channels.
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
-		colBuf := NewBuffer(buf(dx).dt, col)
-		// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.colRows, g.og}, Strides: []int{0, 1, w.Strides[0]}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		c.Matmul(cv, wv, yv, 0)
-		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1])
+	// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw).
+	addRow := addRowOf[T]()
+	wShape, wStrides := []int{1, g.colRows, g.og}, []int{0, 1, w.Strides[0]}
+	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
+	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
+	parallel.For(g.n*g.g, 1, func(lo, hi int) {
+		colBuf, col := scratch[T](c, g.colSz)
+		defer c.Release(colBuf)
+		for u := lo; u < hi; u++ {
+			ni, gi := u/g.g, u%g.g
+			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
+			yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
+			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
+			c.Matmul(cv, wv, yv, 0)
+			col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1], addRow)
+		}
 	})
 }
 
@@ -195,7 +126,9 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 		c.finishOut(dw, out)
 		return
 	}
-	dy = c.denseIn(dy)
+	dyd := c.denseIn(dy)
+	defer c.doneIn(dy, dyd)
+	dy = dyd
 	switch buf(dw).dt {
 	case backend.Float32:
 		convBwdFilter(c, &g, out, x, dy, buf(x).F32)
@@ -217,14 +150,17 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 		partial := make([]*Buffer, workers)
 		parallel.Do(workers, func(wk int) {
 			acc := c.Alloc(dt, g.og*g.colRows).(*Buffer)
-			col := make([]T, g.colSz)
-			colBuf := NewBuffer(dt, col)
+			colBuf, col := scratch[T](c, g.colSz)
+			defer c.Release(colBuf)
 			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
+			yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
+			cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
+			beta := 0.0 // the first product overwrites acc's undefined contents
 			for ni := wk; ni < g.n; ni += workers {
 				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-				cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
-				c.Matmul(av, yv, cv, 1)
+				yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
+				c.Matmul(av, yv, cv, beta)
+				beta = 1
 			}
 			partial[wk] = acc
 		})
@@ -233,60 +169,8 @@ func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs 
 		for _, pb := range partial[1:] {
 			c.Binary(backend.Add, out, out, backend.Dense(pb, g.og, g.colRows))
 		}
-	}
-}
-
-// MaxPool2d writes window maxima and their flat in-plane positions.
-func (c *Backend) MaxPool2d(dst, indices, x backend.View, p backend.PoolParams) {
-	if dst.Numel() == 0 {
-		return
-	}
-	switch buf(dst).dt {
-	case backend.Float32:
-		maxPool(dst, indices, x, p, buf(dst).F32, buf(x).F32)
-	case backend.Float64:
-		maxPool(dst, indices, x, p, buf(dst).F64, buf(x).F64)
-	default:
-		panic("cpu.MaxPool2d of " + buf(dst).dt.String())
-	}
-}
-
-func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs []T) {
-	n, ch, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	oh, ow := dst.Shape[2], dst.Shape[3]
-	ix := buf(indices).I64
-	parallel.For(n*ch, max(1, 4096/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
-		for plane := lo; plane < hi; plane++ {
-			ni, ci := plane/ch, plane%ch
-			xo := x.Offset + ni*x.Strides[0] + ci*x.Strides[1]
-			do := dst.Offset + ni*dst.Strides[0] + ci*dst.Strides[1]
-			io := indices.Offset + ni*indices.Strides[0] + ci*indices.Strides[1]
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					best := T(math.Inf(-1))
-					bi := -1
-					for ki := 0; ki < p.KernelH; ki++ {
-						iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for kj := 0; kj < p.KernelW; kj++ {
-							jx := ox*p.StrideW - p.PadW + kj*p.DilationW
-							if jx < 0 || jx >= w {
-								continue
-							}
-							v := xs[xo+iy*x.Strides[2]+jx*x.Strides[3]]
-							// As PyTorch: the first maximum wins, but a NaN
-							// always replaces the running maximum.
-							if v > best || v != v || bi < 0 {
-								best, bi = v, iy*w+jx
-							}
-						}
-					}
-					ds[do+oy*dst.Strides[2]+ox*dst.Strides[3]] = best
-					ix[io+oy*indices.Strides[2]+ox*indices.Strides[3]] = int64(bi)
-				}
-			}
+		for _, pb := range partial {
+			c.Release(pb)
 		}
-	})
+	}
 }

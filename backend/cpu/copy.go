@@ -12,6 +12,7 @@ func (c *Backend) Copy(dst, src backend.View) {
 	checkSameShape("copy", dst, src)
 	d, s := buf(dst), buf(src)
 	l := newLoop(dst.Shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	if d.dt == s.dt || (d.dt.IsHalf() && s.dt == d.dt) {
 		copySame(l, d, s)
 		return
@@ -191,8 +192,10 @@ func copyHalf(l *loop, d, s *Buffer) {
 		tmp := &Buffer{dt: backend.Float32, F32: make([]float32, l.total())}
 		shape := append(append([]int(nil), l.outer...), l.n)
 		tl := newLoop(shape, []int{0, l.base[1]}, contiguousStrides(shape), append(append([]int(nil), l.strides[1]...), l.inner[1]))
+		defer tl.free()
 		convertRuns(tl, tmp.F32, s.U16, toF32)
 		dl := newLoop(shape, []int{l.base[0], 0}, append(append([]int(nil), l.strides[0]...), l.inner[0]), contiguousStrides(shape))
+		defer dl.free()
 		copyConvert(dl, d, tmp)
 		return
 	}
@@ -219,29 +222,37 @@ func contiguousStrides(shape []int) []int { return backend.ContiguousStrides(sha
 func (c *Backend) Fill(dst backend.View, value float64) {
 	d := buf(dst)
 	l := newLoop(dst.Shape, []int{dst.Offset}, dst.Strides)
+	defer l.free()
+	zero := value == 0 && !math.Signbit(value)
 	switch d.dt {
 	case backend.Float32:
-		fillRuns(l, d.F32, float32(value))
+		fillRuns(l, d.F32, float32(value), zero)
 	case backend.Float64:
-		fillRuns(l, d.F64, value)
+		fillRuns(l, d.F64, value, zero)
 	case backend.BFloat16, backend.Float16:
-		fillRuns(l, d.U16, f32ToHalf(d.dt)(float32(value)))
+		fillRuns(l, d.U16, f32ToHalf(d.dt)(float32(value)), zero)
 	case backend.Int64:
-		fillRuns(l, d.I64, int64(value))
+		fillRuns(l, d.I64, int64(value), zero)
 	case backend.Int32:
-		fillRuns(l, d.I32, int32(value))
+		fillRuns(l, d.I32, int32(value), zero)
 	case backend.Uint8:
-		fillRuns(l, d.U8, uint8(int64(value)))
+		fillRuns(l, d.U8, uint8(int64(value)), zero)
 	case backend.Bool:
-		fillRuns(l, d.B, value != 0)
+		fillRuns(l, d.B, value != 0, zero)
 	}
 }
 
-func fillRuns[T any](l *loop, d []T, v T) {
+// fillRuns sets the walked elements to v; zero says v's bits are all zero
+// (a +0 fill), which clears memory at memclr speed.
+func fillRuns[T any](l *loop, d []T, v T, zero bool) {
 	l.run(1, func(off [maxOps]int, m int) {
 		o, s := off[0], l.inner[0]
 		if s == 1 {
 			dd := d[o : o+m]
+			if zero {
+				clear(dd)
+				return
+			}
 			for i := range dd {
 				dd[i] = v
 			}

@@ -8,6 +8,7 @@ package cpu
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/emberdl/ember/backend"
 )
@@ -23,6 +24,10 @@ type Buffer struct {
 	I32 []int32
 	U8  []uint8
 	B   []bool
+
+	pooled  bool            // the memory is a pool block (see pool.go)
+	blk     []byte          // that block (length 0), nil once released
+	cleanup runtime.Cleanup // returns blk to the pool when b is unreachable
 }
 
 // DType returns the buffer's element type.
@@ -113,8 +118,25 @@ func (*Backend) SupportsMath(d backend.DType) bool { return !d.IsHalf() }
 // Synchronize does nothing: CPU kernels finish before they return.
 func (*Backend) Synchronize() {}
 
-// Alloc returns a zeroed buffer.
+// Alloc returns a buffer of n elements whose contents are undefined
+// (memory is reused; bool buffers alone start all false). Buffers of at
+// least 2 KiB come from the pool (see Release).
 func (*Backend) Alloc(d backend.DType, n int) backend.Buffer {
+	if !d.Valid() {
+		panic(fmt.Sprintf("cpu: alloc of unknown dtype %v", d))
+	}
+	var b *Buffer
+	if n*d.Size() >= minPooledBytes {
+		b = allocPooled(d, n)
+	} else {
+		b = allocSmall(d, n)
+	}
+	poisonBuffer(b)
+	return b
+}
+
+// allocSmall returns a buffer from the Go heap.
+func allocSmall(d backend.DType, n int) *Buffer {
 	b := &Buffer{dt: d}
 	switch d {
 	case backend.Float32:
@@ -131,8 +153,6 @@ func (*Backend) Alloc(d backend.DType, n int) backend.Buffer {
 		b.U8 = make([]uint8, n)
 	case backend.Bool:
 		b.B = make([]bool, n)
-	default:
-		panic(fmt.Sprintf("cpu: alloc of unknown dtype %v", d))
 	}
 	return b
 }

@@ -31,6 +31,10 @@ func int64s(v backend.View) []int64 {
 func (c *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View) {
 	ix := int64s(idx)
 	n := idx.Shape[0]
+	if dst.IsContiguous() && src.IsContiguous() {
+		indexSelectDense(dst, src, axis, idx, ix)
+		return
+	}
 	parallel.For(n, max(1, grainElems/max(1, dst.Numel()/max(n, 1))), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			j := int(ix[idx.Offset+i*idx.Strides[0]])
@@ -58,6 +62,7 @@ func gatherLoop(idx, direct, other backend.View, axis int, fn func(io, do, oo in
 	ost := slices.Clone(other.Strides)
 	ost[axis] = 0
 	l := newLoop(idx.Shape, []int{idx.Offset, direct.Offset, other.Offset}, idx.Strides, direct.Strides, ost)
+	defer l.free()
 	l.run(2, func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
 			fn(off[0]+i*l.inner[0], off[1]+i*l.inner[1], off[2]+i*l.inner[2])
@@ -69,6 +74,16 @@ func gatherLoop(idx, direct, other backend.View, axis int, fn func(io, do, oo in
 func (c *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	ix := int64s(idx)
 	d, s := buf(dst), buf(src)
+	if lastAxisDense(axis, src, idx, dst) {
+		switch d.dt {
+		case backend.Float32:
+			gatherLast(src, idx, dst, s.F32, ix, d.F32)
+			return
+		case backend.Float64:
+			gatherLast(src, idx, dst, s.F64, ix, d.F64)
+			return
+		}
+	}
 	st := src.Strides[axis]
 	switch d.dt {
 	case backend.Float32:
@@ -88,16 +103,29 @@ func (c *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	}
 }
 
-// Scatter writes (or adds) src into dst at idx along axis. It runs on one
-// goroutine: positions may repeat.
+// Scatter writes (or adds) src into dst at idx along axis. Positions may
+// repeat within a lane along axis, so a lane is written by one goroutine;
+// dense views scattered along their last axis split the lanes across the
+// pool.
 func (c *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add bool) {
 	ix := int64s(idx)
 	d, s := buf(dst), buf(src)
+	if lastAxisDense(axis, dst, idx, src) {
+		switch d.dt {
+		case backend.Float32:
+			scatterLast(dst, idx, src, d.F32, ix, s.F32, add)
+			return
+		case backend.Float64:
+			scatterLast(dst, idx, src, d.F64, ix, s.F64, add)
+			return
+		}
+	}
 	st := dst.Strides[axis]
 	walk := func(fn func(io, so, do int)) {
 		ost := slices.Clone(dst.Strides)
 		ost[axis] = 0
 		l := newLoop(idx.Shape, []int{idx.Offset, src.Offset, dst.Offset}, idx.Strides, src.Strides, ost)
+		defer l.free()
 		l.rows_(0, l.rows, 0, l.n, func(off [maxOps]int, m int) {
 			for i := 0; i < m; i++ {
 				fn(off[0]+i*l.inner[0], off[1]+i*l.inner[1], off[2]+i*l.inner[2])
@@ -164,6 +192,7 @@ func (c *Backend) Sort(values, indices, src backend.View, axis int, descending b
 	shape := slices.Clone(src.Shape)
 	shape[axis] = 1
 	l := newLoop(shape, []int{src.Offset, values.Offset, indices.Offset}, src.Strides, values.Strides, indices.Strides)
+	defer l.free()
 	ss, vs, is := src.Strides[axis], values.Strides[axis], indices.Strides[axis]
 	lane := func(fn func(so, vo, io int)) {
 		l.run(max(1, n*8), func(off [maxOps]int, m int) {
@@ -222,4 +251,96 @@ func sortLane[T cmp.Ordered](s, v []T, ix []int64, so, vo, io, ss, vs, is, n int
 		v[vo+i*vs] = s[so+p*ss]
 		ix[io+i*is] = int64(p)
 	}
+}
+
+// lastAxisDense reports whether axis is the last one and the three views
+// are dense, with base (the view indexed along axis) possibly longer along
+// it than the other two.
+func lastAxisDense(axis int, base, idx, other backend.View) bool {
+	r := len(base.Shape)
+	if axis != r-1 || !idx.IsContiguous() || !other.IsContiguous() || !base.IsContiguous() {
+		return false
+	}
+	for d := 0; d < r-1; d++ {
+		if base.Shape[d] != idx.Shape[d] || other.Shape[d] != idx.Shape[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// scatterLast is Scatter along the last axis of dense views: row r of dst
+// receives row r of src at the columns of row r of idx.
+func scatterLast[T float](dst, idx, src backend.View, d []T, ix []int64, s []T, add bool) {
+	n := dst.Shape[len(dst.Shape)-1]
+	m := idx.Shape[len(idx.Shape)-1]
+	rows := idx.Numel() / max(m, 1)
+	d, ix, s = d[dst.Offset:], ix[idx.Offset:], s[src.Offset:]
+	parallel.For(rows, max(1, grainElems/max(1, 4*m)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			dr, ir, sr := d[r*n:(r+1)*n], ix[r*m:(r+1)*m], s[r*m:(r+1)*m]
+			if add {
+				for j, k := range ir {
+					dr[k] += sr[j]
+				}
+			} else {
+				for j, k := range ir {
+					dr[k] = sr[j]
+				}
+			}
+		}
+	})
+}
+
+// gatherLast is Gather along the last axis of dense views.
+func gatherLast[T float](src, idx, dst backend.View, s []T, ix []int64, d []T) {
+	n := src.Shape[len(src.Shape)-1]
+	m := idx.Shape[len(idx.Shape)-1]
+	rows := idx.Numel() / max(m, 1)
+	s, ix, d = s[src.Offset:], ix[idx.Offset:], d[dst.Offset:]
+	parallel.For(rows, max(1, grainElems/max(1, 4*m)), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			sr, ir, dr := s[r*n:(r+1)*n], ix[r*m:(r+1)*m], d[r*m:(r+1)*m]
+			for j, k := range ir {
+				dr[j] = sr[k]
+			}
+		}
+	})
+}
+
+// indexSelectDense is IndexSelect on dense views: src is [outer, rows,
+// inner] and dst [outer, len(idx), inner], so each selected row is one
+// copy of inner elements.
+func indexSelectDense(dst, src backend.View, axis int, idx backend.View, ix []int64) {
+	inner := backend.Numel(src.Shape[axis+1:])
+	outer := backend.Numel(src.Shape[:axis])
+	rows, m := src.Shape[axis], idx.Shape[0]
+	d, s := buf(dst), buf(src)
+	sel := func(j int) int { return int(ix[idx.Offset+j*idx.Strides[0]]) }
+	switch d.dt {
+	case backend.Float32:
+		selectRows(d.F32[dst.Offset:], s.F32[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Float64:
+		selectRows(d.F64[dst.Offset:], s.F64[src.Offset:], outer, rows, m, inner, sel)
+	case backend.BFloat16, backend.Float16:
+		selectRows(d.U16[dst.Offset:], s.U16[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Int64:
+		selectRows(d.I64[dst.Offset:], s.I64[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Int32:
+		selectRows(d.I32[dst.Offset:], s.I32[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Uint8:
+		selectRows(d.U8[dst.Offset:], s.U8[src.Offset:], outer, rows, m, inner, sel)
+	case backend.Bool:
+		selectRows(d.B[dst.Offset:], s.B[src.Offset:], outer, rows, m, inner, sel)
+	}
+}
+
+func selectRows[T any](d, s []T, outer, rows, m, inner int, sel func(int) int) {
+	parallel.For(outer*m, max(1, grainElems/max(1, inner)), func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			o, j := u/m, u%m
+			src := s[(o*rows+sel(j))*inner:][:inner]
+			copy(d[u*inner:(u+1)*inner], src)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package cpu
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/emberdl/ember/internal/parallel"
 )
 
@@ -9,6 +12,10 @@ const maxOps = 4
 
 // grainElems is the smallest number of elements worth handing to another core.
 const grainElems = 32 * 1024
+
+// loopDims is the coalesced rank up to which a loop keeps its dims inside
+// itself (one allocation per loop); higher ranks allocate slices.
+const loopDims = 8
 
 // loop is an elementwise walk over up to maxOps views of one shape. The
 // shape is coalesced (dims that are contiguous with their neighbour in every
@@ -22,57 +29,81 @@ type loop struct {
 	base    [maxOps]int
 	n       int
 	rows    int
+
+	outerA   [loopDims]int // backing of outer and strides for small ranks
+	stridesA [maxOps][loopDims]int
 }
 
+// loops recycles loop plans: a plan lives for one kernel call, and
+// allocating one per call would be most of a small op's cost.
+var loops = sync.Pool{New: func() any { return new(loop) }}
+
 // newLoop plans a walk over shape for views with the given strides and base
-// offsets.
+// offsets. The kernel hands the plan back with free when it is done.
 func newLoop(shape []int, offsets []int, strides ...[]int) *loop {
-	l := &loop{nops: len(strides)}
+	l := loops.Get().(*loop)
+	*l = loop{nops: len(strides)}
 	copy(l.base[:], offsets)
-	// Drop size-1 dims.
-	dims := make([]int, 0, len(shape))
-	for i, s := range shape {
-		if s != 1 {
-			dims = append(dims, i)
-		}
-	}
-	var sizes []int
+	// Coalesce into local arrays (they grow onto the heap only past
+	// loopDims+1 dims).
+	var sizesA [loopDims + 1]int
+	var stA [maxOps][loopDims + 1]int
+	sizes := sizesA[:0]
 	var st [maxOps][]int
-	for _, d := range dims {
-		if k := len(sizes) - 1; k >= 0 && mergeable(sizes[k], shape[d], st, strides, d, k) {
-			sizes[k] *= shape[d]
+	for o := range l.nops {
+		st[o] = stA[o][:0]
+	}
+	for d, sz := range shape {
+		if sz == 1 {
+			continue
+		}
+		if k := len(sizes) - 1; k >= 0 && mergeable(sizes[k], sz, st, strides, d, k) {
+			sizes[k] *= sz
 			for o := range l.nops {
 				st[o][k] = strides[o][d]
 			}
 			continue
 		}
-		sizes = append(sizes, shape[d])
+		sizes = append(sizes, sz)
 		for o := range l.nops {
 			st[o] = append(st[o], strides[o][d])
 		}
 	}
 	if len(sizes) == 0 {
-		sizes = []int{1}
+		sizes = append(sizes, 1)
 		for o := range l.nops {
-			st[o] = []int{0}
+			st[o] = append(st[o], 0)
 		}
 	}
 	last := len(sizes) - 1
 	l.n = sizes[last]
-	l.outer = sizes[:last]
+	if last <= loopDims {
+		l.outer = l.outerA[:last]
+		copy(l.outer, sizes[:last])
+	} else {
+		l.outer = slices.Clone(sizes[:last])
+	}
 	l.rows = 1
-	for _, s := range l.outer {
-		l.rows *= s
+	for _, sz := range l.outer {
+		l.rows *= sz
 	}
 	for o := range l.nops {
 		l.inner[o] = st[o][last]
-		l.strides[o] = st[o][:last]
+		if last <= loopDims {
+			l.strides[o] = l.stridesA[o][:last]
+			copy(l.strides[o], st[o][:last])
+		} else {
+			l.strides[o] = slices.Clone(st[o][:last])
+		}
 	}
 	if l.n == 0 {
 		l.rows = 0
 	}
 	return l
 }
+
+// free returns the plan for reuse; l must not be used afterwards.
+func (l *loop) free() { loops.Put(l) }
 
 // mergeable reports whether dim d (size sz) can be folded into the coalesced
 // dim k (size prev): in every view, stride(k) == stride(d) * size(d).

@@ -36,11 +36,15 @@ func (c *Backend) optFinish(dst, out backend.View) {
 func (c *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps float64) {
 	rows := mean.Numel()
 	d := x.Numel() / max(rows, 1)
-	x, weight, bias = c.denseIn(x), c.optIn(weight), c.optIn(bias)
+	xd, wd, bd := c.denseIn(x), c.optIn(weight), c.optIn(bias)
+	defer c.doneIn(x, xd)
+	defer c.doneIn(weight, wd)
+	defer c.doneIn(bias, bd)
+	x, weight, bias = xd, wd, bd
 	yo, mo, ro := c.denseOut(y), c.denseOut(mean), c.denseOut(rstd)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNorm(rows, d, eps, optSlice[float32](yo), optSlice[float32](mo), optSlice[float32](ro), optSlice[float32](x), optSlice[float32](weight), optSlice[float32](bias))
+		layerNorm32(rows, d, eps, optSlice[float32](yo), optSlice[float32](mo), optSlice[float32](ro), optSlice[float32](x), optSlice[float32](weight), optSlice[float32](bias))
 	case backend.Float64:
 		layerNorm(rows, d, eps, optSlice[float64](yo), optSlice[float64](mo), optSlice[float64](ro), optSlice[float64](x), optSlice[float64](weight), optSlice[float64](bias))
 	default:
@@ -100,12 +104,29 @@ func layerNorm[T float](rows, d int, eps float64, y, mean, rstd, x, w, b []T) {
 // LayerNormBackward computes dx, dweight and dbias.
 func (c *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weight backend.View) {
 	rows := mean.Numel()
+	if rows == 0 {
+		// No rows: dx is empty and the parameter gradients are sums of
+		// nothing.
+		for _, v := range []backend.View{dweight, dbias} {
+			if v.Buf != nil {
+				c.Fill(v, 0)
+			}
+		}
+		return
+	}
 	d := x.Numel() / max(rows, 1)
-	dy, x, mean, rstd, weight = c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)
+	in := [...]backend.View{dy, x, mean, rstd, weight}
+	dense := [...]backend.View{c.denseIn(dy), c.denseIn(x), c.denseIn(mean), c.denseIn(rstd), c.optIn(weight)}
+	defer func() {
+		for i := range in {
+			c.doneIn(in[i], dense[i])
+		}
+	}()
+	dy, x, mean, rstd, weight = dense[0], dense[1], dense[2], dense[3], dense[4]
 	dxo, dwo, dbo := c.optOut(dx), c.optOut(dweight), c.optOut(dbias)
 	switch buf(x).dt {
 	case backend.Float32:
-		layerNormBwd(rows, d, optSlice[float32](dxo), optSlice[float32](dwo), optSlice[float32](dbo), optSlice[float32](dy), optSlice[float32](x), optSlice[float32](mean), optSlice[float32](rstd), optSlice[float32](weight))
+		layerNormBwd32(rows, d, optSlice[float32](dxo), optSlice[float32](dwo), optSlice[float32](dbo), optSlice[float32](dy), optSlice[float32](x), optSlice[float32](mean), optSlice[float32](rstd), optSlice[float32](weight))
 	case backend.Float64:
 		layerNormBwd(rows, d, optSlice[float64](dxo), optSlice[float64](dwo), optSlice[float64](dbo), optSlice[float64](dy), optSlice[float64](x), optSlice[float64](mean), optSlice[float64](rstd), optSlice[float64](weight))
 	default:

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cpu/vec"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
@@ -33,6 +34,22 @@ func (c *Backend) OptimStep(kind backend.OptimKind, p, g backend.View, state []b
 		a := optimArgs[float32]{kind: kind, h: h, p: span32(p), g: span32(g)}
 		for i, s := range state {
 			a.st[i] = span32(s)
+		}
+		if kind == backend.OptSGD {
+			sg := sgd32{p: a.p, g: a.g, s: vec.SGD{Sign: sign[float32](h.Maximize), WD: float32(h.WeightDecay),
+				Momentum: float32(h.Momentum), Damp: float32(1 - h.Dampening), NegLR: float32(-h.LR),
+				Decay: b2i(h.WeightDecay != 0), Moment: b2i(h.Momentum != 0), First: b2i(h.First), Nesterov: b2i(h.Nesterov)}}
+			if h.Momentum != 0 {
+				sg.buf = a.st[0]
+			}
+			sg.runAll()
+			return
+		}
+		if kind == backend.OptAdam && !h.AMSGrad {
+			ad := adam32{p: a.p, g: a.g, m: a.st[0], v: a.st[1],
+				a: vec.NewAdam(h.LR, h.Beta1, h.Beta2, h.Eps, h.WeightDecay, h.Decoupled, h.Maximize, h.Step)}
+			ad.runAll()
+			return
 		}
 		runOptim(&a)
 	case backend.Float64:
@@ -257,4 +274,57 @@ func lionRange[T float](a *optimArgs[T], lo, hi int) {
 		p[i] = pv
 		m[i] = mv*b2 + c2*d
 	}
+}
+
+// adam32 is a float32 Adam update (without AMSGrad) by the vector kernel.
+type adam32 struct {
+	p, g, m, v []float32
+	a          vec.Adam
+}
+
+// runAll updates a small parameter on the calling goroutine without
+// allocating, and splits a large one across the worker pool.
+func (x *adam32) runAll() {
+	n := len(x.p)
+	if n < 2*optimGrain || parallel.Workers() == 1 {
+		x.run(0, n)
+		return
+	}
+	shared := *x
+	parallel.For(n, optimGrain, func(lo, hi int) { shared.run(lo, hi) })
+}
+
+func (x *adam32) run(lo, hi int) {
+	vec.AdamStep(x.p[lo:hi], x.g[lo:hi], x.m[lo:hi], x.v[lo:hi], &x.a)
+}
+
+// sgd32 is a float32 SGD update by the vector kernel.
+type sgd32 struct {
+	p, g, buf []float32
+	s         vec.SGD
+}
+
+func (x *sgd32) runAll() {
+	n := len(x.p)
+	if n < 2*optimGrain || parallel.Workers() == 1 {
+		x.run(0, n)
+		return
+	}
+	shared := *x
+	parallel.For(n, optimGrain, func(lo, hi int) { shared.run(lo, hi) })
+}
+
+func (x *sgd32) run(lo, hi int) {
+	var buf []float32
+	if x.buf != nil {
+		buf = x.buf[lo:hi]
+	}
+	vec.SGDStep(x.p[lo:hi], x.g[lo:hi], buf, &x.s)
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cpu/vec"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
@@ -90,10 +91,15 @@ func (r *reduction) offsets(o0, o1 int, srcOffs, dstOffs []int) {
 }
 
 // acc is how a reduction folds elements of type T into an accumulator A.
+// run and cols, when set, fold whole contiguous runs at once (vector
+// kernels): run a run of one output's elements, cols one element into
+// each of a run of consecutive outputs.
 type acc[T, A any] struct {
 	init  A
 	fold  func(A, T) A
 	merge func(A, A) A
+	run   func(A, []T) A
+	cols  func([]A, []T)
 }
 
 // run reduces with accumulators of type A and stores through store.
@@ -144,6 +150,10 @@ func runReduction[T, A any](r *reduction, src []T, a acc[T, A], store func(dstOf
 					r.red.rows_(rr0, rr1, 0, r.red.n, func(off [maxOps]int, m int) {
 						o := base + off[0]
 						if inner == 1 {
+							if a.run != nil {
+								v = a.run(v, src[o:o+m])
+								return
+							}
 							for _, x := range src[o : o+m] {
 								v = a.fold(v, x)
 							}
@@ -155,6 +165,19 @@ func runReduction[T, A any](r *reduction, src []T, a acc[T, A], store func(dstOf
 					})
 					accs[j] = v
 				}
+			} else if segs := contiguousRuns(srcOffs); a.cols != nil && segs != nil {
+				// Outputs whose sources are consecutive: fold a row of
+				// them at a time.
+				r.red.rows_(rr0, rr1, 0, r.red.n, func(off [maxOps]int, m int) {
+					for i := 0; i < m; i++ {
+						ro := off[0] + i*inner
+						for k := 0; k+1 < len(segs); k++ {
+							j0, j1 := segs[k], segs[k+1]
+							so := srcOffs[j0] + ro
+							a.cols(accs[j0:j1], src[so:so+j1-j0])
+						}
+					}
+				})
 			} else {
 				r.red.rows_(rr0, rr1, 0, r.red.n, func(off [maxOps]int, m int) {
 					for i := 0; i < m; i++ {
@@ -186,9 +209,27 @@ func runReduction[T, A any](r *reduction, src []T, a acc[T, A], store func(dstOf
 	}
 }
 
+// contiguousRuns splits outputs by their source offsets into runs of
+// consecutive offsets, returning the run boundaries (0, ..., len), or nil
+// when the runs are too short to be worth it.
+func contiguousRuns(offs []int) []int {
+	segs := []int{0}
+	for j := 1; j < len(offs); j++ {
+		if offs[j] != offs[j-1]+1 {
+			segs = append(segs, j)
+		}
+	}
+	segs = append(segs, len(offs))
+	if len(offs) < 8*(len(segs)-1) {
+		return nil
+	}
+	return segs
+}
+
 // Reduce reduces src over axes into dst (keepdim shape).
 func (c *Backend) Reduce(op backend.ReduceOp, dst, src backend.View, axes []int) {
 	r := planReduction(dst, src, axes)
+	defer r.red.free()
 	d, s := buf(dst), buf(src)
 	switch op {
 	case backend.All, backend.Any:
@@ -238,9 +279,9 @@ func boolsAsU8(b []bool) []uint8 {
 func floatAcc[T float](op backend.ReduceOp) acc[T, float64] {
 	switch op {
 	case backend.Sum:
-		return acc[T, float64]{0, func(v float64, x T) float64 { return v + float64(x) }, func(v, w float64) float64 { return v + w }}
+		return acc[T, float64]{0, func(v float64, x T) float64 { return v + float64(x) }, func(v, w float64) float64 { return v + w }, nil, nil}
 	case backend.Prod:
-		return acc[T, float64]{1, func(v float64, x T) float64 { return v * float64(x) }, func(v, w float64) float64 { return v * w }}
+		return acc[T, float64]{1, func(v float64, x T) float64 { return v * float64(x) }, func(v, w float64) float64 { return v * w }, nil, nil}
 	case backend.Max:
 		m := func(v, x float64) float64 {
 			if x > v || x != x {
@@ -258,7 +299,7 @@ func floatAcc[T float](op backend.ReduceOp) acc[T, float64] {
 				return v
 			}
 			return m(v, w)
-		}}
+		}, nil, nil}
 	case backend.Min:
 		m := func(v, x float64) float64 {
 			if x < v || x != x {
@@ -276,13 +317,16 @@ func floatAcc[T float](op backend.ReduceOp) acc[T, float64] {
 				return v
 			}
 			return m(v, w)
-		}}
+		}, nil, nil}
 	}
 	panic("cpu.Reduce: unknown op")
 }
 
 func reduceFloat[T float](r *reduction, op backend.ReduceOp, src []T, d *Buffer) {
 	a := floatAcc[T](op)
+	if s32, ok := any(src).([]float32); ok {
+		a = any(withVec32(any(a).(acc[float32, float64]), op, s32)).(acc[T, float64])
+	}
 	switch d.dt {
 	case backend.Float32:
 		runReduction(r, src, a, func(o int, v float64) { d.F32[o] = float32(v) })
@@ -297,13 +341,13 @@ func reduceInt[T integer](r *reduction, op backend.ReduceOp, src []T, d *Buffer)
 	var a acc[T, int64]
 	switch op {
 	case backend.Sum:
-		a = acc[T, int64]{0, func(v int64, x T) int64 { return v + int64(x) }, func(v, w int64) int64 { return v + w }}
+		a = acc[T, int64]{0, func(v int64, x T) int64 { return v + int64(x) }, func(v, w int64) int64 { return v + w }, nil, nil}
 	case backend.Prod:
-		a = acc[T, int64]{1, func(v int64, x T) int64 { return v * int64(x) }, func(v, w int64) int64 { return v * w }}
+		a = acc[T, int64]{1, func(v int64, x T) int64 { return v * int64(x) }, func(v, w int64) int64 { return v * w }, nil, nil}
 	case backend.Max:
-		a = acc[T, int64]{math.MinInt64, func(v int64, x T) int64 { return max(v, int64(x)) }, func(v, w int64) int64 { return max(v, w) }}
+		a = acc[T, int64]{math.MinInt64, func(v int64, x T) int64 { return max(v, int64(x)) }, func(v, w int64) int64 { return max(v, w) }, nil, nil}
 	case backend.Min:
-		a = acc[T, int64]{math.MaxInt64, func(v int64, x T) int64 { return min(v, int64(x)) }, func(v, w int64) int64 { return min(v, w) }}
+		a = acc[T, int64]{math.MaxInt64, func(v int64, x T) int64 { return min(v, int64(x)) }, func(v, w int64) int64 { return min(v, w) }, nil, nil}
 	}
 	switch d.dt {
 	case backend.Int64:
@@ -351,6 +395,7 @@ func argAlong(dst, src backend.View, axis int, fn func(so, do int)) {
 	sst := slices.Clone(src.Strides)
 	sst[axis] = 0
 	l := newLoop(shape, []int{dst.Offset, src.Offset}, dst.Strides, sst)
+	defer l.free()
 	cost := max(1, src.Shape[axis])
 	l.run(cost, func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
@@ -395,6 +440,7 @@ func (c *Backend) Cumulative(op backend.CumOp, dst, src backend.View, axis int) 
 	shape := slices.Clone(src.Shape)
 	shape[axis] = 1
 	l := newLoop(shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	prod := op == backend.CumProd
 	lanes := func(fn func(so, do int)) {
 		l.run(max(1, n), func(off [maxOps]int, m int) {
@@ -428,4 +474,16 @@ func cumLane[T float | int64](d, s []T, so, do, ss, ds, n int, prod bool) {
 		}
 		d[do+i*ds] = v
 	}
+}
+
+// withVec32 adds the vector kernels of float32 sums and maxima to a.
+func withVec32(a acc[float32, float64], op backend.ReduceOp, _ []float32) acc[float32, float64] {
+	switch op {
+	case backend.Sum:
+		a.run = func(v float64, x []float32) float64 { return v + vec.Sum(x) }
+		a.cols = vec.Accumulate
+	case backend.Max:
+		a.run = func(v float64, x []float32) float64 { return a.merge(v, float64(vec.Max(x))) }
+	}
+	return a
 }

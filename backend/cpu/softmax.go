@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cpu/vec"
 )
 
 // lanes walks every 1-D lane of shape along axis for up to three views,
@@ -18,6 +19,7 @@ func lanes(shape []int, axis int, views []backend.View, fn func(off [maxOps]int)
 		offs[i], strides[i] = v.Offset, v.Strides
 	}
 	l := newLoop(s, offs, strides...)
+	defer l.free()
 	l.run(max(1, shape[axis]*8), func(off [maxOps]int, m int) {
 		for i := 0; i < m; i++ {
 			var o [maxOps]int
@@ -33,6 +35,10 @@ func lanes(shape []int, axis int, views []backend.View, fn func(off [maxOps]int)
 func (c *Backend) Softmax(dst, src backend.View, axis int, log bool) {
 	switch buf(dst).dt {
 	case backend.Float32:
+		if dst.Strides[axis] == 1 && src.Strides[axis] == 1 {
+			softmax32(dst, src, axis, log)
+			return
+		}
 		softmax(dst, src, axis, log, true, buf(dst).F32, buf(src).F32)
 	case backend.Float64:
 		softmax(dst, src, axis, log, false, buf(dst).F64, buf(src).F64)
@@ -132,6 +138,10 @@ func expFast(x float64) float64 {
 func (c *Backend) SoftmaxBackward(dx, y, dy backend.View, axis int, log bool) {
 	switch buf(dx).dt {
 	case backend.Float32:
+		if dx.Strides[axis] == 1 && y.Strides[axis] == 1 && dy.Strides[axis] == 1 {
+			softmaxBwd32(dx, y, dy, axis, log)
+			return
+		}
 		softmaxBwd(dx, y, dy, axis, log, true, buf(dx).F32, buf(y).F32, buf(dy).F32)
 	case backend.Float64:
 		softmaxBwd(dx, y, dy, axis, log, false, buf(dx).F64, buf(y).F64, buf(dy).F64)
@@ -161,5 +171,46 @@ func softmaxBwd[T float](dx, y, dy backend.View, axis int, log, fast bool, d, ys
 		for i := 0; i < n; i++ {
 			d[do+i*xs] = T(float64(ys[yo+i*yst]) * (float64(gs[go_+i*gst]) - sum))
 		}
+	})
+}
+
+// softmax32 is softmax for float32 lanes of unit stride, computed in
+// float32 with the vector kernels as PyTorch does: m = max, e = exp(x - m),
+// y = e / sum(e), or y = (x - m) - log(sum(e)) for log-softmax.
+func softmax32(dst, src backend.View, axis int, log bool) {
+	n := src.Shape[axis]
+	d, s := buf(dst).F32, buf(src).F32
+	lanes(src.Shape, axis, []backend.View{dst, src}, func(off [maxOps]int) {
+		y, x := d[off[0]:off[0]+n], s[off[1]:off[1]+n]
+		m := vec.Max(x)
+		if math.IsInf(float64(m), -1) {
+			m = 0 // only -Inf: exp gives 0 everywhere, and the sum 0 gives NaN
+		}
+		if log {
+			sum := vec.ExpShift(nil, x, m)
+			vec.SubScalar(y, x, m)
+			vec.SubScalar(y, y, float32(math.Log(sum)))
+			return
+		}
+		sum := vec.ExpShift(y, x, m)
+		vec.MulScalar(y, y, float32(1/sum))
+	})
+}
+
+// softmaxBwd32 is SoftmaxBackward for float32 lanes of unit stride.
+func softmaxBwd32(dx, y, dy backend.View, axis int, log bool) {
+	n := y.Shape[axis]
+	d, ys, gs := buf(dx).F32, buf(y).F32, buf(dy).F32
+	lanes(y.Shape, axis, []backend.View{dx, y, dy}, func(off [maxOps]int) {
+		dr, yr, gr := d[off[0]:off[0]+n], ys[off[1]:off[1]+n], gs[off[2]:off[2]+n]
+		if log {
+			// dx = dy - exp(y)·Σdy
+			s := float32(vec.Sum(gr))
+			vec.Exp(dr, yr)
+			vec.SubScaled(dr, gr, dr, s)
+			return
+		}
+		// dx = y·(dy - Σ dy·y)
+		vec.SubMul(dr, gr, float32(vec.Dot(gr, yr)), yr)
 	})
 }

@@ -14,6 +14,7 @@ func (c *Backend) Unary(op backend.UnaryOp, dst, src backend.View, a, b float64)
 	checkSameShape("Unary", dst, src)
 	d, s := buf(dst), buf(src)
 	l := newLoop(dst.Shape, []int{dst.Offset, src.Offset}, dst.Strides, src.Strides)
+	defer l.free()
 	switch op {
 	case backend.IsNan, backend.IsInf, backend.IsFinite:
 		if d.dt != backend.Bool {
@@ -37,7 +38,9 @@ func (c *Backend) Unary(op backend.UnaryOp, dst, src backend.View, a, b float64)
 	}
 	switch d.dt {
 	case backend.Float32:
-		unaryFloat(l, op, d.F32, s.F32, a, b)
+		if !unaryF32(l, op, d.F32, s.F32, a) {
+			unaryFloat(l, op, d.F32, s.F32, a, b)
+		}
 	case backend.Float64:
 		unaryFloat(l, op, d.F64, s.F64, a, b)
 	case backend.Int64:

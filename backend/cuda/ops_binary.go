@@ -37,9 +37,13 @@ func (b *Backend) Binary(op backend.BinaryOp, dst, x, y backend.View) {
 	default:
 		c = ewCall{kind: ewBinaryInt, k: binaryIntKernelOf(kdt(dt)), op: code}
 	}
+	first, second := x, y
+	if kernels.SwapsOperands(op) {
+		first, second = y, x
+	}
 	b.bind(name)
 	defer b.g.unbind()
-	b.elementwise(name, c, dst.Shape, b.viewOperand(name, dst), b.viewOperand(name, x), b.viewOperand(name, y))
+	b.elementwise(name, c, dst.Shape, b.viewOperand(name, dst), b.viewOperand(name, first), b.viewOperand(name, second))
 	keep(dst, x, y)
 }
 

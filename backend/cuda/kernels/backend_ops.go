@@ -33,6 +33,15 @@ var binaryFromBackend = map[backend.BinaryOp]BinaryOp{
 	backend.Add: Add, backend.Sub: Sub, backend.Mul: Mul, backend.Div: Div, backend.Maximum: Maximum,
 	backend.Minimum: Minimum, backend.Remainder: Remainder, backend.FloorDiv: FloorDiv, backend.Pow: Pow,
 	backend.Atan2: Atan2,
+	// The kernels take (forward value, gradient); the backend ops take
+	// (gradient, forward value): Binary swaps the operands (SwapsOperands).
+	backend.ReluGrad: ReluGrad, backend.GeluGrad: GeluGrad,
+}
+
+// SwapsOperands reports whether the kernel of a backend binary op takes the
+// backend's operands in the other order.
+func SwapsOperands(op backend.BinaryOp) bool {
+	return op == backend.ReluGrad || op == backend.GeluGrad
 }
 
 var compareFromBackend = map[backend.BinaryOp]CompareOp{

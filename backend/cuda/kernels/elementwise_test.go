@@ -200,10 +200,10 @@ var binaryRef = map[BinaryOp]struct {
 	FloorDiv: {func(a, b float64) float64 { return math.Floor(a / b) }, -5, 5, 0.3, 3},
 	Atan2:    {math.Atan2, -3, 3, -3, 3},
 	ReluGrad: {func(a, b float64) float64 {
-		if a > 0 {
-			return b
+		if a <= 0 {
+			return 0
 		}
-		return 0
+		return b
 	}, -3, 3, -3, 3},
 	GeluGrad:     {func(a, b float64) float64 { return b * numDeriv(geluRef, a) }, -3, 3, -2, 2},
 	GeluTanhGrad: {func(a, b float64) float64 { return b * numDeriv(geluTanhRef, a) }, -3, 3, -2, 2},

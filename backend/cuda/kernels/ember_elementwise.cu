@@ -179,7 +179,7 @@ template <class A> __device__ __forceinline__ A apply_binary(int op, A a, A b) {
     case bop::Minimum: return nan_min(a, b);
     case bop::Pow: return m_pow(a, b);
     case bop::Remainder: return py_mod(a, b);
-    case bop::ReluGrad: return a > A(0) ? b : A(0);
+    case bop::ReluGrad: return a <= A(0) ? A(0) : b;  // NaN passes the gradient, as threshold_backward
     case bop::GeluGrad:
       return b * (A(0.5) * (A(1) + m_erf(a * A(EMBER_SQRT1_2))) + a * A(EMBER_INV_SQRT_2PI) * m_exp(A(-0.5) * a * a));
     case bop::GeluTanhGrad: {

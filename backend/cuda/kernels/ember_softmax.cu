@@ -41,8 +41,10 @@ __global__ void softmax_fwd(T* __restrict__ out, const T* __restrict__ in, i64 r
     for (i64 c = threadIdx.x; c < cols; c += blockDim.x) s += m_exp(to_acc(x[c]) - m);
     s = block_reduce<SumOp>(s, smem);
     if (LOG) {
-      const A lse = m + m_log(s);
-      for (i64 c = threadIdx.x; c < cols; c += blockDim.x) y[c] = from_acc<T>(to_acc(x[c]) - lse);
+      // (x - m) - log s, not x - (m + log s): the latter loses the low bits
+      // of x - m when |m| is large.
+      const A ls = m_log(s);
+      for (i64 c = threadIdx.x; c < cols; c += blockDim.x) y[c] = from_acc<T>((to_acc(x[c]) - m) - ls);
     } else {
       const A inv = A(1) / s;
       for (i64 c = threadIdx.x; c < cols; c += blockDim.x) y[c] = from_acc<T>(m_exp(to_acc(x[c]) - m) * inv);

@@ -1,0 +1,139 @@
+package cpu
+
+import (
+	"runtime"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/emberdl/ember/backend"
+)
+
+func TestClassOf(t *testing.T) {
+	prevClass, prevSize := -1, 0
+	for n := 1; n <= 1<<20; n++ {
+		c, size := classOf(n)
+		if size < n {
+			t.Fatalf("classOf(%d) = size %d, too small", n, size)
+		}
+		if n > 8 && float64(size) > 1.25*float64(n)+1e-9 {
+			t.Fatalf("classOf(%d) = size %d wastes more than 25%%", n, size)
+		}
+		if c < prevClass || (c == prevClass && size != prevSize) || (c > prevClass && size <= prevSize) {
+			t.Fatalf("classOf(%d) = (%d, %d) after (%d, %d): not monotone", n, c, size, prevClass, prevSize)
+		}
+		if c2, s2 := classOf(size); c2 != c || s2 != size {
+			t.Fatalf("classOf(%d) = (%d, %d), but classOf(%d) = (%d, %d)", n, c, size, size, c2, s2)
+		}
+		prevClass, prevSize = c, size
+	}
+	for _, tc := range []struct{ n, size int }{{2048, 2048}, {2049, 2560}, {3000, 3072}, {4096, 4096}, {5000, 5120}, {1 << 20, 1 << 20}} {
+		if _, size := classOf(tc.n); size != tc.size {
+			t.Errorf("classOf(%d) size = %d, want %d", tc.n, size, tc.size)
+		}
+	}
+}
+
+// withPool runs f with an empty pool of the given limit, restoring it after.
+func withPool(t *testing.T, limit int64, f func()) {
+	t.Helper()
+	old := SetPoolLimit(0)
+	SetPoolLimit(limit)
+	defer SetPoolLimit(old)
+	f()
+	bufPool.drain()
+}
+
+func TestPoolReuseAndRelease(t *testing.T) {
+	c := New()
+	withPool(t, 1<<30, func() {
+		a := c.Alloc(backend.Float32, 1000).(*Buffer)
+		if !a.pooled || a.Len() != 1000 {
+			t.Fatalf("Alloc(1000 float32): pooled %v, len %d", a.pooled, a.Len())
+		}
+		if p := uintptr(unsafe.Pointer(&a.F32[0])); p%64 != 0 {
+			t.Errorf("pooled buffer at %#x is not 64-byte aligned", p)
+		}
+		first := &a.F32[0]
+		c.Release(a)
+		if a.F32 != nil || a.Len() != 0 {
+			t.Fatalf("released buffer still has %d elements", a.Len())
+		}
+		c.Release(a) // a second release does nothing
+		if got := Stats().FreeBytes; got != 4096 {
+			t.Fatalf("free bytes after release = %d, want 4096", got)
+		}
+		// Same class, other dtype: the block is reused.
+		b := c.Alloc(backend.Int64, 500).(*Buffer)
+		if unsafe.Pointer(&b.I64[0]) != unsafe.Pointer(first) {
+			t.Errorf("released block was not reused")
+		}
+		if got := Stats().FreeBytes; got != 0 {
+			t.Errorf("free bytes after reuse = %d, want 0", got)
+		}
+		// Small buffers bypass the pool; Release ignores them and
+		// caller-owned buffers.
+		s := c.Alloc(backend.Float32, 10).(*Buffer)
+		c.Release(s)
+		own := NewBuffer(backend.Float32, make([]float32, 4096))
+		c.Release(own)
+		if s.Len() != 10 || own.Len() != 4096 || s.pooled {
+			t.Errorf("Release changed buffers it does not own")
+		}
+	})
+}
+
+func TestPoolBoolsStartFalse(t *testing.T) {
+	c := New()
+	withPool(t, 1<<30, func() {
+		f := c.Alloc(backend.Uint8, 4096).(*Buffer)
+		for i := range f.U8 {
+			f.U8[i] = 0xff
+		}
+		c.Release(f)
+		b := c.Alloc(backend.Bool, 4096).(*Buffer)
+		for i, v := range b.B {
+			if v {
+				if !poisoning {
+					t.Fatalf("bool element %d of a recycled block is true", i)
+				}
+			} else if poisoning {
+				t.Fatalf("poisoned bool element %d is false", i)
+			}
+		}
+	})
+}
+
+func TestPoolLimit(t *testing.T) {
+	c := New()
+	withPool(t, 8192, func() {
+		bufs := []backend.Buffer{c.Alloc(backend.Float32, 1024), c.Alloc(backend.Float32, 1024), c.Alloc(backend.Float32, 1024)}
+		for _, b := range bufs {
+			c.Release(b)
+		}
+		if got := Stats().FreeBytes; got != 8192 {
+			t.Fatalf("free bytes = %d, want the limit 8192", got)
+		}
+	})
+}
+
+func TestPoolCollectsUnreachable(t *testing.T) {
+	c := New()
+	withPool(t, 1<<30, func() {
+		before := Stats().Collected
+		for range 10 {
+			c.Alloc(backend.Float64, 4096)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for Stats().Collected-before < 10 {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d of 10 unreachable buffers came back", Stats().Collected-before)
+			}
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+		if got := Stats().FreeBytes; got < 10*32768 {
+			t.Errorf("free bytes = %d after collecting 10 blocks of 32 KiB", got)
+		}
+	})
+}

@@ -1,0 +1,167 @@
+// The vector math functions as macros on YMM registers, shared by the
+// assembly files (which include consts_amd64.h first). Each computes the
+// same function as its Go twin in math.go.
+
+// EXPV sets X = e^X (math.go's exp32), with scratch A, B, C, D.
+#define EXPV(X, A, B, C, D) \
+	VMINPS       expmax<>(SB), X, A \
+	VMAXPS       expmin<>(SB), A, A \
+	VMULPS       log2e<>(SB), A, B \
+	VROUNDPS     $0, B, B \
+	VFNMADD231PS ln2hi<>(SB), B, A \
+	VFNMADD231PS ln2lo<>(SB), B, A \
+	VMOVUPS      expp0<>(SB), C \
+	VFMADD213PS  expp1<>(SB), A, C \
+	VFMADD213PS  expp2<>(SB), A, C \
+	VFMADD213PS  expp3<>(SB), A, C \
+	VFMADD213PS  expp4<>(SB), A, C \
+	VFMADD213PS  expp5<>(SB), A, C \
+	VMULPS       A, A, D \
+	VFMADD213PS  A, D, C \
+	VADDPS       one<>(SB), C, C \
+	VCVTPS2DQ    B, B \
+	VPSRAD       $1, B, D \
+	VPSUBD       D, B, B \
+	VPADDD       bias127<>(SB), D, D \
+	VPSLLD       $23, D, D \
+	VPADDD       bias127<>(SB), B, B \
+	VPSLLD       $23, B, B \
+	VMULPS       D, C, C \
+	VMULPS       B, C, C \
+	VCMPPS       $0x1e, expmax<>(SB), X, A \
+	VBLENDVPS    A, posinf<>(SB), C, C \
+	VCMPPS       $0x11, expmin<>(SB), X, A \
+	VANDNPS      C, A, C \
+	VCMPPS       $3, X, X, A \
+	VBLENDVPS    A, X, C, X
+
+// LOGV sets X = ln X (math.go's log32), with scratch A to F.
+#define LOGV(X, A, B, C, D, E, F) \
+	VCMPPS       $0x11, fltmin<>(SB), X, A \
+	VMULPS       two25<>(SB), X, B \
+	VBLENDVPS    A, B, X, B \
+	VPAND        minus25<>(SB), A, A \
+	VPSRLD       $23, B, C \
+	VPSUBD       c126<>(SB), C, C \
+	VPADDD       A, C, C \
+	VPAND        mantmask<>(SB), B, B \
+	VPOR         half<>(SB), B, B \
+	VCMPPS       $0x11, sqrthalf<>(SB), B, A \
+	VPADDD       A, C, C \
+	VANDPS       A, B, D \
+	VADDPS       D, B, B \
+	VSUBPS       one<>(SB), B, B \
+	VCVTDQ2PS    C, C \
+	VMULPS       B, B, D \
+	VMOVUPS      logp0<>(SB), A \
+	VFMADD213PS  logp1<>(SB), B, A \
+	VFMADD213PS  logp2<>(SB), B, A \
+	VFMADD213PS  logp3<>(SB), B, A \
+	VFMADD213PS  logp4<>(SB), B, A \
+	VFMADD213PS  logp5<>(SB), B, A \
+	VFMADD213PS  logp6<>(SB), B, A \
+	VFMADD213PS  logp7<>(SB), B, A \
+	VFMADD213PS  logp8<>(SB), B, A \
+	VMULPS       B, A, A \
+	VMULPS       D, A, A \
+	VFMADD231PS  ln2lo<>(SB), C, A \
+	VFNMADD231PS half<>(SB), D, A \
+	VADDPS       B, A, A \
+	VFMADD231PS  ln2hi<>(SB), C, A \
+	VXORPS       F, F, F \
+	VCMPPS       $0x19, F, X, E \
+	VBLENDVPS    E, qnan<>(SB), A, A \
+	VCMPPS       $0, F, X, E \
+	VBLENDVPS    E, neginf<>(SB), A, A \
+	VCMPPS       $0, posinf<>(SB), X, E \
+	VBLENDVPS    E, posinf<>(SB), A, X
+
+// TANHV sets X = tanh X (math.go's tanh32), with scratch A to F.
+#define TANHV(X, A, B, C, D, E, F) \
+	VANDPS      absmask<>(SB), X, A \
+	VADDPS      A, A, B \
+	EXPV(B, C, D, E, F) \
+	VADDPS      one<>(SB), B, B \
+	VMOVUPS     two<>(SB), C \
+	VDIVPS      B, C, B \
+	VMOVUPS     one<>(SB), C \
+	VSUBPS      B, C, B \
+	VANDPS      signmask<>(SB), X, C \
+	VORPS       C, B, B \
+	VMULPS      X, X, C \
+	VMOVUPS     tanhp0<>(SB), D \
+	VFMADD213PS tanhp1<>(SB), C, D \
+	VFMADD213PS tanhp2<>(SB), C, D \
+	VFMADD213PS tanhp3<>(SB), C, D \
+	VFMADD213PS tanhp4<>(SB), C, D \
+	VMULPS      C, D, D \
+	VFMADD213PS X, X, D \
+	VCMPPS      $0x11, tanhsmall<>(SB), A, C \
+	VBLENDVPS   C, D, B, X
+
+// SIGMOIDV sets X = 1/(1 + e^-X), with scratch A to E.
+#define SIGMOIDV(X, A, B, C, D, E) \
+	VXORPS  A, A, A \
+	VSUBPS  X, A, A \
+	EXPV(A, B, C, D, E) \
+	VADDPS  one<>(SB), A, A \
+	VMOVUPS one<>(SB), B \
+	VDIVPS  A, B, X
+
+// ERFV sets X = erf X (math.go's erf32: a Taylor polynomial below 0.5,
+// else Abramowitz and Stegun 7.1.26), with scratch A to F.
+#define ERFV(X, A, B, C, D, E, F) \
+	VANDPS      absmask<>(SB), X, A \
+	VMOVUPS     one<>(SB), B \
+	VFMADD231PS erfp<>(SB), A, B \
+	VMOVUPS     one<>(SB), C \
+	VDIVPS      B, C, B \
+	VMOVUPS     erfa5<>(SB), C \
+	VFMADD213PS erfa4<>(SB), B, C \
+	VFMADD213PS erfa3<>(SB), B, C \
+	VFMADD213PS erfa2<>(SB), B, C \
+	VFMADD213PS erfa1<>(SB), B, C \
+	VMULPS      B, C, C \
+	VMULPS      A, A, B \
+	VXORPS      signmask<>(SB), B, B \
+	EXPV(B, A, D, E, F) \
+	VMULPS      B, C, C \
+	VMOVUPS     one<>(SB), A \
+	VSUBPS      C, A, A \
+	VANDPS      absmask<>(SB), A, A \
+	VANDPS      signmask<>(SB), X, C \
+	VORPS       C, A, A \
+	VMULPS      X, X, B \
+	VMOVUPS     erfc5<>(SB), C \
+	VFMADD213PS erfc4<>(SB), B, C \
+	VFMADD213PS erfc3<>(SB), B, C \
+	VFMADD213PS erfc2<>(SB), B, C \
+	VFMADD213PS erfc1<>(SB), B, C \
+	VFMADD213PS one<>(SB), B, C \
+	VMULPS      twooversqrtpi<>(SB), X, D \
+	VMULPS      D, C, C \
+	VANDPS      absmask<>(SB), X, B \
+	VCMPPS      $0x11, half<>(SB), B, B \
+	VBLENDVPS   B, C, A, X
+
+// GELUV sets X = X·Φ(X) (math.go's gelu32), with scratch A to G.
+#define GELUV(X, A, B, C, D, E, F, G) \
+	VMULPS  sqrt1_2<>(SB), X, A \
+	ERFV(A, B, C, D, E, F, G) \
+	VADDPS  one<>(SB), A, A \
+	VMULPS  half<>(SB), X, B \
+	VMULPS  A, B, X
+
+// GELUGRADV sets X = G·(Φ(X) + X·φ(X)) (math.go's geluGrad32), with
+// scratch A to F and H.
+#define GELUGRADV(X, G, A, B, C, D, E, F, H) \
+	VMULPS      sqrt1_2<>(SB), X, A \
+	ERFV(A, B, C, D, E, F, H) \
+	VADDPS      one<>(SB), A, A \
+	VMULPS      half<>(SB), A, A \
+	VMULPS      X, X, B \
+	VMULPS      neghalf<>(SB), B, B \
+	EXPV(B, C, D, E, F) \
+	VMULPS      invsqrt2pi<>(SB), B, B \
+	VFMADD231PS B, X, A \
+	VMULPS      G, A, X

@@ -1,0 +1,273 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "consts_amd64.h"
+#include "math_amd64.h"
+
+// Reductions and softmax row primitives on whole blocks of 8 float32s.
+// Sums accumulate in float64 (each 8 floats widened to two vectors of 4).
+
+// HSUMPD adds the four doubles of Y0 into X0's low lane (X1 scratch).
+#define HSUMPD \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPD       X1, X0, X0 \
+	VPERMILPD    $1, X0, X1 \
+	VADDSD       X1, X0, X0
+
+// func sumAsm(x []float32) float64
+TEXT ·sumAsm(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	MOVQ   CX, BX
+	ANDQ   $-16, BX
+
+sum16:
+	CMPQ      AX, BX
+	JGE       sum8
+	VCVTPS2PD (SI)(AX*4), Y4
+	VCVTPS2PD 16(SI)(AX*4), Y5
+	VCVTPS2PD 32(SI)(AX*4), Y6
+	VCVTPS2PD 48(SI)(AX*4), Y7
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	VADDPD    Y6, Y2, Y2
+	VADDPD    Y7, Y3, Y3
+	ADDQ      $16, AX
+	JMP       sum16
+
+sum8:
+	CMPQ      AX, CX
+	JGE       sumdone
+	VCVTPS2PD (SI)(AX*4), Y4
+	VCVTPS2PD 16(SI)(AX*4), Y5
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y5, Y1, Y1
+	ADDQ      $8, AX
+	JMP       sum8
+
+sumdone:
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	HSUMPD
+	VMOVSD X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotAsm(x, y []float32) float64
+TEXT ·dotAsm(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), SI
+	MOVQ   x_len+8(FP), CX
+	MOVQ   y_base+24(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   AX, AX
+
+dot8:
+	CMPQ        AX, CX
+	JGE         dotdone
+	VCVTPS2PD   (SI)(AX*4), Y4
+	VCVTPS2PD   (DX)(AX*4), Y5
+	VFMADD231PD Y5, Y4, Y0
+	VCVTPS2PD   16(SI)(AX*4), Y6
+	VCVTPS2PD   16(DX)(AX*4), Y7
+	VFMADD231PD Y7, Y6, Y1
+	ADDQ        $8, AX
+	JMP         dot8
+
+dotdone:
+	VADDPD Y1, Y0, Y0
+	HSUMPD
+	VMOVSD X0, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func maxAsm(x []float32) float32
+TEXT ·maxAsm(SB), NOSPLIT, $0-28
+	MOVQ    x_base+0(FP), SI
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS neginf<>(SB), Y0
+	VMOVUPS Y0, Y1
+	VXORPS  Y2, Y2, Y2
+	XORQ    AX, AX
+	MOVQ    CX, BX
+	ANDQ    $-16, BX
+
+max16:
+	CMPQ    AX, BX
+	JGE     max8
+	VMOVUPS (SI)(AX*4), Y4
+	VMOVUPS 32(SI)(AX*4), Y5
+	VCMPPS  $3, Y4, Y4, Y6
+	VCMPPS  $3, Y5, Y5, Y7
+	VORPS   Y6, Y2, Y2
+	VORPS   Y7, Y2, Y2
+	VMAXPS  Y4, Y0, Y0
+	VMAXPS  Y5, Y1, Y1
+	ADDQ    $16, AX
+	JMP     max16
+
+max8:
+	CMPQ    AX, CX
+	JGE     maxdone
+	VMOVUPS (SI)(AX*4), Y4
+	VCMPPS  $3, Y4, Y4, Y6
+	VORPS   Y6, Y2, Y2
+	VMAXPS  Y4, Y0, Y0
+	ADDQ    $8, AX
+	JMP     max8
+
+maxdone:
+	VPTEST       Y2, Y2
+	JNZ          maxnan
+	VMAXPS       Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X1, X0, X0
+	VMOVSS       X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+maxnan:
+	MOVL $0x7fc00000, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func expShiftAsm(dst, x []float32, shift float32) float64
+TEXT ·expShiftAsm(SB), NOSPLIT, $0-64
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	VBROADCASTSS shift+48(FP), Y15
+	VXORPD       Y13, Y13, Y13
+	VXORPD       Y14, Y14, Y14
+	XORQ         AX, AX
+
+es8:
+	CMPQ         AX, CX
+	JGE          esdone
+	VMOVUPS      (SI)(AX*4), Y0
+	VSUBPS       Y15, Y0, Y0
+	EXPV(Y0, Y1, Y2, Y3, Y4)
+	VMOVUPS      Y0, (DI)(AX*4)
+	VCVTPS2PD    X0, Y1
+	VEXTRACTF128 $1, Y0, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y13, Y13
+	VADDPD       Y2, Y14, Y14
+	ADDQ         $8, AX
+	JMP          es8
+
+esdone:
+	VADDPD Y14, Y13, Y0
+	HSUMPD
+	VMOVSD X0, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func expShiftSumAsm(x []float32, shift float32) float64
+TEXT ·expShiftSumAsm(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS shift+24(FP), Y15
+	VXORPD       Y13, Y13, Y13
+	VXORPD       Y14, Y14, Y14
+	XORQ         AX, AX
+
+ess8:
+	CMPQ         AX, CX
+	JGE          essdone
+	VMOVUPS      (SI)(AX*4), Y0
+	VSUBPS       Y15, Y0, Y0
+	EXPV(Y0, Y1, Y2, Y3, Y4)
+	VCVTPS2PD    X0, Y1
+	VEXTRACTF128 $1, Y0, X2
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y1, Y13, Y13
+	VADDPD       Y2, Y14, Y14
+	ADDQ         $8, AX
+	JMP          ess8
+
+essdone:
+	VADDPD Y14, Y13, Y0
+	HSUMPD
+	VMOVSD X0, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func subMulAsm(dst, a []float32, s float32, b []float32)
+TEXT ·subMulAsm(SB), NOSPLIT, $0-80
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         a_base+24(FP), SI
+	VBROADCASTSS s+48(FP), Y15
+	MOVQ         b_base+56(FP), DX
+	XORQ         AX, AX
+
+sm8:
+	CMPQ    AX, CX
+	JGE     smdone
+	VMOVUPS (SI)(AX*4), Y0
+	VSUBPS  Y15, Y0, Y0
+	VMULPS  (DX)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     sm8
+
+smdone:
+	VZEROUPPER
+	RET
+
+// func subScaledAsm(dst, a, b []float32, s float32)
+TEXT ·subScaledAsm(SB), NOSPLIT, $0-76
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         a_base+24(FP), SI
+	MOVQ         b_base+48(FP), DX
+	VBROADCASTSS s+72(FP), Y15
+	XORQ         AX, AX
+
+ss8:
+	CMPQ    AX, CX
+	JGE     ssdone
+	VMULPS  (DX)(AX*4), Y15, Y1
+	VMOVUPS (SI)(AX*4), Y0
+	VSUBPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     ss8
+
+ssdone:
+	VZEROUPPER
+	RET
+
+// func accumulateAsm(acc []float64, x []float32)
+TEXT ·accumulateAsm(SB), NOSPLIT, $0-48
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	XORQ AX, AX
+
+acc8:
+	CMPQ      AX, CX
+	JGE       accdone
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCVTPS2PD 16(SI)(AX*4), Y1
+	VADDPD    (DI)(AX*8), Y0, Y0
+	VADDPD    32(DI)(AX*8), Y1, Y1
+	VMOVUPD   Y0, (DI)(AX*8)
+	VMOVUPD   Y1, 32(DI)(AX*8)
+	ADDQ      $8, AX
+	JMP       acc8
+
+accdone:
+	VZEROUPPER
+	RET

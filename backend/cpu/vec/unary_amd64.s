@@ -1,0 +1,178 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "consts_amd64.h"
+#include "math_amd64.h"
+
+// Elementwise kernels of one operand on whole blocks of 8 float32s.
+// The Go twins in unary.go and math.go compute the same functions.
+
+// MAP(F) applies the in-register function F to Y0 for every block:
+// dst = F(x). DI dst, SI x, CX n, AX index.
+#define MAP(F) \
+	MOVQ dst_base+0(FP), DI \
+	MOVQ dst_len+8(FP), CX \
+	MOVQ x_base+24(FP), SI \
+	XORQ AX, AX \
+loop: \
+	CMPQ AX, CX \
+	JGE  done \
+	VMOVUPS (SI)(AX*4), Y0 \
+	F \
+	VMOVUPS Y0, (DI)(AX*4) \
+	ADDQ $8, AX \
+	JMP  loop \
+done: \
+	VZEROUPPER \
+	RET
+
+// func expAsm(dst, x []float32)
+TEXT ·expAsm(SB), NOSPLIT, $0-48
+	MAP(EXPV(Y0, Y1, Y2, Y3, Y4))
+
+// func logAsm(dst, x []float32)
+TEXT ·logAsm(SB), NOSPLIT, $0-48
+	MAP(LOGV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func tanhAsm(dst, x []float32)
+TEXT ·tanhAsm(SB), NOSPLIT, $0-48
+	MAP(TANHV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func sigmoidAsm(dst, x []float32)
+TEXT ·sigmoidAsm(SB), NOSPLIT, $0-48
+	MAP(SIGMOIDV(Y0, Y1, Y2, Y3, Y4, Y5))
+
+// func erfAsm(dst, x []float32)
+TEXT ·erfAsm(SB), NOSPLIT, $0-48
+	MAP(ERFV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+
+// func geluAsm(dst, x []float32)
+TEXT ·geluAsm(SB), NOSPLIT, $0-48
+	MAP(GELUV(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7))
+
+// func geluGradAsm(dst, g, x []float32)
+TEXT ·geluGradAsm(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ x_base+48(FP), DX
+	XORQ AX, AX
+
+gg8:
+	CMPQ    AX, CX
+	JGE     ggdone
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVUPS (SI)(AX*4), Y9
+	GELUGRADV(Y0, Y9, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     gg8
+
+ggdone:
+	VZEROUPPER
+	RET
+
+// func reluAsm(dst, x []float32)
+TEXT ·reluAsm(SB), NOSPLIT, $0-48
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   dst_len+8(FP), CX
+	MOVQ   x_base+24(FP), SI
+	VXORPS Y5, Y5, Y5
+	XORQ   AX, AX
+	MOVQ   CX, BX
+	ANDQ   $-32, BX
+
+relu32:
+	CMPQ    AX, BX
+	JGE     relu8
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS 32(SI)(AX*4), Y1
+	VMOVUPS 64(SI)(AX*4), Y2
+	VMOVUPS 96(SI)(AX*4), Y3
+	VMAXPS  Y0, Y5, Y0
+	VMAXPS  Y1, Y5, Y1
+	VMAXPS  Y2, Y5, Y2
+	VMAXPS  Y3, Y5, Y3
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	VMOVUPS Y2, 64(DI)(AX*4)
+	VMOVUPS Y3, 96(DI)(AX*4)
+	ADDQ    $32, AX
+	JMP     relu32
+
+relu8:
+	CMPQ    AX, CX
+	JGE     reludone
+	VMOVUPS (SI)(AX*4), Y0
+	VMAXPS  Y0, Y5, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     relu8
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluGradAsm(dst, g, y []float32)
+TEXT ·reluGradAsm(SB), NOSPLIT, $0-72
+	MOVQ   dst_base+0(FP), DI
+	MOVQ   dst_len+8(FP), CX
+	MOVQ   g_base+24(FP), SI
+	MOVQ   y_base+48(FP), DX
+	VXORPS Y5, Y5, Y5
+	XORQ   AX, AX
+	MOVQ   CX, BX
+	ANDQ   $-16, BX
+
+rg16:
+	CMPQ    AX, BX
+	JGE     rg8
+	VMOVUPS (DX)(AX*4), Y0
+	VMOVUPS 32(DX)(AX*4), Y1
+	VCMPPS  $0x16, Y5, Y0, Y0
+	VCMPPS  $0x16, Y5, Y1, Y1
+	VANDPS  (SI)(AX*4), Y0, Y0
+	VANDPS  32(SI)(AX*4), Y1, Y1
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y1, 32(DI)(AX*4)
+	ADDQ    $16, AX
+	JMP     rg16
+
+rg8:
+	CMPQ    AX, CX
+	JGE     rgdone
+	VMOVUPS (DX)(AX*4), Y0
+	VCMPPS  $0x16, Y5, Y0, Y0
+	VANDPS  (SI)(AX*4), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	JMP     rg8
+
+rgdone:
+	VZEROUPPER
+	RET
+
+// func maximumAsm(dst, x, y []float32)
+TEXT ·maximumAsm(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ y_base+48(FP), DX
+	XORQ AX, AX
+
+mx8:
+	CMPQ      AX, CX
+	JGE       mxdone
+	VMOVUPS   (SI)(AX*4), Y0
+	VMOVUPS   (DX)(AX*4), Y1
+	VMAXPS    Y1, Y0, Y2
+	VCMPPS    $3, Y1, Y0, Y3
+	VADDPS    Y1, Y0, Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VMOVUPS   Y2, (DI)(AX*4)
+	ADDQ      $8, AX
+	JMP       mx8
+
+mxdone:
+	VZEROUPPER
+	RET
