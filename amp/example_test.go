@@ -29,17 +29,17 @@ func Example() {
 		scaler.Scale(loss).Backward()
 		stepped := scaler.Step(opt)
 		scaler.Update()
-		fmt.Printf("iteration %d: loss %.3f, stepped=%v, scale %g\n", it, loss.Item(), stepped, scaler.CurrentScale())
+		fmt.Printf("iteration %d: loss %.1f, stepped=%v, scale %g\n", it, loss.Item(), stepped, scaler.CurrentScale())
 	}
 	// Output:
-	// iteration 0: loss 12.856, stepped=false, scale 8192
-	// iteration 1: loss 12.856, stepped=true, scale 8192
-	// iteration 2: loss 8.890, stepped=true, scale 8192
-	// iteration 3: loss 6.222, stepped=true, scale 16384
-	// iteration 4: loss 4.406, stepped=true, scale 16384
-	// iteration 5: loss 3.152, stepped=true, scale 16384
-	// iteration 6: loss 2.276, stepped=true, scale 32768
-	// iteration 7: loss 1.657, stepped=true, scale 32768
-	// iteration 8: loss 1.215, stepped=true, scale 32768
-	// iteration 9: loss 0.899, stepped=true, scale 65536
+	// iteration 0: loss 12.9, stepped=false, scale 8192
+	// iteration 1: loss 12.9, stepped=true, scale 8192
+	// iteration 2: loss 8.9, stepped=true, scale 8192
+	// iteration 3: loss 6.2, stepped=true, scale 16384
+	// iteration 4: loss 4.4, stepped=true, scale 16384
+	// iteration 5: loss 3.2, stepped=true, scale 16384
+	// iteration 6: loss 2.3, stepped=true, scale 32768
+	// iteration 7: loss 1.7, stepped=true, scale 32768
+	// iteration 8: loss 1.2, stepped=true, scale 32768
+	// iteration 9: loss 0.9, stepped=true, scale 65536
 }

@@ -47,12 +47,12 @@ func TestActivation32(t *testing.T) {
 					continue
 				}
 				differ++
-				if ulps := math.Abs(float64(int64(math.Float32bits(got)) - int64(math.Float32bits(want)))); ulps > 1 || math.Signbit(float64(got)) != math.Signbit(float64(want)) {
+				if ulps := math.Abs(float64(int64(math.Float32bits(got)) - int64(math.Float32bits(want)))); ulps > 3 || math.Signbit(float64(got)) != math.Signbit(float64(want)) {
 					t.Fatalf("%v(%v) = %v, want %v (%v ulps apart)", op, x, got, want, ulps)
 				}
 			}
-			if differ > len(xs)/1000 {
-				t.Errorf("%v: %d of %d results differ by one ulp", op, differ, len(xs))
+			if differ > len(xs)/20 {
+				t.Errorf("%v: %d of %d results are not exact (each within 3 ulps, the vector kernels' bound)", op, differ, len(xs))
 			}
 		}
 	}

@@ -69,7 +69,7 @@ func BinaryOpFor(op backend.BinaryOp, t DType) (code int32, compare, ok bool) {
 		return 0, false, false
 	}
 	if b, ok := binaryFromBackend[op]; ok {
-		if t.isInt() && op == backend.Atan2 {
+		if t.isInt() && (op == backend.Atan2 || SwapsOperands(op)) {
 			return 0, false, false
 		}
 		return int32(b), false, true

@@ -146,10 +146,10 @@ func TestMaxPool2dMatchesCPU(t *testing.T) {
 			var dst32 backend.Buffer
 			if dt == BF16 || dt == F16 {
 				// The CPU pools float32 (ember converts): exact.
-				f := cpuBE.Alloc(backend.Float32, xl.size)
+				f := zalloc(backend.Float32, xl.size)
 				cpuBE.Copy(backend.Dense(f, xl.size), backend.Dense(x.cpu, xl.size))
 				src = xl.view(f)
-				dst32 = cpuBE.Alloc(backend.Float32, ol.size)
+				dst32 = zalloc(backend.Float32, ol.size)
 				dst = ol.view(dst32)
 			}
 			cpuBE.MaxPool2d(dst, idx.view(), src, p)

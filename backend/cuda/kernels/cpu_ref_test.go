@@ -16,6 +16,15 @@ import (
 
 var cpuBE = cpu.New()
 
+// zalloc allocates a zeroed CPU buffer. The CPU backend's Alloc returns
+// pooled, uninitialised memory, while the tests compare whole buffers,
+// gaps of strided layouts included, with device buffers that start zeroed.
+func zalloc(d backend.DType, n int) backend.Buffer {
+	b := cpuBE.Alloc(d, n)
+	cpuBE.Fill(backend.Dense(b, n), 0)
+	return b
+}
+
 // bdt maps a kernel dtype to the backend's (the two enumerations agree).
 func bdt(d DType) backend.DType { return backend.DType(d) }
 
@@ -242,7 +251,7 @@ func (d DType) isFloat() bool { return d == F32 || d == F64 || d == BF16 || d ==
 // ±2^53).
 func castRef(to, from DType, v float64) float64 {
 	src := cpuBuffer(from, encode(from, []float64{v}))
-	dst := cpuBE.Alloc(bdt(to), 1)
+	dst := zalloc(bdt(to), 1)
 	cpuBE.Copy(backend.Dense(dst, 1), backend.Dense(src, 1))
 	return decode(to, cpuBytes(dst))[0]
 }

@@ -77,7 +77,7 @@ func TestIndexSelectAndAddMatchCPU(t *testing.T) {
 func checkIndexAddHalf(t *testing.T, d *dev, name string, dst, add, idx *tensor, axis int) {
 	t.Helper()
 	f := func(x *tensor) backend.Buffer {
-		b := cpuBE.Alloc(backend.Float32, x.l.size)
+		b := zalloc(backend.Float32, x.l.size)
 		cpuBE.Copy(backend.Dense(b, x.l.size), backend.Dense(x.cpu, x.l.size))
 		return b
 	}

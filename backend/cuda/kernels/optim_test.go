@@ -166,7 +166,7 @@ func TestOptimStepMatchesCPU(t *testing.T) {
 			p64 := cpuBuffer(F64, encode(F64, decode(dt, p.devBytes(d))))
 			s64 := make([]backend.View, nState)
 			for i := range s64 {
-				s64[i] = backend.Dense(cpuBE.Alloc(backend.Float64, n), n)
+				s64[i] = backend.Dense(zalloc(backend.Float64, n), n)
 			}
 			for step := 1; step <= steps; step++ {
 				h.Step, h.First = step, step == 1

@@ -122,7 +122,7 @@ func (c *randomCase) wantBytes(out DType) []byte {
 		}
 	}
 	src := cpuBuffer(c.wantDType, raw)
-	dst := cpuBE.Alloc(bdt(out), c.n)
+	dst := zalloc(bdt(out), c.n)
 	cpuBE.Copy(backend.Dense(dst, c.n), backend.Dense(src, c.n))
 	return cpuBytes(dst)
 }

@@ -166,7 +166,7 @@ func TestReduceHalvesAndMean(t *testing.T) {
 					out, _ := runReduction(t, d, op, x, odt, ol, axes, scale, c.maxBlocks)
 					// Reference: the exact inputs in float64 on the CPU.
 					x64 := cpuBuffer(F64, encode(F64, decode(dt, x.devBytes(d))))
-					ref := cpuBE.Alloc(backend.Float64, ol.size)
+					ref := zalloc(backend.Float64, ol.size)
 					cpuBE.Reduce(op, ol.view(ref), xl.view(x64), axes)
 					want := decode(F64, cpuBytes(ref))
 					for i := range want {
@@ -212,7 +212,7 @@ func TestArgReduceMatchesCPU(t *testing.T) {
 					src := x.view()
 					if dt == BF16 || dt == F16 {
 						// The CPU takes float32 (ember converts): exact.
-						f := cpuBE.Alloc(backend.Float32, xl.size)
+						f := zalloc(backend.Float32, xl.size)
 						cpuBE.Copy(backend.Dense(f, xl.size), backend.Dense(x.cpu, xl.size))
 						src = xl.view(f)
 					}
@@ -269,7 +269,7 @@ func TestCumulativeMatchesCPU(t *testing.T) {
 					// the CPU's loop: compare both with the float64 scan of
 					// the exact inputs.
 					f := cpuBuffer(F64, encode(F64, decode(dt, x.devBytes(d))))
-					r := cpuBE.Alloc(backend.Float64, ol.size).(*cpu.Buffer)
+					r := zalloc(backend.Float64, ol.size).(*cpu.Buffer)
 					cpuBE.Cumulative(op, ol.view(r), xl.view(f), c.axis)
 					checkClose(t, name, dt, decode(dt, out.devBytes(d)), roundTo(dt, decode(F64, cpuBytes(r))))
 					continue
