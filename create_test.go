@@ -7,15 +7,17 @@ import (
 	"testing"
 )
 
+// dtypeArg returns the case's dtype (if any) and device as options.
 func dtypeArg(a goldenArgs) []Option {
+	opts := []Option{a.Device()}
 	if s := a.String("dtype", ""); s != "" {
 		d, err := ParseDType(s)
 		if err != nil {
 			panic(err)
 		}
-		return []Option{d}
+		opts = append(opts, d)
 	}
-	return nil
+	return opts
 }
 
 func init() {
@@ -37,11 +39,11 @@ func init() {
 		if a.Bool("int", false) {
 			var v [][]int
 			a.get("data", &v)
-			return From(v)
+			return From(v, a.Device())
 		}
 		var v [][]float64
 		a.get("data", &v)
-		return From(v)
+		return From(v, a.Device())
 	}))
 }
 

@@ -179,6 +179,15 @@ func (a goldenArgs) Bool(key string, def bool) bool {
 	return v
 }
 
+// Device returns the device the case runs on.
+func (a goldenArgs) Device() Device {
+	d, err := ParseDevice(a.String("__device", "cpu"))
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
 func (a goldenArgs) String(key string, def string) string {
 	v := def
 	a.get(key, &v)
@@ -249,12 +258,14 @@ func runGoldenCase(t *testing.T, c goldenCase, dev Device) {
 	if !ok {
 		t.Fatalf("fixture op %q has no registered Go implementation", c.Op)
 	}
-	var args goldenArgs
+	args := goldenArgs{}
 	if len(c.Args) > 0 {
 		if err := json.Unmarshal(c.Args, &args); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Ops without tensor inputs (creation) learn the device from here.
+	args["__device"] = json.RawMessage(`"` + dev.String() + `"`)
 	rtol, atol := c.RTol, c.ATol
 	if rtol == 0 && atol == 0 {
 		rtol, atol = 1e-5, 1e-6

@@ -7,6 +7,28 @@ import (
 	"github.com/emberdl/ember/backend"
 )
 
+// scalarsToDevice moves a 0-d CPU tensor (such as ember.Scalar(2)) to the
+// device of the other operand, as PyTorch lets CPU scalars mix with
+// tensors on any device.
+func scalarsToDevice(a, b *Tensor) (*Tensor, *Tensor) {
+	if a.st.dev == b.st.dev {
+		return a, b
+	}
+	move := func(s, to *Tensor) *Tensor {
+		w := s.wrapped
+		s = s.To(to.st.dev)
+		s.wrapped = w
+		return s
+	}
+	switch {
+	case len(a.shape) == 0 && a.st.dev == CPU:
+		a = move(a, b)
+	case len(b.shape) == 0 && b.st.dev == CPU:
+		b = move(b, a)
+	}
+	return a, b
+}
+
 // broadcastShapes returns the NumPy broadcast of two shapes.
 func broadcastShapes(op string, a, b []int) []int {
 	n := max(len(a), len(b))
@@ -78,6 +100,7 @@ var binaryReads = map[backend.BinaryOp]struct{ forA, forB [2]bool }{
 // binaryOp runs op with broadcasting and dtype promotion; floatOnly makes
 // integer operands compute in the default float dtype (true division).
 func binaryOp(op backend.BinaryOp, name string, a, b *Tensor, floatOnly bool, grad binaryGrad) *Tensor {
+	a, b = scalarsToDevice(a, b)
 	sameDevice(op.String(), a, b)
 	dt := resultType(a, b)
 	if floatOnly && !dt.IsFloat() {
@@ -312,6 +335,8 @@ func (t *Tensor) LogicalXor(u *Tensor) *Tensor { return t.logical(backend.Logica
 // Where returns x where cond is true and y elsewhere, broadcasting all
 // three; cond is converted to bool.
 func Where(cond, x, y *Tensor) *Tensor {
+	x, y = scalarsToDevice(x, y)
+	cond, _ = scalarsToDevice(cond, x)
 	sameDevice("where", cond, x, y)
 	dt := resultType(x, y)
 	shape := broadcastShapes("where", broadcastShapes("where", cond.shape, x.shape), y.shape)
