@@ -60,7 +60,8 @@ var autocastOps = map[string]func(in []*Tensor) *Tensor{
 	"group_norm": func(in []*Tensor) *Tensor { return GroupNorm(in[0], 2, in[1], in[2], 1e-5) },
 	"batch_norm": func(in []*Tensor) *Tensor {
 		c := in[0].Size(1)
-		return BatchNorm(in[0], Zeros([]int{c}), Ones([]int{c}), in[1], in[2], true, 0.1, 1e-5)
+		dev := in[0].Device()
+		return BatchNorm(in[0], Zeros([]int{c}, dev), Ones([]int{c}, dev), in[1], in[2], true, 0.1, 1e-5)
 	},
 	"rms_norm":       func(in []*Tensor) *Tensor { return RMSNorm(in[0], []int{4}, in[1], 1e-6) },
 	"mse_loss":       func(in []*Tensor) *Tensor { return MSELoss(in[0], in[1], ReductionMean) },
