@@ -1,87 +1,18 @@
 package cpu
 
 import (
-	"math"
-
 	"github.com/emberdl/ember/backend"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
-// convGeom holds the sizes of one 2-D convolution.
-type convGeom struct {
-	n, c, h, w     int // input
-	o, kh, kw      int // filters
-	oh, ow         int // output
-	g, cg, og      int // groups, channels and filters per group
-	p              backend.ConvParams
-	colRows, colSz int // im2col matrix: (cg*kh*kw) × (oh*ow)
-}
-
-func newConvGeom(x, w, y []int, p backend.ConvParams) convGeom {
-	g := convGeom{n: x[0], c: x[1], h: x[2], w: x[3], o: w[0], kh: w[2], kw: w[3], oh: y[2], ow: y[3], g: max(1, p.Groups), p: p}
-	g.cg, g.og = g.c/g.g, g.o/g.g
-	g.colRows = g.cg * g.kh * g.kw
-	g.colSz = g.colRows * g.oh * g.ow
-	return g
-}
-
-// im2col unpacks image plane group (n, group) of x into col, a
-// colRows × (oh*ow) matrix.
-func im2col[T float](g *convGeom, x []T, xs []int, xo int, col []T) {
-	p := g.p
-	ohw := g.oh * g.ow
-	for ci := 0; ci < g.cg; ci++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
-					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-					dst := row[oy*g.ow : (oy+1)*g.ow]
-					if iy < 0 || iy >= g.h {
-						clear(dst)
-						continue
-					}
-					base := xo + ci*xs[1] + iy*xs[2]
-					for ox := range dst {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix < 0 || ix >= g.w {
-							dst[ox] = 0
-						} else {
-							dst[ox] = x[base+ix*xs[3]]
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-// col2im adds the columns back into the image plane (the adjoint of im2col).
-func col2im[T float](g *convGeom, col []T, dx []T, ds []int, do int) {
-	p := g.p
-	ohw := g.oh * g.ow
-	for ci := 0; ci < g.cg; ci++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
-				row := col[((ci*g.kh+ki)*g.kw+kj)*ohw:][:ohw]
-				for oy := 0; oy < g.oh; oy++ {
-					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-					if iy < 0 || iy >= g.h {
-						continue
-					}
-					base := do + ci*ds[1] + iy*ds[2]
-					src := row[oy*g.ow : (oy+1)*g.ow]
-					for ox, v := range src {
-						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
-						if ix >= 0 && ix < g.w {
-							dx[base+ix*ds[3]] += v
-						}
-					}
-				}
-			}
-		}
-	}
-}
+// The convolution kernels of the backend. Stride-1 float32 convolutions,
+// the common case, run as an implicit GEMM on the convolution
+// micro-kernels (conv_shift.go, conv_implicit.go, conv_filter.go): the
+// forward pass and the input gradient (rewritten as a forward convolution
+// of the output gradient with the flipped, transposed weights) on the tile
+// kernel, the weight gradient on the dot kernel. Everything else (float64,
+// strided convolutions) takes the general path of conv_general.go: im2col
+// of a band of rows, then the packed GEMM.
 
 // denseIn returns v with row-major strides when its elements are dense,
 // else a dense copy of it.
@@ -110,77 +41,80 @@ func (c *Backend) finishOut(dst, out backend.View) {
 	}
 }
 
+// convPlanUnits is the number of units a stride-1 plan aims for, so that
+// every worker gets several (bands split images when there are few).
+func convPlanUnits() int { return 4 * max(2, parallel.Workers()) }
+
 // Conv2d computes dst = conv(x, w).
 func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 	if dst.Numel() == 0 {
 		return
 	}
-	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p)
-	out := c.denseOut(dst)
+	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.colRows == 0 {
-		c.Fill(out, 0)
-		c.finishOut(dst, out)
+		c.Fill(dst, 0)
 		return
 	}
+	dt := buf(dst).dt
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 {
+		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, convPlanUnits())
+		if ok {
+			ap := getScratch[float32](s.packedLen())
+			s.packForward(ap.s, buf(w).F32, w.Strides, w.Offset)
+			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, ap.s)
+			putScratch(ap)
+			return
+		}
+	}
+	out := c.densePlanesOut(dst)
 	w = c.denseIn(w)
-	switch buf(dst).dt {
+	switch dt {
 	case backend.Float32:
-		conv2d(c, &g, out, x, w, buf(x).F32)
+		convForwardGeneral(&g, out, x, w, buf(out).F32, buf(x).F32, buf(w).F32)
 	case backend.Float64:
-		conv2d(c, &g, out, x, w, buf(x).F64)
+		convForwardGeneral(&g, out, x, w, buf(out).F64, buf(x).F64, buf(w).F64)
 	default:
-		panic("cpu.Conv2d of " + buf(dst).dt.String())
+		panic("cpu.Conv2d of " + dt.String())
 	}
 	c.finishOut(dst, out)
 }
 
-func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
-	ohw := g.oh * g.ow
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
-		im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-		colBuf := NewBuffer(buf(x).dt, col)
-		// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, w.Strides[0], 1}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		yv := backend.View{Buf: dst.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dst.Strides[1], 1}, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
-		c.Matmul(yv, wv, cv, 0)
-	})
-}
-
 // Conv2dBackwardData computes dx from dy and w.
 func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParams) {
-	g := newConvGeom(dx.Shape, w.Shape, dy.Shape, p)
-	c.Fill(dx, 0)
-	if dx.Numel() == 0 || dy.Numel() == 0 || g.colRows == 0 {
+	if dx.Numel() == 0 {
 		return
 	}
-	dy, w = c.denseIn(dy), c.denseIn(w)
-	switch buf(dx).dt {
-	case backend.Float32:
-		convBwdData(c, &g, dx, dy, w, buf(dx).F32)
-	case backend.Float64:
-		convBwdData(c, &g, dx, dy, w, buf(dx).F64)
-	default:
-		panic("cpu.Conv2dBackwardData of " + buf(dx).dt.String())
+	g := newConvGeom(dx.Shape, w.Shape, dy.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
+	if dy.Numel() == 0 || g.colRows == 0 {
+		c.Fill(dx, 0)
+		return
 	}
-}
-
-func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs []T) {
-	ohw := g.oh * g.ow
-	// Each (n) owns its dx image; groups of one image touch disjoint channels.
-	parallel.Do(g.n*g.g, func(u int) {
-		ni, gi := u/g.g, u%g.g
-		col := make([]T, g.colSz)
-		colBuf := NewBuffer(buf(dx).dt, col)
-		// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw)
-		wv := backend.View{Buf: w.Buf, Shape: []int{1, g.colRows, g.og}, Strides: []int{0, 1, w.Strides[0]}, Offset: w.Offset + gi*g.og*w.Strides[0]}
-		yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-		cv := backend.View{Buf: colBuf, Shape: []int{1, g.colRows, ohw}, Strides: []int{0, ohw, 1}}
-		c.Matmul(cv, wv, yv, 0)
-		col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1])
-	})
+	dt := buf(dx).dt
+	// With stride 1, dx is the convolution of dy, padded by
+	// dilation·(k-1) - padding, with the flipped weights of each group
+	// transposed.
+	ph, pw := g.dh*(g.kh-1)-g.ph, g.dw*(g.kw-1)-g.pw
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 {
+		s, ok := newS1Conv(g.n, g.o, g.oh, g.ow, g.c, g.h, g.w, g.g, g.kh, g.kw, g.dh, g.dw, ph, pw, convPlanUnits())
+		if ok {
+			ap := getScratch[float32](s.packedLen())
+			s.packBackwardData(ap.s, buf(w).F32, w.Strides, w.Offset)
+			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, ap.s)
+			putScratch(ap)
+			return
+		}
+	}
+	out := c.denseOut(dx)
+	dy, w = c.densePlanesIn(dy), c.denseIn(w)
+	switch dt {
+	case backend.Float32:
+		convDataGeneral(&g, out, dy, w, buf(out).F32, buf(dy).F32, buf(w).F32)
+	case backend.Float64:
+		convDataGeneral(&g, out, dy, w, buf(out).F64, buf(dy).F64, buf(w).F64)
+	default:
+		panic("cpu.Conv2dBackwardData of " + dt.String())
+	}
+	c.finishOut(dx, out)
 }
 
 // Conv2dBackwardFilter computes dw from x and dy.
@@ -188,105 +122,54 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 	if dw.Numel() == 0 {
 		return
 	}
-	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p)
-	out := c.denseOut(dw)
+	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.n == 0 || g.oh*g.ow == 0 {
-		c.Fill(out, 0)
-		c.finishOut(dw, out)
+		c.Fill(dw, 0)
 		return
 	}
-	dy = c.denseIn(dy)
-	switch buf(dw).dt {
+	dt := buf(dw).dt
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 {
+		// A fixed unit target keeps the summation order, and so the
+		// result, independent of the thread count.
+		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, 8)
+		if ok {
+			s.filter(buf(dw).F32, dw.Strides, dw.Offset, buf(x).F32, x.Strides, x.Offset, buf(dy).F32, dy.Strides, dy.Offset)
+			return
+		}
+	}
+	out := c.denseOut(dw)
+	dy = c.densePlanesIn(dy)
+	switch dt {
 	case backend.Float32:
-		convBwdFilter(c, &g, out, x, dy, buf(x).F32)
+		convFilterGeneral(&g, out, x, dy, buf(out).F32, buf(x).F32, buf(dy).F32)
 	case backend.Float64:
-		convBwdFilter(c, &g, out, x, dy, buf(x).F64)
+		convFilterGeneral(&g, out, x, dy, buf(out).F64, buf(x).F64, buf(dy).F64)
 	default:
-		panic("cpu.Conv2dBackwardFilter of " + buf(dw).dt.String())
+		panic("cpu.Conv2dBackwardFilter of " + dt.String())
 	}
 	c.finishOut(dw, out)
 }
 
-func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs []T) {
-	ohw := g.oh * g.ow
-	dt := buf(dw).dt
-	// Per group: dW_g (og × colRows) = Σ_n dy_g[n] (og × ohw) · col[n]ᵀ (ohw × colRows).
-	// Images are split across workers, each with its own accumulator.
-	workers := min(parallel.Workers(), g.n)
-	for gi := 0; gi < g.g; gi++ {
-		partial := make([]*Buffer, workers)
-		parallel.Do(workers, func(wk int) {
-			acc := c.Alloc(dt, g.og*g.colRows).(*Buffer)
-			col := make([]T, g.colSz)
-			colBuf := NewBuffer(dt, col)
-			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
-			for ni := wk; ni < g.n; ni += workers {
-				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-				yv := backend.View{Buf: dy.Buf, Shape: []int{1, g.og, ohw}, Strides: []int{0, dy.Strides[1], 1}, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-				cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
-				c.Matmul(av, yv, cv, 1)
-			}
-			partial[wk] = acc
-		})
-		out := backend.View{Buf: dw.Buf, Shape: []int{g.og, g.colRows}, Strides: []int{dw.Strides[0], 1}, Offset: dw.Offset + gi*g.og*dw.Strides[0]}
-		c.Copy(out, backend.Dense(partial[0], g.og, g.colRows))
-		for _, pb := range partial[1:] {
-			c.Binary(backend.Add, out, out, backend.Dense(pb, g.og, g.colRows))
-		}
-	}
+// densePlanes reports whether every [H, W] plane of a 4-D view is dense
+// (its batch and channel strides may be anything).
+func densePlanes(v backend.View) bool {
+	return v.Strides[3] == 1 && v.Strides[2] == v.Shape[3]
 }
 
-// MaxPool2d writes window maxima and their flat in-plane positions.
-func (c *Backend) MaxPool2d(dst, indices, x backend.View, p backend.PoolParams) {
-	if dst.Numel() == 0 {
-		return
+// densePlanesIn returns v itself when its planes are dense, else a dense
+// copy.
+func (c *Backend) densePlanesIn(v backend.View) backend.View {
+	if densePlanes(v) {
+		return v
 	}
-	switch buf(dst).dt {
-	case backend.Float32:
-		maxPool(dst, indices, x, p, buf(dst).F32, buf(x).F32)
-	case backend.Float64:
-		maxPool(dst, indices, x, p, buf(dst).F64, buf(x).F64)
-	default:
-		panic("cpu.MaxPool2d of " + buf(dst).dt.String())
-	}
+	return c.denseIn(v)
 }
 
-func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs []T) {
-	n, ch, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	oh, ow := dst.Shape[2], dst.Shape[3]
-	ix := buf(indices).I64
-	parallel.For(n*ch, max(1, 4096/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
-		for plane := lo; plane < hi; plane++ {
-			ni, ci := plane/ch, plane%ch
-			xo := x.Offset + ni*x.Strides[0] + ci*x.Strides[1]
-			do := dst.Offset + ni*dst.Strides[0] + ci*dst.Strides[1]
-			io := indices.Offset + ni*indices.Strides[0] + ci*indices.Strides[1]
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					best := T(math.Inf(-1))
-					bi := -1
-					for ki := 0; ki < p.KernelH; ki++ {
-						iy := oy*p.StrideH - p.PadH + ki*p.DilationH
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for kj := 0; kj < p.KernelW; kj++ {
-							jx := ox*p.StrideW - p.PadW + kj*p.DilationW
-							if jx < 0 || jx >= w {
-								continue
-							}
-							v := xs[xo+iy*x.Strides[2]+jx*x.Strides[3]]
-							// As PyTorch: the first maximum wins, but a NaN
-							// always replaces the running maximum.
-							if v > best || v != v || bi < 0 {
-								best, bi = v, iy*w+jx
-							}
-						}
-					}
-					ds[do+oy*dst.Strides[2]+ox*dst.Strides[3]] = best
-					ix[io+oy*indices.Strides[2]+ox*indices.Strides[3]] = int64(bi)
-				}
-			}
-		}
-	})
+// densePlanesOut returns dst itself when its planes are dense, else dense
+// scratch that finishOut copies into dst.
+func (c *Backend) densePlanesOut(dst backend.View) backend.View {
+	if densePlanes(dst) {
+		return dst
+	}
+	return c.denseOut(dst)
 }

@@ -1,0 +1,110 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/internal/parallel"
+)
+
+// MaxPool2d writes window maxima and their flat in-plane positions.
+func (c *Backend) MaxPool2d(dst, indices, x backend.View, p backend.PoolParams) {
+	if dst.Numel() == 0 {
+		return
+	}
+	switch buf(dst).dt {
+	case backend.Float32:
+		maxPool(dst, indices, x, p, buf(dst).F32, buf(x).F32)
+	case backend.Float64:
+		maxPool(dst, indices, x, p, buf(dst).F64, buf(x).F64)
+	default:
+		panic("cpu.MaxPool2d of " + buf(dst).dt.String())
+	}
+}
+
+// is2x2 reports whether p is the common 2×2 window with stride 2 and
+// neither padding nor dilation.
+func is2x2(p backend.PoolParams) bool {
+	return p.KernelH == 2 && p.KernelW == 2 && p.StrideH == 2 && p.StrideW == 2 &&
+		p.PadH == 0 && p.PadW == 0 && p.DilationH == 1 && p.DilationW == 1
+}
+
+func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs []T) {
+	n, ch := x.Shape[0], x.Shape[1]
+	oh, ow := dst.Shape[2], dst.Shape[3]
+	ix := buf(indices).I64
+	fast := is2x2(p) && 2*oh <= x.Shape[2] && 2*ow <= x.Shape[3] && x.Strides[3] == 1 && dst.Strides[3] == 1 && indices.Strides[3] == 1
+	parallel.For(n*ch, max(1, 8192/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
+		for plane := lo; plane < hi; plane++ {
+			ni, ci := plane/ch, plane%ch
+			xo := x.Offset + ni*x.Strides[0] + ci*x.Strides[1]
+			do := dst.Offset + ni*dst.Strides[0] + ci*dst.Strides[1]
+			io := indices.Offset + ni*indices.Strides[0] + ci*indices.Strides[1]
+			if fast {
+				maxPlane2x2(ds, ix, xs, do, io, xo, dst.Strides[2], indices.Strides[2], x.Strides[2], oh, ow, x.Shape[3])
+				continue
+			}
+			maxPlane(ds, ix, xs, do, io, xo, dst.Strides, indices.Strides, x.Strides, x.Shape[2], x.Shape[3], oh, ow, p)
+		}
+	})
+}
+
+// maxPlane pools one plane with any window.
+func maxPlane[T float](ds []T, ix []int64, xs []T, do, io, xo int, dstS, idxS, xS []int, h, w, oh, ow int, p backend.PoolParams) {
+	for oy := 0; oy < oh; oy++ {
+		for ox := 0; ox < ow; ox++ {
+			best := T(math.Inf(-1))
+			bi := -1
+			for ki := 0; ki < p.KernelH; ki++ {
+				iy := oy*p.StrideH - p.PadH + ki*p.DilationH
+				if iy < 0 || iy >= h {
+					continue
+				}
+				for kj := 0; kj < p.KernelW; kj++ {
+					jx := ox*p.StrideW - p.PadW + kj*p.DilationW
+					if jx < 0 || jx >= w {
+						continue
+					}
+					v := xs[xo+iy*xS[2]+jx*xS[3]]
+					// As PyTorch: the first maximum wins, but a NaN
+					// always replaces the running maximum.
+					if v > best || v != v || bi < 0 {
+						best, bi = v, iy*w+jx
+					}
+				}
+			}
+			ds[do+oy*dstS[2]+ox*dstS[3]] = best
+			ix[io+oy*idxS[2]+ox*idxS[3]] = int64(bi)
+		}
+	}
+}
+
+// maxPlane2x2 pools one plane with 2×2 windows of stride 2, rows of x, dst
+// and indices being contiguous (xr, dr and ir apart). It makes the same
+// choices as maxPlane: taps in row-major order, the first maximum kept,
+// any NaN taken.
+func maxPlane2x2[T float](ds []T, ix []int64, xs []T, do, io, xo, dr, ir, xr, oh, ow, w int) {
+	for oy := 0; oy < oh; oy++ {
+		top := xs[xo+2*oy*xr : xo+2*oy*xr+2*ow]
+		bot := xs[xo+(2*oy+1)*xr : xo+(2*oy+1)*xr+2*ow]
+		out := ds[do+oy*dr : do+oy*dr+ow]
+		idx := ix[io+oy*ir : io+oy*ir+ow]
+		rowIdx := int64(2 * oy * w)
+		for ox := range out {
+			a, b := top[2*ox], top[2*ox+1]
+			c, d := bot[2*ox], bot[2*ox+1]
+			best, bi := a, int64(0)
+			if b > best || b != b {
+				best, bi = b, 1
+			}
+			if c > best || c != c {
+				best, bi = c, int64(w)
+			}
+			if d > best || d != d {
+				best, bi = d, int64(w)+1
+			}
+			out[ox] = best
+			idx[ox] = rowIdx + int64(2*ox) + bi
+		}
+	}
+}
