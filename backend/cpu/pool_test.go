@@ -1,0 +1,96 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/emberdl/ember/backend"
+)
+
+// maxPoolRef pools x [n, c, h, w] (row-major float64) into oh×ow windows by
+// the definition: taps in row-major order, padding skipped, the first
+// maximum kept, a NaN always taken.
+func maxPoolRef(x []float64, n, c, h, w, oh, ow int, p backend.PoolParams) ([]float64, []int64) {
+	vals := make([]float64, 0, n*c*oh*ow)
+	idx := make([]int64, 0, n*c*oh*ow)
+	for plane := range n * c {
+		for oy := range oh {
+			for ox := range ow {
+				best, bi := math.Inf(-1), int64(-1)
+				for ki := range p.KernelH {
+					iy := oy*p.StrideH - p.PadH + ki*p.DilationH
+					for kj := range p.KernelW {
+						ix := ox*p.StrideW - p.PadW + kj*p.DilationW
+						if iy < 0 || iy >= h || ix < 0 || ix >= w {
+							continue
+						}
+						v := x[(plane*h+iy)*w+ix]
+						if bi < 0 || v > best || math.IsNaN(v) {
+							best, bi = v, int64(iy*w+ix)
+						}
+					}
+				}
+				vals = append(vals, best)
+				idx = append(idx, bi)
+			}
+		}
+	}
+	return vals, idx
+}
+
+// TestMaxPool2d checks max pooling against maxPoolRef: the 2×2 fast path
+// (odd sizes, ceil-mode outputs that overhang), other windows, strided
+// views, ties, NaN and -Inf.
+func TestMaxPool2d(t *testing.T) {
+	c := New()
+	r := rand.New(rand.NewPCG(9, 10))
+	type poolCase struct {
+		n, c, h, w, oh, ow int
+		p                  backend.PoolParams
+	}
+	p2 := backend.PoolParams{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1}
+	cases := []poolCase{
+		{2, 3, 8, 8, 4, 4, p2},
+		{1, 2, 7, 9, 3, 4, p2},
+		{1, 2, 7, 9, 4, 5, p2}, // ceil mode: the last windows overhang
+		{3, 1, 1, 2, 1, 1, p2},
+		{2, 2, 9, 7, 5, 4, backend.PoolParams{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1}},
+		{1, 2, 9, 10, 3, 3, backend.PoolParams{KernelH: 2, KernelW: 3, StrideH: 3, StrideW: 2, PadH: 1, PadW: 0, DilationH: 2, DilationW: 3}},
+	}
+	for _, k := range cases {
+		for _, dt := range []backend.DType{backend.Float32, backend.Float64} {
+			for _, l := range []layout{denseLayout, stridedLayout} {
+				t.Run(fmt.Sprintf("%v/%v/layout%d", k, dt, l), func(t *testing.T) {
+					x := make([]float64, k.n*k.c*k.h*k.w)
+					for i := range x {
+						// Few distinct values, so windows hold ties.
+						x[i] = float64(r.IntN(5))
+					}
+					x[0] = math.NaN()
+					x[len(x)/2] = math.Inf(-1)
+					if len(x) > 5 {
+						x[len(x)-2], x[len(x)-5] = math.NaN(), math.NaN()
+					}
+					want, wantIdx := maxPoolRef(x, k.n, k.c, k.h, k.w, k.oh, k.ow, k.p)
+					xv := makeView(dt, []int{k.n, k.c, k.h, k.w}, x, l)
+					ys := []int{k.n, k.c, k.oh, k.ow}
+					yv := makeView(dt, ys, make([]float64, len(want)), l)
+					iv := backend.Dense(c.Alloc(backend.Int64, len(want)), ys...)
+					c.MaxPool2d(yv, iv, xv, k.p)
+					got := readView(yv)
+					for i := range want {
+						same := got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])
+						if !same || buf(iv).I64[i] != wantIdx[i] {
+							t.Fatalf("output %d = %v at %d, want %v at %d", i, got[i], buf(iv).I64[i], want[i], wantIdx[i])
+						}
+					}
+					if l == stridedLayout {
+						checkGaps(t, "y", yv)
+					}
+				})
+			}
+		}
+	}
+}
