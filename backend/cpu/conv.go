@@ -41,6 +41,11 @@ func (c *Backend) finishOut(dst, out backend.View) {
 	}
 }
 
+// s1MinRows is the fewest destination channels per group for which the
+// tile kernel, convTileRows channels at a time, beats im2col and the GEMM
+// (one channel, as the input gradient of a first layer, wastes 5/6 of it).
+const s1MinRows = 3
+
 // convPlanUnits is the number of units a stride-1 plan aims for, so that
 // every worker gets several (bands split images when there are few).
 func convPlanUnits() int { return 4 * max(2, parallel.Workers()) }
@@ -56,7 +61,7 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 		return
 	}
 	dt := buf(dst).dt
-	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 {
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && g.og >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, convPlanUnits())
 		if ok {
 			ap := getScratch[float32](s.packedLen())
@@ -94,7 +99,7 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 	// dilation·(k-1) - padding, with the flipped weights of each group
 	// transposed.
 	ph, pw := g.dh*(g.kh-1)-g.ph, g.dw*(g.kw-1)-g.pw
-	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 {
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 && g.cg >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.o, g.oh, g.ow, g.c, g.h, g.w, g.g, g.kh, g.kw, g.dh, g.dw, ph, pw, convPlanUnits())
 		if ok {
 			ap := getScratch[float32](s.packedLen())

@@ -88,9 +88,11 @@ func BenchmarkMaxPool2d(b *testing.B) {
 		idx := backend.Dense(c.Alloc(backend.Int64, s[0]*s[1]*s[2]*s[3]/4), s[0], s[1], s[2]/2, s[3]/2)
 		b.Run(fmt.Sprintf("%dx%dx%dx%d", s[0], s[1], s[2], s[3]), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for range b.N {
 				c.MaxPool2d(y, idx, x, p)
 			}
+			b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

@@ -20,6 +20,10 @@ const s1FilterBudget = 128 << 10
 // s1FilterImages is the most images one unit takes.
 const s1FilterImages = 8
 
+// s1DotBudget bounds the elements one dot-kernel call reads (a fraction of
+// the L1 cache).
+const s1DotBudget = 5 << 10
+
 // s1MaxPartials bounds the number of partial gradients, and
 // s1PartialBudget their total size (float32 elements).
 const (
@@ -34,7 +38,10 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 	kp := ceilDiv(g.k, convDotCols) * convDotCols
 	op := ceilDiv(g.og, convDotRows) * convDotRows
 	accLen := g.groups * kp * op
-	nb := max(1, min(s1FilterImages, s1FilterBudget/g.bufLen, g.n))
+	// One kernel call streams convDotRows+convDotCols rows of band·ow
+	// elements per image: keep them in L1.
+	perImage := (convDotRows + convDotCols) * g.band * g.ow
+	nb := max(1, min(s1FilterImages, s1FilterBudget/g.bufLen, s1DotBudget/max(1, perImage), g.n))
 	imageRuns := ceilDiv(g.n, nb)
 	units := imageRuns * g.bands
 	parts := max(1, min(units, s1MaxPartials, s1PartialBudget/accLen))

@@ -24,8 +24,14 @@ package cpu
 // of the vector width: the last partial vector of each row is masked, and
 // the kernel reads (never uses) up to 7 elements past the end of every row
 // of a and b, which the caller keeps inside their slices.
+//
+// maxPool2x2 pools `planes` planes of oh×ow outputs with 2×2 windows of
+// stride 2 (see maxRow2x2): row r of input plane p at x[p*xp + r*xr:],
+// output row oy at out[p*outp + oy*outr:] and its indices at
+// idx[p*idxp + oy*idxr:], w being the input width the indices count.
 type convKernels struct {
-	name string
+	name       string
+	maxPool2x2 func(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
 	tile func(k int, a, b *float32, off *int32, c *float32, ldc int)
 	dot  func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
 }

@@ -102,27 +102,38 @@ func convRef(k convCase, x, w, dy []float64) (y, dx, dw []float64) {
 	return y, dx, dw
 }
 
-// layout is how a test stores a 4-D operand: dense, or scattered through
-// a larger buffer with permuted, padded strides and an offset.
+// layout is how a test stores a 4-D operand: dense; scattered through a
+// larger buffer with permuted, padded strides and an offset; or with
+// contiguous rows but gaps after each row, plane and batch item.
 type layout int
 
 const (
 	denseLayout layout = iota
 	stridedLayout
+	paddedRowsLayout
 )
+
+var layouts = []layout{denseLayout, stridedLayout, paddedRowsLayout}
 
 // makeView stores vals (row-major over shape) in a new buffer of dtype dt
 // laid out as l; the elements between are NaN.
 func makeView(dt backend.DType, shape []int, vals []float64, l layout) backend.View {
 	strides := backend.ContiguousStrides(shape)
 	size, off := len(vals), 0
-	if l == stridedLayout {
+	switch l {
+	case stridedLayout:
 		// Channels last, every stride padded by one element, offset 3.
 		s3 := shape[1] + 1
 		s2 := s3*shape[3] + 2
 		s0 := s2*shape[2] + 1
 		strides = []int{s0, 1, s2, s3}
 		size, off = s0*shape[0]+3, 3
+	case paddedRowsLayout:
+		s2 := shape[3] + 3
+		s1 := s2*shape[2] + 1
+		s0 := s1*shape[1] + 2
+		strides = []int{s0, s1, s2, 1}
+		size, off = s0*shape[0]+5, 1
 	}
 	b := New().Alloc(dt, size).(*Buffer)
 	set := func(i int, v float64) {
@@ -243,7 +254,7 @@ func TestConvKernels(t *testing.T) {
 			dxTerms := k.o * k.kh * k.kw
 			dwTerms := k.n * oh * ow
 			for _, dt := range []backend.DType{backend.Float32, backend.Float64} {
-				for _, l := range []layout{denseLayout, stridedLayout} {
+				for _, l := range layouts {
 					name := fmt.Sprintf("%s/%s/%v/layout%d", ks.name, k, dt, l)
 					t.Run(name, func(t *testing.T) {
 						withKernels(t, ks, func() {
@@ -257,7 +268,7 @@ func TestConvKernels(t *testing.T) {
 							dwv := makeView(dt, ws, make([]float64, len(w)), l)
 							c.Conv2dBackwardFilter(dwv, xv, dyv, k.params())
 							closeTo(t, "dw", dt, readView(dwv), wantDW, dwTerms)
-							if l == stridedLayout {
+							if l != denseLayout {
 								checkGaps(t, "y", yv)
 								checkGaps(t, "dx", dxv)
 								checkGaps(t, "dw", dwv)

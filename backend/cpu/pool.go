@@ -35,16 +35,21 @@ func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs
 	ix := buf(indices).I64
 	fast := is2x2(p) && 2*oh <= x.Shape[2] && 2*ow <= x.Shape[3] && x.Strides[3] == 1 && dst.Strides[3] == 1 && indices.Strides[3] == 1
 	parallel.For(n*ch, max(1, 8192/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
-		for plane := lo; plane < hi; plane++ {
+		for plane := lo; plane < hi; {
 			ni, ci := plane/ch, plane%ch
 			xo := x.Offset + ni*x.Strides[0] + ci*x.Strides[1]
 			do := dst.Offset + ni*dst.Strides[0] + ci*dst.Strides[1]
 			io := indices.Offset + ni*indices.Strides[0] + ci*indices.Strides[1]
 			if fast {
-				maxPlane2x2(ds, ix, xs, do, io, xo, dst.Strides[2], indices.Strides[2], x.Strides[2], oh, ow, x.Shape[3])
+				// The channels of one image are planes a fixed stride apart.
+				run := min(hi-plane, ch-ci)
+				maxPlanes2x2(ds, ix, xs, do, io, xo, dst.Strides[1], indices.Strides[1], x.Strides[1],
+					dst.Strides[2], indices.Strides[2], x.Strides[2], run, oh, ow, x.Shape[3])
+				plane += run
 				continue
 			}
 			maxPlane(ds, ix, xs, do, io, xo, dst.Strides, indices.Strides, x.Strides, x.Shape[2], x.Shape[3], oh, ow, p)
+			plane++
 		}
 	})
 }
@@ -79,32 +84,45 @@ func maxPlane[T float](ds []T, ix []int64, xs []T, do, io, xo int, dstS, idxS, x
 	}
 }
 
-// maxPlane2x2 pools one plane with 2×2 windows of stride 2, rows of x, dst
-// and indices being contiguous (xr, dr and ir apart). It makes the same
-// choices as maxPlane: taps in row-major order, the first maximum kept,
-// any NaN taken.
-func maxPlane2x2[T float](ds []T, ix []int64, xs []T, do, io, xo, dr, ir, xr, oh, ow, w int) {
-	for oy := 0; oy < oh; oy++ {
-		top := xs[xo+2*oy*xr : xo+2*oy*xr+2*ow]
-		bot := xs[xo+(2*oy+1)*xr : xo+(2*oy+1)*xr+2*ow]
-		out := ds[do+oy*dr : do+oy*dr+ow]
-		idx := ix[io+oy*ir : io+oy*ir+ow]
-		rowIdx := int64(2 * oy * w)
-		for ox := range out {
-			a, b := top[2*ox], top[2*ox+1]
-			c, d := bot[2*ox], bot[2*ox+1]
-			best, bi := a, int64(0)
-			if b > best || b != b {
-				best, bi = b, 1
-			}
-			if c > best || c != c {
-				best, bi = c, int64(w)
-			}
-			if d > best || d != d {
-				best, bi = d, int64(w)+1
-			}
-			out[ox] = best
-			idx[ox] = rowIdx + int64(2*ox) + bi
+// maxPlanes2x2 pools `planes` planes (dp, ip and xp apart) with 2×2
+// windows of stride 2, rows of x, dst and indices being contiguous (xr, dr
+// and ir apart).
+func maxPlanes2x2[T float](ds []T, ix []int64, xs []T, do, io, xo, dp, ip, xp, dr, ir, xr, planes, oh, ow, w int) {
+	last := planes - 1
+	if x32, ok := any(xs).([]float32); ok {
+		// The kernel does not check bounds: check its last elements here.
+		_, _, _ = x32[xo+last*xp+(2*oh-1)*xr+2*ow-1], ds[do+last*dp+(oh-1)*dr+ow-1], ix[io+last*ip+(oh-1)*ir+ow-1]
+		convKern.maxPool2x2(planes, oh, ow, &x32[xo], xr, xp, &any(ds).([]float32)[do], dr, dp, &ix[io], ir, ip, w)
+		return
+	}
+	for p := range planes {
+		for oy := 0; oy < oh; oy++ {
+			xrow, orow, irow := xo+p*xp+2*oy*xr, do+p*dp+oy*dr, io+p*ip+oy*ir
+			maxRow2x2(xs[xrow:], xs[xrow+xr:], ds[orow:orow+ow], ix[irow:], int64(2*oy*w), w)
 		}
+	}
+}
+
+// maxRow2x2 pools one row of 2×2 windows: output ox is the maximum of
+// top[2ox], top[2ox+1], bot[2ox], bot[2ox+1], taken in that order as
+// maxPlane does (the first maximum kept, any NaN taken), its index
+// base + 2ox plus 0, 1, w or w+1.
+func maxRow2x2[T float](top, bot, out []T, idx []int64, base int64, w int) {
+	top, bot, idx = top[:2*len(out)], bot[:2*len(out)], idx[:len(out)]
+	for ox := range out {
+		a, b := top[2*ox], top[2*ox+1]
+		c, d := bot[2*ox], bot[2*ox+1]
+		best, bi := a, int64(0)
+		if b > best || b != b {
+			best, bi = b, 1
+		}
+		if c > best || c != c {
+			best, bi = c, int64(w)
+		}
+		if d > best || d != d {
+			best, bi = d, int64(w)+1
+		}
+		out[ox] = best
+		idx[ox] = base + int64(2*ox) + bi
 	}
 }

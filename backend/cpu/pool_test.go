@@ -56,40 +56,77 @@ func TestMaxPool2d(t *testing.T) {
 		{1, 2, 7, 9, 3, 4, p2},
 		{1, 2, 7, 9, 4, 5, p2}, // ceil mode: the last windows overhang
 		{3, 1, 1, 2, 1, 1, p2},
+		{2, 3, 6, 37, 3, 18, p2}, // whole vectors and a tail
+		{1, 2, 5, 34, 3, 17, p2},
 		{2, 2, 9, 7, 5, 4, backend.PoolParams{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1}},
 		{1, 2, 9, 10, 3, 3, backend.PoolParams{KernelH: 2, KernelW: 3, StrideH: 3, StrideW: 2, PadH: 1, PadW: 0, DilationH: 2, DilationW: 3}},
 	}
-	for _, k := range cases {
-		for _, dt := range []backend.DType{backend.Float32, backend.Float64} {
-			for _, l := range []layout{denseLayout, stridedLayout} {
-				t.Run(fmt.Sprintf("%v/%v/layout%d", k, dt, l), func(t *testing.T) {
-					x := make([]float64, k.n*k.c*k.h*k.w)
-					for i := range x {
-						// Few distinct values, so windows hold ties.
-						x[i] = float64(r.IntN(5))
-					}
-					x[0] = math.NaN()
-					x[len(x)/2] = math.Inf(-1)
-					if len(x) > 5 {
-						x[len(x)-2], x[len(x)-5] = math.NaN(), math.NaN()
-					}
-					want, wantIdx := maxPoolRef(x, k.n, k.c, k.h, k.w, k.oh, k.ow, k.p)
-					xv := makeView(dt, []int{k.n, k.c, k.h, k.w}, x, l)
-					ys := []int{k.n, k.c, k.oh, k.ow}
-					yv := makeView(dt, ys, make([]float64, len(want)), l)
-					iv := backend.Dense(c.Alloc(backend.Int64, len(want)), ys...)
-					c.MaxPool2d(yv, iv, xv, k.p)
-					got := readView(yv)
-					for i := range want {
-						same := got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])
-						if !same || buf(iv).I64[i] != wantIdx[i] {
-							t.Fatalf("output %d = %v at %d, want %v at %d", i, got[i], buf(iv).I64[i], want[i], wantIdx[i])
+	for _, ks := range kernelSets() {
+		for _, k := range cases {
+			for _, dt := range []backend.DType{backend.Float32, backend.Float64} {
+				for _, l := range layouts {
+					t.Run(fmt.Sprintf("%s/%v/%v/layout%d", ks.name, k, dt, l), func(t *testing.T) {
+						defer func(old convKernels) { convKern = old }(convKern)
+						convKern = ks
+						x := make([]float64, k.n*k.c*k.h*k.w)
+						for i := range x {
+							// Few distinct values, so windows hold ties;
+							// some NaN and -Inf.
+							x[i] = float64(r.IntN(5))
+							switch r.IntN(30) {
+							case 0:
+								x[i] = math.NaN()
+							case 1:
+								x[i] = math.Inf(-1)
+							}
 						}
-					}
-					if l == stridedLayout {
-						checkGaps(t, "y", yv)
-					}
-				})
+						x[0] = math.NaN()
+						want, wantIdx := maxPoolRef(x, k.n, k.c, k.h, k.w, k.oh, k.ow, k.p)
+						xv := makeView(dt, []int{k.n, k.c, k.h, k.w}, x, l)
+						ys := []int{k.n, k.c, k.oh, k.ow}
+						yv := makeView(dt, ys, make([]float64, len(want)), l)
+						// The indices share the values' layout; -7 marks
+						// the elements between.
+						lv := makeView(backend.Float64, ys, make([]float64, len(want)), l)
+						iv := lv
+						iv.Buf = c.Alloc(backend.Int64, lv.Buf.Len())
+						for i := range buf(iv).I64 {
+							buf(iv).I64[i] = -7
+						}
+						c.MaxPool2d(yv, iv, xv, k.p)
+						got := readView(yv)
+						var gotIdx []int64
+						inside := 0
+						for a := range ys[0] {
+							for ch := range ys[1] {
+								for y := range ys[2] {
+									for x := range ys[3] {
+										gotIdx = append(gotIdx, buf(iv).I64[iv.Offset+a*iv.Strides[0]+ch*iv.Strides[1]+y*iv.Strides[2]+x*iv.Strides[3]])
+										inside++
+									}
+								}
+							}
+						}
+						for i := range want {
+							same := got[i] == want[i] || math.IsNaN(got[i]) && math.IsNaN(want[i])
+							if !same || gotIdx[i] != wantIdx[i] {
+								t.Fatalf("output %d = %v at %d, want %v at %d", i, got[i], gotIdx[i], want[i], wantIdx[i])
+							}
+						}
+						if l != denseLayout {
+							checkGaps(t, "y", yv)
+						}
+						sentinels := 0
+						for _, v := range buf(iv).I64 {
+							if v == -7 {
+								sentinels++
+							}
+						}
+						if sentinels != len(buf(iv).I64)-inside {
+							t.Fatalf("%d index elements outside the view were written", len(buf(iv).I64)-inside-sentinels)
+						}
+					})
+				}
 			}
 		}
 	}
