@@ -32,8 +32,8 @@ package cpu
 type convKernels struct {
 	name       string
 	maxPool2x2 func(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
-	tile func(k int, a, b *float32, off *int32, c *float32, ldc int)
-	dot  func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
+	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int)
+	dot        func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
 }
 
 // Register tiles of the two kernels.
