@@ -155,6 +155,9 @@ func maxPoolNd(op string, nd int, x *Tensor, o PoolOptions) (*Tensor, *Tensor) {
 // of an input of shape [N, C, H, W], adding where windows share a maximum.
 // It is built from ScatterAdd, so it can be differentiated again.
 func maxPoolGrad(g, idx *Tensor, in []int) *Tensor {
+	if gx := maxPoolGradKernel(g, idx, in); gx != nil {
+		return gx
+	}
 	n, c, m := in[0], in[1], idx.shape[2]*idx.shape[3]
 	flat := Zeros([]int{n, c, in[2] * in[3]}, g.dtype, g.Device())
 	return flat.ScatterAdd(2, idx.Reshape(n, c, m), g.Reshape(n, c, m)).Reshape(in...)

@@ -131,3 +131,61 @@ func TestMaxPool2d(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool2dBackward checks the max-pool gradient against a scatter-add
+// by the definition, for windows that overlap (so gradients of a shared
+// maximum add up) and windows that do not, in every layout, into a dx
+// holding stale values.
+func TestMaxPool2dBackward(t *testing.T) {
+	c := New()
+	r := rand.New(rand.NewPCG(11, 12))
+	p3 := backend.PoolParams{KernelH: 3, KernelW: 3, StrideH: 1, StrideW: 2, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1}
+	p2 := backend.PoolParams{KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1}
+	for _, k := range []struct {
+		n, c, h, w, oh, ow int
+		p                  backend.PoolParams
+	}{{2, 3, 6, 7, 6, 4, p3}, {3, 2, 8, 10, 4, 5, p2}, {1, 1, 1, 1, 1, 1, p3}} {
+		for _, dt := range []backend.DType{backend.Float32, backend.Float64} {
+			for _, l := range layouts {
+				t.Run(fmt.Sprintf("%v/%v/layout%d", k, dt, l), func(t *testing.T) {
+					x := make([]float64, k.n*k.c*k.h*k.w)
+					for i := range x {
+						x[i] = float64(r.IntN(4)) // ties: windows share maxima
+					}
+					_, idx := maxPoolRef(x, k.n, k.c, k.h, k.w, k.oh, k.ow, k.p)
+					dy := randVals(r, len(idx))
+					want := make([]float64, len(x))
+					for i, at := range idx {
+						plane := i / (k.oh * k.ow)
+						want[plane*k.h*k.w+int(at)] += dy[i]
+					}
+					ys := []int{k.n, k.c, k.oh, k.ow}
+					iv := makeView(backend.Float64, ys, make([]float64, len(idx)), l)
+					iv.Buf = c.Alloc(backend.Int64, iv.Buf.Len())
+					j := 0
+					for a := range ys[0] {
+						for ch := range ys[1] {
+							for y := range ys[2] {
+								for xx := range ys[3] {
+									buf(iv).I64[iv.Offset+a*iv.Strides[0]+ch*iv.Strides[1]+y*iv.Strides[2]+xx*iv.Strides[3]] = idx[j]
+									j++
+								}
+							}
+						}
+					}
+					stale := make([]float64, len(x))
+					for i := range stale {
+						stale[i] = 123
+					}
+					dyv := makeView(dt, ys, dy, l)
+					dxv := makeView(dt, []int{k.n, k.c, k.h, k.w}, stale, l)
+					c.MaxPool2dBackward(dxv, dyv, iv)
+					closeTo(t, "dx", dt, readView(dxv), want, 9)
+					if l != denseLayout {
+						checkGaps(t, "dx", dxv)
+					}
+				})
+			}
+		}
+	}
+}
