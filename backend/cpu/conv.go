@@ -52,21 +52,39 @@ func convPlanUnits() int { return 4 * max(2, parallel.Workers()) }
 
 // Conv2d computes dst = conv(x, w).
 func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
+	c.Conv2dBias(dst, x, w, backend.View{}, p)
+}
+
+// Conv2dBias computes dst = conv(x, w) + b, b [O] being added to every
+// position of its output channel as the convolution writes it (no bias
+// when b.Buf is nil). It is not part of backend.Backend: the ember package
+// uses it, where a backend has it, instead of a separate addition.
+func (c *Backend) Conv2dBias(dst, x, w, b backend.View, p backend.ConvParams) {
 	if dst.Numel() == 0 {
 		return
 	}
 	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.colRows == 0 {
 		c.Fill(dst, 0)
+		if b.Buf != nil {
+			c.Binary(backend.Add, dst, dst, backend.View{Buf: b.Buf, Shape: dst.Shape, Strides: []int{0, b.Strides[0], 0, 0}, Offset: b.Offset})
+		}
 		return
 	}
 	dt := buf(dst).dt
 	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && g.og >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, convPlanUnits())
 		if ok {
-			ap := getScratch[float32](s.packedLen())
-			s.packForward(ap.s, buf(w).F32, w.Strides, w.Offset)
-			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, ap.s)
+			ap := getScratch[float32](s.packedLen() + s.biasLen())
+			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
+			s.packForward(wp, buf(w).F32, w.Strides, w.Offset)
+			var bs []float32
+			bstride := 0
+			if b.Buf != nil {
+				bs, bstride = buf(b).F32, b.Strides[0]
+			}
+			s.packBias(bp, bs, bstride, b.Offset)
+			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, wp, bp)
 			putScratch(ap)
 			return
 		}
@@ -75,9 +93,17 @@ func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
 	w = c.denseIn(w)
 	switch dt {
 	case backend.Float32:
-		convForwardGeneral(&g, out, x, w, buf(out).F32, buf(x).F32, buf(w).F32)
+		var bs []float32
+		if b.Buf != nil {
+			bs = buf(b).F32
+		}
+		convForwardGeneral(&g, out, x, w, b, buf(out).F32, buf(x).F32, buf(w).F32, bs)
 	case backend.Float64:
-		convForwardGeneral(&g, out, x, w, buf(out).F64, buf(x).F64, buf(w).F64)
+		var bs []float64
+		if b.Buf != nil {
+			bs = buf(b).F64
+		}
+		convForwardGeneral(&g, out, x, w, b, buf(out).F64, buf(x).F64, buf(w).F64, bs)
 	default:
 		panic("cpu.Conv2d of " + dt.String())
 	}
@@ -102,9 +128,11 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 && g.cg >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.o, g.oh, g.ow, g.c, g.h, g.w, g.g, g.kh, g.kw, g.dh, g.dw, ph, pw, convPlanUnits())
 		if ok {
-			ap := getScratch[float32](s.packedLen())
-			s.packBackwardData(ap.s, buf(w).F32, w.Strides, w.Offset)
-			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, ap.s)
+			ap := getScratch[float32](s.packedLen() + s.biasLen())
+			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
+			s.packBackwardData(wp, buf(w).F32, w.Strides, w.Offset)
+			s.packBias(bp, nil, 0, 0)
+			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, wp, bp)
 			putScratch(ap)
 			return
 		}

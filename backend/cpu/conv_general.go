@@ -30,9 +30,10 @@ func gemmT[T float](m, n, k int, a []T, rsa, csa int, b []T, rsb, csb int, beta 
 	}
 }
 
-// convForwardGeneral computes y = conv(x, w); y has dense planes and w is
-// dense.
-func convForwardGeneral[T float](g *convGeom, y, x, w backend.View, ys, xs, ws []T) {
+// convForwardGeneral computes y = conv(x, w) + bias; y has dense planes,
+// w is dense, and bias (channel o at bs[b.Offset + o*b.Strides[0]]) is
+// absent when bs is nil.
+func convForwardGeneral[T float](g *convGeom, y, x, w, b backend.View, ys, xs, ws, bs []T) {
 	band := g.bandRows()
 	bands := ceilDiv(g.oh, band)
 	parallel.Do(g.n*bands, func(u int) {
@@ -46,6 +47,16 @@ func convForwardGeneral[T float](g *convGeom, y, x, w backend.View, ys, xs, ws [
 			yo := y.Offset + ni*y.Strides[0] + gi*g.og*y.Strides[1] + r0*g.ow
 			gemmT(g.og, cols, g.colRows, ws[w.Offset+gi*g.og*w.Strides[0]:], w.Strides[0], 1,
 				sc.s, cols, 1, 0, ys[yo:], y.Strides[1], 1)
+			if bs == nil {
+				continue
+			}
+			for o := range g.og {
+				v := bs[b.Offset+(gi*g.og+o)*b.Strides[0]]
+				row := ys[yo+o*y.Strides[1]:][:cols]
+				for i := range row {
+					row[i] += v
+				}
+			}
 		}
 		putScratch(sc)
 	})

@@ -59,10 +59,29 @@ func (g *s1Conv) pack(ap []float32, weight func(gi, o, c, ki, kj int) float32) {
 	}
 }
 
+// biasLen is the length of the packed bias: convTileRows per panel.
+func (g *s1Conv) biasLen() int { return g.groups * g.panels() * convTileRows }
+
+// packBias packs the bias of every destination channel (channel o at
+// b[bo + o*bs]; none when b is nil) like the weights' panels, zero past
+// each group's last channel.
+func (g *s1Conv) packBias(bp, b []float32, bs, bo int) {
+	clear(bp)
+	if b == nil {
+		return
+	}
+	panels := g.panels()
+	for gi := range g.groups {
+		for o := range g.og {
+			bp[(gi*panels)*convTileRows+o] = b[bo+(gi*g.og+o)*bs]
+		}
+	}
+}
+
 // forward computes dst (channel o of image n at row oy, column ox is
-// dst[do + n*ds[0] + o*ds[1] + oy*ds[2] + ox*ds[3]]) from src (likewise)
-// and the packed weights ap.
-func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap []float32) {
+// dst[do + n*ds[0] + o*ds[1] + oy*ds[2] + ox*ds[3]]) from src (likewise),
+// the packed weights ap and the packed bias bp.
+func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap, bp []float32) {
 	// Tiles go straight into dst when its planes are dense; edge tiles,
 	// and all tiles of other layouts, through a small buffer.
 	dense := ds[3] == 1 && ds[2] == g.ow
@@ -83,11 +102,12 @@ func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap []floa
 				for p := range panels {
 					o0 := gi*g.og + p*convTileRows
 					a := &gap[p*g.k*convTileRows]
+					bias := &bp[(gi*panels+p)*convTileRows]
 					if dense && q0+convTileCols <= q && (p+1)*convTileRows <= g.og {
-						convKern.tile(g.k, a, &gp[q0], &g.off[0], &dst[yo+o0*ds[1]+q0], ds[1])
+						convKern.tile(g.k, a, &gp[q0], &g.off[0], &dst[yo+o0*ds[1]+q0], ds[1], bias)
 						continue
 					}
-					convKern.tile(g.k, a, &gp[q0], &g.off[0], &tmp[0], convTileCols)
+					convKern.tile(g.k, a, &gp[q0], &g.off[0], &tmp[0], convTileCols, bias)
 					nr := min(convTileRows, g.og-p*convTileRows)
 					nc := min(convTileCols, q-q0)
 					for i := range nr {

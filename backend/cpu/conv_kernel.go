@@ -9,7 +9,7 @@ package cpu
 // convolution, the convolution's rows being output channels and its
 // columns consecutive output positions:
 //
-//	c[i*ldc + j] = Σ_{t<k} a[t*convTileRows + i] · b[off[t] + j]
+//	c[i*ldc + j] = bias[i] + Σ_{t<k} a[t*convTileRows + i] · b[off[t] + j]
 //
 // where a is a packed weight panel (convTileRows weights per tap) and
 // b[off[t]:] is tap t's row of the shifted planes. C is overwritten.
@@ -32,7 +32,7 @@ package cpu
 type convKernels struct {
 	name       string
 	maxPool2x2 func(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
-	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int)
+	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
 	dot        func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
 }
 

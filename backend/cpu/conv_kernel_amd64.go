@@ -7,7 +7,7 @@ import "golang.org/x/sys/cpu"
 // convTileAVX2 is the 6×16 forward tile kernel (see conv_kernel.go).
 //
 //go:noescape
-func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int)
+func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
 
 // convDotAVX2 is the 4×3 weight-gradient dot kernel (see conv_kernel.go).
 //

@@ -38,8 +38,8 @@
 	VMOVUPS hi, 32(DX); \
 	ADDQ    R8, DX
 
-// func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int)
-TEXT ·convTileAVX2(SB), NOSPLIT, $0-48
+// func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
+TEXT ·convTileAVX2(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -47,19 +47,21 @@ TEXT ·convTileAVX2(SB), NOSPLIT, $0-48
 	MOVQ c+32(FP), DX
 	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
+	MOVQ bias+48(FP), AX
 
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
+	// Each row's sums start from its bias.
+	VBROADCASTSS 0(AX), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(AX), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(AX), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(AX), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(AX), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(AX), Y14
+	VMOVAPS      Y14, Y15
 
 	MOVQ CX, BX
 	SHRQ $1, BX

@@ -23,8 +23,13 @@ func maxPool2x2Go(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr
 	}
 }
 
-func convTileGo(k int, a, b *float32, off *int32, c *float32, ldc int) {
+func convTileGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32) {
 	var acc [convTileRows * convTileCols]float32
+	for i, v := range unsafe.Slice(bias, convTileRows) {
+		for j := range convTileCols {
+			acc[i*convTileCols+j] = v
+		}
+	}
 	if k > 0 {
 		as := unsafe.Slice(a, k*convTileRows)
 		offs := unsafe.Slice(off, k)

@@ -35,8 +35,8 @@ func randF32(r *rand.Rand, n int) []float32 {
 }
 
 // TestConvTileKernel checks the forward tile kernel against a float64 sum
-// for tap counts around the unrolling, with scattered offsets and a C
-// whose rows are wider than the tile.
+// for tap counts around the unrolling, with scattered offsets, a bias and
+// a C whose rows are wider than the tile.
 func TestConvTileKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, ks := range kernelSets() {
@@ -53,10 +53,11 @@ func TestConvTileKernel(t *testing.T) {
 				for i := range c {
 					c[i] = float32(math.NaN()) // overwritten, never read
 				}
-				ks.tile(k, &a[0], &b[0], &off[0], &c[0], ldc)
+				bias := randF32(r, convTileRows)
+				ks.tile(k, &a[0], &b[0], &off[0], &c[0], ldc, &bias[0])
 				for i := range convTileRows {
 					for j := range convTileCols {
-						want := 0.0
+						want := float64(bias[i])
 						for p := range k {
 							want += float64(a[p*convTileRows+i]) * float64(b[int(off[p])+j])
 						}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/emberdl/ember/backend"
@@ -59,6 +60,7 @@ var convCases = []convCase{
 	{n: 2, c: 4, h: 9, w: 8, o: 6, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1, groups: 2},
 	{n: 1, c: 3, h: 7, w: 9, o: 5, kh: 3, kw: 2, sh: 2, sw: 1, ph: 0, pw: 1, dh: 1, dw: 2, groups: 1},
 	{n: 1, c: 2, h: 6, w: 6, o: 3, kh: 3, kw: 3, sh: 3, sw: 3, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, extraH: 1, extraW: 2},
+	{n: 2, c: 0, h: 3, w: 3, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
 }
 
 // convRef computes the forward convolution, its input gradient and its
@@ -236,9 +238,9 @@ func closeTo(t *testing.T, what string, dt backend.DType, got, want []float64, t
 	}
 }
 
-// TestConvKernels checks the three convolution kernels against convRef for
-// every case, both float dtypes, dense and strided operands, and each set
-// of micro-kernels.
+// TestConvKernels checks the three convolution kernels (and the forward
+// one with a bias) against convRef for every case, both float dtypes,
+// dense and strided operands, and each set of micro-kernels.
 func TestConvKernels(t *testing.T) {
 	c := New()
 	r := rand.New(rand.NewPCG(7, 8))
@@ -247,6 +249,7 @@ func TestConvKernels(t *testing.T) {
 			oh, ow := k.out()
 			xs, ws, ys := []int{k.n, k.c, k.h, k.w}, []int{k.o, k.c / k.groups, k.kh, k.kw}, []int{k.n, k.o, oh, ow}
 			x, w, dy := randVals(r, backend.Numel(xs)), randVals(r, backend.Numel(ws)), randVals(r, backend.Numel(ys))
+			bias := randVals(r, k.o)
 			wantY, wantDX, wantDW := convRef(k, x, w, dy)
 			// Sums run over the taps of a window (forward, input
 			// gradient) or over all positions (weight gradient).
@@ -262,6 +265,15 @@ func TestConvKernels(t *testing.T) {
 							yv := makeView(dt, ys, make([]float64, len(dy)), l)
 							c.Conv2d(yv, xv, wv, k.params())
 							closeTo(t, "y", dt, readView(yv), wantY, fwdTerms)
+							// With a bias (strided unless dense).
+							bv := makeView(dt, []int{1, k.o, 1, 1}, bias, l)
+							bv = backend.View{Buf: bv.Buf, Shape: []int{k.o}, Strides: []int{bv.Strides[1]}, Offset: bv.Offset}
+							c.Conv2dBias(yv, xv, wv, bv, k.params())
+							withBias := slices.Clone(wantY)
+							for i := range withBias {
+								withBias[i] += bias[(i/(oh*ow))%k.o]
+							}
+							closeTo(t, "y+b", dt, readView(yv), withBias, fwdTerms+1)
 							dxv := makeView(dt, xs, make([]float64, len(x)), l)
 							c.Conv2dBackwardData(dxv, dyv, wv, k.params())
 							closeTo(t, "dx", dt, readView(dxv), wantDX, dxTerms)
