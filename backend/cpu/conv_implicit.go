@@ -112,10 +112,17 @@ func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap, bp []
 					nc := min(convTileCols, q-q0)
 					for i := range nr {
 						row := tmp[i*convTileCols : i*convTileCols+nc]
+						if dense {
+							copy(dst[yo+(o0+i)*ds[1]+q0:], row)
+							continue
+						}
 						base := do + ni*ds[0] + (o0+i)*ds[1]
-						for j, v := range row {
-							r, ox := (q0+j)/g.ow, (q0+j)%g.ow
+						r, ox := q0/g.ow, q0%g.ow
+						for _, v := range row {
 							dst[base+(r0+r)*ds[2]+ox*ds[3]] = v
+							if ox++; ox == g.ow {
+								r, ox = r+1, 0
+							}
 						}
 					}
 				}
