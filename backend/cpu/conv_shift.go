@@ -56,7 +56,8 @@ func newS1Conv(n, cin, h, w, cout, oh, ow, groups, kh, kw, dh, dw, ph, pw, targe
 	perRow := max(1, cin*kw*ow)
 	band := max(1, s1BandBudget/perRow-halo)
 	if n > 0 && n*ceilDiv(oh, band) < targetUnits {
-		band = max(min(band, 4), ceilDiv(oh, ceilDiv(targetUnits, n)))
+		// Too few units: split images further, but not below 4 rows.
+		band = min(band, max(4, ceilDiv(oh, ceilDiv(targetUnits, n))))
 	}
 	g.band = max(1, min(band, oh))
 	g.bands = ceilDiv(oh, g.band)
