@@ -106,17 +106,19 @@ func convRef(k convCase, x, w, dy []float64) (y, dx, dw []float64) {
 }
 
 // layout is how a test stores a 4-D operand: dense; scattered through a
-// larger buffer with permuted, padded strides and an offset; or with
-// contiguous rows but gaps after each row, plane and batch item.
+// larger buffer with permuted, padded strides and an offset; with
+// contiguous rows but gaps after each row, plane and batch item; or
+// reversed in every dimension (negative strides).
 type layout int
 
 const (
 	denseLayout layout = iota
 	stridedLayout
 	paddedRowsLayout
+	flippedLayout
 )
 
-var layouts = []layout{denseLayout, stridedLayout, paddedRowsLayout}
+var layouts = []layout{denseLayout, stridedLayout, paddedRowsLayout, flippedLayout}
 
 // makeView stores vals (row-major over shape) in a new buffer of dtype dt
 // laid out as l; the elements between are NaN.
@@ -137,6 +139,11 @@ func makeView(dt backend.DType, shape []int, vals []float64, l layout) backend.V
 		s0 := s1*shape[1] + 2
 		strides = []int{s0, s1, s2, 1}
 		size, off = s0*shape[0]+5, 1
+	case flippedLayout:
+		for i := range strides {
+			strides[i] = -strides[i]
+		}
+		off = max(0, size-1)
 	}
 	b := New().Alloc(dt, size).(*Buffer)
 	set := func(i int, v float64) {
