@@ -24,20 +24,6 @@ func convDotAVX2Masked(nimg, n int, a *float32, lda, sa int, b *float32, off *[c
 	convDotAVX2(nimg, n, a, lda, sa, b, off, sb, c, ldc, &convDotMask[convDotLanes-n%convDotLanes])
 }
 
-// maxPool2x2AVX2 pools planes with 2×2 windows of stride 2 (see
-// convKernels.maxPool2x2).
-//
-//go:noescape
-func maxPool2x2AVX2(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
-
-func maxPool2x2Vec(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int) {
-	if w >= 1<<30 { // the kernel keeps w+1 in 32-bit lanes
-		maxPool2x2Go(planes, oh, ow, x, xr, xp, out, outr, outp, idx, idxr, idxp, w)
-		return
-	}
-	maxPool2x2AVX2(planes, oh, ow, x, xr, xp, out, outr, outp, idx, idxr, idxp, w)
-}
-
 var avx2ConvKernels = convKernels{name: "avx2", tile: convTileAVX2, dot: convDotAVX2Masked, maxPool2x2: maxPool2x2Vec}
 
 // bestConvKernels returns the AVX2+FMA kernels when the CPU has them.

@@ -8,21 +8,6 @@ import "unsafe"
 
 var goConvKernels = convKernels{name: "go", tile: convTileGo, dot: convDotGo, maxPool2x2: maxPool2x2Go}
 
-func maxPool2x2Go(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int) {
-	if planes == 0 || oh == 0 || ow == 0 {
-		return
-	}
-	xs := unsafe.Slice(x, (planes-1)*xp+(2*oh-1)*xr+2*ow)
-	os := unsafe.Slice(out, (planes-1)*outp+(oh-1)*outr+ow)
-	is := unsafe.Slice(idx, (planes-1)*idxp+(oh-1)*idxr+ow)
-	for p := range planes {
-		for oy := range oh {
-			xo, oo, io := p*xp+2*oy*xr, p*outp+oy*outr, p*idxp+oy*idxr
-			maxRow2x2(xs[xo:], xs[xo+xr:], os[oo:oo+ow], is[io:], int64(2*oy*w), w)
-		}
-	}
-}
-
 func convTileGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32) {
 	var acc [convTileRows * convTileCols]float32
 	for i, v := range unsafe.Slice(bias, convTileRows) {
