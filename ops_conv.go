@@ -331,8 +331,11 @@ func addBias(out, b *Tensor) *Tensor {
 func convOp(x, w, b *Tensor, p backend.ConvParams, oh, ow int) *Tensor {
 	dt := x.computeDType()
 	out := x.alloc(dt, []int{x.shape[0], w.shape[0], oh, ow})
-	x.be().Conv2d(out.view(), x.castNoGrad(dt).view(), w.castNoGrad(dt).view(), p)
-	out = addBias(out.castNoGrad(x.dtype), b)
+	if convForward(out, x.castNoGrad(dt), w.castNoGrad(dt), b, dt, p) {
+		out = out.castNoGrad(x.dtype)
+	} else {
+		out = addBias(out.castNoGrad(x.dtype), b)
+	}
 	if r := track(x, w, b); r != nil {
 		h, wd, kh, kw := x.shape[2], x.shape[3], w.shape[2], w.shape[3]
 		r.record(out, "ConvolutionBackward0", func(g *Tensor) []*Tensor {

@@ -157,6 +157,9 @@ func maxPoolNd(op string, nd int, x *Tensor, o PoolOptions) (*Tensor, *Tensor) {
 // Its own gradient gathers at the same positions (so it can be
 // differentiated again).
 func maxPoolGrad(g, idx *Tensor, in []int) *Tensor {
+	if gx := maxPoolGradKernel(g, idx, in); gx != nil {
+		return gx
+	}
 	n, c, m, hw := in[0], in[1], idx.shape[2]*idx.shape[3], in[2]*in[3]
 	dt := g.computeDType()
 	flat := g.alloc(dt, []int{n, c, hw})

@@ -5,113 +5,151 @@ import (
 	"github.com/emberdl/ember/internal/parallel"
 )
 
-// convGeom holds the sizes of one 2-D convolution.
-type convGeom struct {
-	n, c, h, w     int // input
-	o, kh, kw      int // filters
-	oh, ow         int // output
-	g, cg, og      int // groups, channels and filters per group
-	p              backend.ConvParams
-	colRows, colSz int // im2col matrix: (cg*kh*kw) × (oh*ow)
+// The convolution kernels of the backend. Stride-1 float32 convolutions,
+// the common case, run as an implicit GEMM on the convolution
+// micro-kernels (conv_shift.go, conv_implicit.go, conv_filter.go): the
+// forward pass and the input gradient (rewritten as a forward convolution
+// of the output gradient with the flipped, transposed weights) on the tile
+// kernel, the weight gradient on the dot kernel. Everything else (float64,
+// strided convolutions) takes the general path of conv_general.go: im2col
+// of a band of rows, then the packed GEMM.
+
+// denseIn returns v with row-major strides when its elements are dense,
+// else a dense copy of it.
+func (c *Backend) denseIn(v backend.View) backend.View {
+	if v.IsContiguous() {
+		return backend.View{Buf: v.Buf, Shape: v.Shape, Strides: backend.ContiguousStrides(v.Shape), Offset: v.Offset}
+	}
+	t := backend.Dense(c.Alloc(buf(v).dt, v.Numel()), v.Shape...)
+	c.Copy(t, v)
+	return t
 }
 
-func newConvGeom(x, w, y []int, p backend.ConvParams) convGeom {
-	g := convGeom{n: x[0], c: x[1], h: x[2], w: x[3], o: w[0], kh: w[2], kw: w[3], oh: y[2], ow: y[3], g: max(1, p.Groups), p: p}
-	g.cg, g.og = g.c/g.g, g.o/g.g
-	g.colRows = g.cg * g.kh * g.kw
-	g.colSz = g.colRows * g.oh * g.ow
-	return g
+// denseOut returns a dense view to write a result into: dst itself when it
+// is dense, else scratch memory that finishOut copies into dst.
+func (c *Backend) denseOut(dst backend.View) backend.View {
+	if dst.IsContiguous() {
+		return backend.View{Buf: dst.Buf, Shape: dst.Shape, Strides: backend.ContiguousStrides(dst.Shape), Offset: dst.Offset}
+	}
+	return backend.Dense(c.Alloc(buf(dst).dt, dst.Numel()), dst.Shape...)
 }
+
+// finishOut copies a result computed by denseOut's scratch into dst and
+// hands the scratch back.
+func (c *Backend) finishOut(dst, out backend.View) {
+	if out.Buf != dst.Buf {
+		c.Copy(dst, out)
+		c.Release(out.Buf)
+	}
+}
+
+// s1MinRows is the fewest destination channels per group for which the
+// tile kernel, convTileRows channels at a time, beats im2col and the GEMM
+// (one channel, as the input gradient of a first layer, wastes 5/6 of it).
+const s1MinRows = 3
+
+// convPlanUnits is the number of units a stride-1 plan aims for, so that
+// every worker gets several (bands split images when there are few).
+func convPlanUnits() int { return 4 * max(2, parallel.Workers()) }
 
 // Conv2d computes dst = conv(x, w).
 func (c *Backend) Conv2d(dst, x, w backend.View, p backend.ConvParams) {
+	c.Conv2dBias(dst, x, w, backend.View{}, p)
+}
+
+// Conv2dBias computes dst = conv(x, w) + b, b [O] being added to every
+// position of its output channel as the convolution writes it (no bias
+// when b.Buf is nil). It is not part of backend.Backend: the ember package
+// uses it, where a backend has it, instead of a separate addition.
+func (c *Backend) Conv2dBias(dst, x, w, b backend.View, p backend.ConvParams) {
 	if dst.Numel() == 0 {
 		return
 	}
-	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p)
-	out := c.denseOut(dst)
+	g := newConvGeom(x.Shape, w.Shape, dst.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.colRows == 0 {
-		c.Fill(out, 0)
-		c.finishOut(dst, out)
+		c.Fill(dst, 0)
+		if b.Buf != nil {
+			c.Binary(backend.Add, dst, dst, backend.View{Buf: b.Buf, Shape: dst.Shape, Strides: []int{0, b.Strides[0], 0, 0}, Offset: b.Offset})
+		}
 		return
 	}
-	wd := c.denseIn(w)
-	defer c.doneIn(w, wd)
-	w = wd
-	switch buf(dst).dt {
+	dt := buf(dst).dt
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && g.og >= s1MinRows {
+		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, convPlanUnits())
+		if ok {
+			ap := getScratch[float32](s.packedLen() + s.biasLen())
+			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
+			s.packForward(wp, buf(w).F32, w.Strides, w.Offset)
+			var bs []float32
+			bstride := 0
+			if b.Buf != nil {
+				bs, bstride = buf(b).F32, b.Strides[0]
+			}
+			s.packBias(bp, bs, bstride, b.Offset)
+			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, wp, bp)
+			putScratch(ap)
+			return
+		}
+	}
+	out := c.densePlanesOut(dst)
+	w = c.denseIn(w)
+	switch dt {
 	case backend.Float32:
-		conv2d(c, &g, out, x, w, buf(x).F32)
+		var bs []float32
+		if b.Buf != nil {
+			bs = buf(b).F32
+		}
+		convForwardGeneral(&g, out, x, w, b, buf(out).F32, buf(x).F32, buf(w).F32, bs)
 	case backend.Float64:
-		conv2d(c, &g, out, x, w, buf(x).F64)
+		var bs []float64
+		if b.Buf != nil {
+			bs = buf(b).F64
+		}
+		convForwardGeneral(&g, out, x, w, b, buf(out).F64, buf(x).F64, buf(w).F64, bs)
 	default:
-		panic("cpu.Conv2d of " + buf(dst).dt.String())
+		panic("cpu.Conv2d of " + dt.String())
 	}
 	c.finishOut(dst, out)
 }
 
-func conv2d[T float](c *Backend, g *convGeom, dst, x, w backend.View, xs []T) {
-	ohw := g.oh * g.ow
-	// y[n, gi*og:(gi+1)*og] (og × ohw) = W_g (og × colRows) · col (colRows × ohw).
-	// The views' shapes and strides are shared, read-only, by every image;
-	// each worker unpacks its images into one scratch matrix.
-	wShape, wStrides := []int{1, g.og, g.colRows}, []int{0, w.Strides[0], 1}
-	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
-	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dst.Strides[1], 1}
-	parallel.For(g.n*g.g, 1, func(lo, hi int) {
-		colBuf, col := scratch[T](c, g.colSz)
-		defer c.Release(colBuf)
-		for u := lo; u < hi; u++ {
-			ni, gi := u/g.g, u%g.g
-			im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
-			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
-			yv := backend.View{Buf: dst.Buf, Shape: yShape, Strides: yStrides, Offset: dst.Offset + ni*dst.Strides[0] + gi*g.og*dst.Strides[1]}
-			c.Matmul(yv, wv, cv, 0)
-		}
-	})
-}
-
 // Conv2dBackwardData computes dx from dy and w.
 func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParams) {
-	g := newConvGeom(dx.Shape, w.Shape, dy.Shape, p)
-	c.Fill(dx, 0)
-	if dx.Numel() == 0 || dy.Numel() == 0 || g.colRows == 0 {
+	if dx.Numel() == 0 {
 		return
 	}
-	dyd, wd := c.denseIn(dy), c.denseIn(w)
-	defer c.doneIn(dy, dyd)
-	defer c.doneIn(w, wd)
-	dy, w = dyd, wd
-	switch buf(dx).dt {
-	case backend.Float32:
-		convBwdData(c, &g, dx, dy, w, buf(dx).F32)
-	case backend.Float64:
-		convBwdData(c, &g, dx, dy, w, buf(dx).F64)
-	default:
-		panic("cpu.Conv2dBackwardData of " + buf(dx).dt.String())
+	g := newConvGeom(dx.Shape, w.Shape, dy.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
+	if dy.Numel() == 0 || g.colRows == 0 {
+		c.Fill(dx, 0)
+		return
 	}
-}
-
-func convBwdData[T float](c *Backend, g *convGeom, dx, dy, w backend.View, dxs []T) {
-	ohw := g.oh * g.ow
-	// Each (n) owns its dx image; groups of one image touch disjoint channels.
-	// col (colRows × ohw) = W_gᵀ (colRows × og) · dy_g (og × ohw).
-	addRow := addRowOf[T]()
-	wShape, wStrides := []int{1, g.colRows, g.og}, []int{0, 1, w.Strides[0]}
-	yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
-	cShape, cStrides := []int{1, g.colRows, ohw}, []int{0, ohw, 1}
-	parallel.For(g.n*g.g, 1, func(lo, hi int) {
-		colBuf, col := scratch[T](c, g.colSz)
-		defer c.Release(colBuf)
-		for u := lo; u < hi; u++ {
-			ni, gi := u/g.g, u%g.g
-			wv := backend.View{Buf: w.Buf, Shape: wShape, Strides: wStrides, Offset: w.Offset + gi*g.og*w.Strides[0]}
-			yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-			cv := backend.View{Buf: colBuf, Shape: cShape, Strides: cStrides}
-			c.Matmul(cv, wv, yv, 0)
-			col2im(g, col, dxs, dx.Strides, dx.Offset+ni*dx.Strides[0]+gi*g.cg*dx.Strides[1], addRow)
+	dt := buf(dx).dt
+	// With stride 1, dx is the convolution of dy, padded by
+	// dilation·(k-1) - padding, with the flipped weights of each group
+	// transposed.
+	ph, pw := g.dh*(g.kh-1)-g.ph, g.dw*(g.kw-1)-g.pw
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 && g.cg >= s1MinRows {
+		s, ok := newS1Conv(g.n, g.o, g.oh, g.ow, g.c, g.h, g.w, g.g, g.kh, g.kw, g.dh, g.dw, ph, pw, convPlanUnits())
+		if ok {
+			ap := getScratch[float32](s.packedLen() + s.biasLen())
+			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
+			s.packBackwardData(wp, buf(w).F32, w.Strides, w.Offset)
+			s.packBias(bp, nil, 0, 0)
+			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, wp, bp)
+			putScratch(ap)
+			return
 		}
-	})
+	}
+	out := c.denseOut(dx)
+	dy, w = c.densePlanesIn(dy), c.denseIn(w)
+	switch dt {
+	case backend.Float32:
+		convDataGeneral(&g, out, dy, w, buf(out).F32, buf(dy).F32, buf(w).F32)
+	case backend.Float64:
+		convDataGeneral(&g, out, dy, w, buf(out).F64, buf(dy).F64, buf(w).F64)
+	default:
+		panic("cpu.Conv2dBackwardData of " + dt.String())
+	}
+	c.finishOut(dx, out)
 }
 
 // Conv2dBackwardFilter computes dw from x and dy.
@@ -119,58 +157,54 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 	if dw.Numel() == 0 {
 		return
 	}
-	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p)
-	out := c.denseOut(dw)
+	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.n == 0 || g.oh*g.ow == 0 {
-		c.Fill(out, 0)
-		c.finishOut(dw, out)
+		c.Fill(dw, 0)
 		return
 	}
-	dyd := c.denseIn(dy)
-	defer c.doneIn(dy, dyd)
-	dy = dyd
-	switch buf(dw).dt {
+	dt := buf(dw).dt
+	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 {
+		// A fixed unit target keeps the summation order, and so the
+		// result, independent of the thread count.
+		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, 8)
+		if ok {
+			s.filter(buf(dw).F32, dw.Strides, dw.Offset, buf(x).F32, x.Strides, x.Offset, buf(dy).F32, dy.Strides, dy.Offset)
+			return
+		}
+	}
+	out := c.denseOut(dw)
+	dy = c.densePlanesIn(dy)
+	switch dt {
 	case backend.Float32:
-		convBwdFilter(c, &g, out, x, dy, buf(x).F32)
+		convFilterGeneral(&g, out, x, dy, buf(out).F32, buf(x).F32, buf(dy).F32)
 	case backend.Float64:
-		convBwdFilter(c, &g, out, x, dy, buf(x).F64)
+		convFilterGeneral(&g, out, x, dy, buf(out).F64, buf(x).F64, buf(dy).F64)
 	default:
-		panic("cpu.Conv2dBackwardFilter of " + buf(dw).dt.String())
+		panic("cpu.Conv2dBackwardFilter of " + dt.String())
 	}
 	c.finishOut(dw, out)
 }
 
-func convBwdFilter[T float](c *Backend, g *convGeom, dw, x, dy backend.View, xs []T) {
-	ohw := g.oh * g.ow
-	dt := buf(dw).dt
-	// Per group: dW_g (og × colRows) = Σ_n dy_g[n] (og × ohw) · col[n]ᵀ (ohw × colRows).
-	// Images are split across workers, each with its own accumulator.
-	workers := min(parallel.Workers(), g.n)
-	for gi := 0; gi < g.g; gi++ {
-		partial := make([]*Buffer, workers)
-		parallel.Do(workers, func(wk int) {
-			acc := c.Alloc(dt, g.og*g.colRows).(*Buffer)
-			colBuf, col := scratch[T](c, g.colSz)
-			defer c.Release(colBuf)
-			av := backend.View{Buf: acc, Shape: []int{1, g.og, g.colRows}, Strides: []int{0, g.colRows, 1}}
-			yShape, yStrides := []int{1, g.og, ohw}, []int{0, dy.Strides[1], 1}
-			cv := backend.View{Buf: colBuf, Shape: []int{1, ohw, g.colRows}, Strides: []int{0, 1, ohw}}
-			beta := 0.0 // the first product overwrites acc's undefined contents
-			for ni := wk; ni < g.n; ni += workers {
-				im2col(g, xs, x.Strides, x.Offset+ni*x.Strides[0]+gi*g.cg*x.Strides[1], col)
-				yv := backend.View{Buf: dy.Buf, Shape: yShape, Strides: yStrides, Offset: dy.Offset + ni*dy.Strides[0] + gi*g.og*dy.Strides[1]}
-				c.Matmul(av, yv, cv, beta)
-				beta = 1
-			}
-			partial[wk] = acc
-		})
-		out := backend.View{Buf: dw.Buf, Shape: []int{g.og, g.colRows}, Strides: []int{dw.Strides[0], 1}, Offset: dw.Offset + gi*g.og*dw.Strides[0]}
-		c.Copy(out, backend.Dense(partial[0], g.og, g.colRows))
-		for _, pb := range partial[1:] {
-			c.Binary(backend.Add, out, out, backend.Dense(pb, g.og, g.colRows))
-		}
-		for _, pb := range partial {
-			c.Release(pb)
-		}
+// densePlanes reports whether every [H, W] plane of a 4-D view is dense
+// (its batch and channel strides may be anything).
+func densePlanes(v backend.View) bool {
+	return v.Strides[3] == 1 && v.Strides[2] == v.Shape[3]
+}
+
+// densePlanesIn returns v itself when its planes are dense, else a dense
+// copy.
+func (c *Backend) densePlanesIn(v backend.View) backend.View {
+	if densePlanes(v) {
+		return v
 	}
+	return c.denseIn(v)
+}
+
+// densePlanesOut returns dst itself when its planes are dense, else dense
+// scratch that finishOut copies into dst.
+func (c *Backend) densePlanesOut(dst backend.View) backend.View {
+	if densePlanes(dst) {
+		return dst
+	}
+	return c.denseOut(dst)
 }

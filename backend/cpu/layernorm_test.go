@@ -65,16 +65,38 @@ func TestLayerNormFloat32(t *testing.T) {
 			}
 			gy, gm, gr := make([]float32, rows*d), make([]float32, rows), make([]float32, rows)
 			c.LayerNorm(v(gy, rows, d), v(gm, rows), v(gr, rows), v(x32, rows, d), v(w32, d), v(b32, d), eps)
-			closeTo(t, "y", gy, y, 1e-5)
-			closeTo(t, "mean", gm, mean, 1e-6)
-			closeTo(t, "rstd", gr, rstd, 1e-5)
+			close32(t, "y", gy, y, 1e-5)
+			close32(t, "mean", gm, mean, 1e-6)
+			close32(t, "rstd", gr, rstd, 1e-5)
 			gdx, gdw, gdb := make([]float32, rows*d), make([]float32, d), make([]float32, d)
 			c.LayerNormBackward(v(gdx, rows, d), v(gdw, d), v(gdb, d), v(dy32, rows, d), v(x32, rows, d), v(gm, rows), v(gr, rows), v(w32, d))
 			if d > 1 { // with one element per row, dx is 0 up to rounding
-				closeTo(t, "dx", gdx, dx, 1e-4)
+				close32(t, "dx", gdx, dx, 1e-4)
 			}
-			closeTo(t, "dw", gdw, dw, 1e-4)
-			closeTo(t, "db", gdb, db, 1e-5)
+			close32(t, "dw", gdw, dw, 1e-4)
+			close32(t, "db", gdb, db, 1e-5)
 		})
+	}
+}
+
+// rand32 returns n uniform values in [-1, 1) as float32 and as the same
+// values in float64.
+func rand32(r *rand.Rand, n int) ([]float32, []float64) {
+	a, b := make([]float32, n), make([]float64, n)
+	for i := range a {
+		a[i] = float32(r.Float64()*2 - 1)
+		b[i] = float64(a[i])
+	}
+	return a, b
+}
+
+// close32 checks float32 results against float64 references with a
+// relative tolerance.
+func close32(t *testing.T, what string, got []float32, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(float64(got[i])-want[i]) > tol*(1+math.Abs(want[i])) {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
 	}
 }

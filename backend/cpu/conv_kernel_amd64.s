@@ -1,0 +1,213 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// Micro-kernels of the implicit-GEMM convolution for AVX2+FMA (see
+// conv_kernel.go for their contracts).
+
+// TSTEP does one tap of the 6×16 tile kernel: the 16 image values of the
+// tap (two vectors at DI + 4*off[t]) times the tap's 6 packed weights. R9
+// walks the offset table and SI the weights; od and ad are the step's
+// displacements into them.
+#define TSTEP(od, ad) \
+	MOVLQSX      od(R9), R10;          \
+	VMOVUPS      (DI)(R10*4), Y0;      \
+	VMOVUPS      32(DI)(R10*4), Y1;    \
+	VBROADCASTSS ad(SI), Y2;           \
+	VFMADD231PS  Y0, Y2, Y4;           \
+	VFMADD231PS  Y1, Y2, Y5;           \
+	VBROADCASTSS (ad+4)(SI), Y3;       \
+	VFMADD231PS  Y0, Y3, Y6;           \
+	VFMADD231PS  Y1, Y3, Y7;           \
+	VBROADCASTSS (ad+8)(SI), Y2;       \
+	VFMADD231PS  Y0, Y2, Y8;           \
+	VFMADD231PS  Y1, Y2, Y9;           \
+	VBROADCASTSS (ad+12)(SI), Y3;      \
+	VFMADD231PS  Y0, Y3, Y10;          \
+	VFMADD231PS  Y1, Y3, Y11;          \
+	VBROADCASTSS (ad+16)(SI), Y2;      \
+	VFMADD231PS  Y0, Y2, Y12;          \
+	VFMADD231PS  Y1, Y2, Y13;          \
+	VBROADCASTSS (ad+20)(SI), Y3;      \
+	VFMADD231PS  Y0, Y3, Y14;          \
+	VFMADD231PS  Y1, Y3, Y15
+
+// TROW stores one row pair of accumulators at DX and moves DX down a row.
+#define TROW(lo, hi) \
+	VMOVUPS lo, (DX);   \
+	VMOVUPS hi, 32(DX); \
+	ADDQ    R8, DX
+
+// func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
+TEXT ·convTileAVX2(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ off+24(FP), R9
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ bias+48(FP), AX
+
+	// Each row's sums start from its bias.
+	VBROADCASTSS 0(AX), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(AX), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(AX), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(AX), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(AX), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(AX), Y14
+	VMOVAPS      Y14, Y15
+
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   ttail
+
+tloop2:
+	TSTEP(0, 0)
+	TSTEP(4, 24)
+	ADDQ $8, R9
+	ADDQ $48, SI
+	DECQ BX
+	JNZ  tloop2
+
+ttail:
+	ANDQ $1, CX
+	JZ   tstore
+	TSTEP(0, 0)
+
+tstore:
+	TROW(Y4, Y5)
+	TROW(Y6, Y7)
+	TROW(Y8, Y9)
+	TROW(Y10, Y11)
+	TROW(Y12, Y13)
+	TROW(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// DROW multiplies the current vector of one gradient row (at ptr) by the
+// three image vectors Y0..Y2 into the row's accumulators.
+#define DROW(ptr, c0, c1, c2) \
+	VMOVUPS     (ptr)(SI*1), Y3; \
+	VFMADD231PS Y3, Y0, c0;      \
+	VFMADD231PS Y3, Y1, c1;      \
+	VFMADD231PS Y3, Y2, c2
+
+// DROWM is DROW for the last, partial vector: lanes past the row's end are
+// cleared with the mask at R14, so whatever lies there never reaches C.
+#define DROWM(ptr, c0, c1, c2) \
+	VMOVUPS     (ptr)(SI*1), Y3; \
+	VANDPS      (R14), Y3, Y3;   \
+	VFMADD231PS Y3, Y0, c0;      \
+	VFMADD231PS Y3, Y1, c1;      \
+	VFMADD231PS Y3, Y2, c2
+
+// DSUM adds the horizontal sums of four accumulators (one column of the
+// tile: rows 0..3) to the four floats at DX, then moves DX down a row of C.
+#define DSUM(r0, r1, r2, r3, x0) \
+	VHADDPS      r1, r0, r0;  \
+	VHADDPS      r3, r2, r2;  \
+	VHADDPS      r2, r0, r0;  \
+	VEXTRACTF128 $1, r0, X0;  \
+	VADDPS       X0, x0, X0;  \
+	VADDPS       (DX), X0, X0; \
+	VMOVUPS      X0, (DX);    \
+	ADDQ         R14, DX
+
+// func convDotAVX2(nimg, n int, a *float32, lda, sa int, b *float32, off *[3]int32, sb int, c *float32, ldc int, mask *uint32)
+//
+// Registers: AX and DX are image m's gradient rows and planes; R8..R11 the
+// four gradient rows, R12, R13 and BX the three tap rows, SI the byte
+// offset of the current vector in all of them; the accumulator of row i,
+// column j is Y(4+3i+j).
+TEXT ·convDotAVX2(SB), NOSPLIT, $0-88
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	MOVQ  nimg+0(FP), DI
+	TESTQ DI, DI
+	JZ    dreduce
+	MOVQ  a+16(FP), AX
+	MOVQ  b+40(FP), DX
+
+dimage:
+	MOVQ    lda+24(FP), R14
+	SHLQ    $2, R14
+	MOVQ    AX, R8
+	LEAQ    (R8)(R14*1), R9
+	LEAQ    (R9)(R14*1), R10
+	LEAQ    (R10)(R14*1), R11
+	MOVQ    off+48(FP), R14
+	MOVLQSX 0(R14), R12
+	MOVLQSX 4(R14), R13
+	MOVLQSX 8(R14), BX
+	LEAQ    (DX)(R12*4), R12
+	LEAQ    (DX)(R13*4), R13
+	LEAQ    (DX)(BX*4), BX
+	XORQ    SI, SI
+	MOVQ    n+8(FP), CX
+	SHRQ    $3, CX
+	JZ      dtail
+
+dloop:
+	VMOVUPS (R12)(SI*1), Y0
+	VMOVUPS (R13)(SI*1), Y1
+	VMOVUPS (BX)(SI*1), Y2
+	DROW(R8, Y4, Y5, Y6)
+	DROW(R9, Y7, Y8, Y9)
+	DROW(R10, Y10, Y11, Y12)
+	DROW(R11, Y13, Y14, Y15)
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     dloop
+
+dtail:
+	MOVQ    n+8(FP), CX
+	ANDQ    $7, CX
+	JZ      dnext
+	MOVQ    mask+80(FP), R14
+	VMOVUPS (R12)(SI*1), Y0
+	VANDPS  (R14), Y0, Y0
+	VMOVUPS (R13)(SI*1), Y1
+	VANDPS  (R14), Y1, Y1
+	VMOVUPS (BX)(SI*1), Y2
+	VANDPS  (R14), Y2, Y2
+	DROWM(R8, Y4, Y5, Y6)
+	DROWM(R9, Y7, Y8, Y9)
+	DROWM(R10, Y10, Y11, Y12)
+	DROWM(R11, Y13, Y14, Y15)
+
+dnext:
+	MOVQ sa+32(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, AX
+	MOVQ sb+56(FP), R14
+	SHLQ $2, R14
+	ADDQ R14, DX
+	DECQ DI
+	JNZ  dimage
+
+dreduce:
+	MOVQ c+64(FP), DX
+	MOVQ ldc+72(FP), R14
+	SHLQ $2, R14
+	DSUM(Y4, Y7, Y10, Y13, X4)
+	DSUM(Y5, Y8, Y11, Y14, X5)
+	DSUM(Y6, Y9, Y12, Y15, X6)
+	VZEROUPPER
+	RET
