@@ -1,7 +1,7 @@
 // Command ember trains, evaluates and benchmarks Ember models from the
 // command line.
 //
-//	ember train                      # the CNN on Fashion-MNIST, 5 epochs, on the best device
+//	ember train                      # the CNN on Fashion-MNIST, 10 epochs, on the best device
 //	ember train --model mlp --epochs 10 --out runs/mlp
 //	ember train --model gpt-char --dataset text:notes.txt
 //	ember eval --model-file runs/mlp/model.safetensors

