@@ -62,7 +62,7 @@ func (t *Tensor) broadcastView(shape []int) backend.View {
 			strides[i] = t.strides[j]
 		}
 	}
-	return backend.View{Buf: t.st.buf, Shape: shape, Strides: strides, Offset: t.offset}
+	return backend.View{Buf: t.buf(), Shape: shape, Strides: strides, Offset: t.offset}
 }
 
 // sumTo reduces a broadcast gradient back to shape.

@@ -163,7 +163,7 @@ func (t *Tensor) scatterOp(a int, idx, src *Tensor, add bool, name string) *Tens
 	t.be().Copy(out.view(), t.view())
 	// src may be larger than idx: only its leading part is used.
 	sv := src.castNoGrad(comp)
-	sview := backend.View{Buf: sv.st.buf, Shape: ix.shape, Strides: sv.strides, Offset: sv.offset}
+	sview := backend.View{Buf: sv.buf(), Shape: ix.shape, Strides: sv.strides, Offset: sv.offset}
 	if ix.Numel() > 0 {
 		t.be().Scatter(out.view(), a, ix.view(), sview, add)
 	}

@@ -66,7 +66,7 @@ func addmm(x, w, b *Tensor, dt DType) *Tensor {
 	if b != nil {
 		// Every row of the result starts as the bias.
 		bc := b.castNoGrad(comp)
-		x.be().Copy(out.view(), backend.View{Buf: bc.st.buf, Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
+		x.be().Copy(out.view(), backend.View{Buf: bc.buf(), Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
 		beta = 1
 	}
 	if out.Numel() > 0 {
@@ -75,9 +75,9 @@ func addmm(x, w, b *Tensor, dt DType) *Tensor {
 				x.be().Fill(out.view(), 0)
 			}
 		} else {
-			xv := backend.View{Buf: xc.st.buf, Shape: []int{1, m, k}, Strides: []int{0, xc.strides[0], xc.strides[1]}, Offset: xc.offset}
-			wv := backend.View{Buf: wc.st.buf, Shape: []int{1, k, n}, Strides: []int{0, wc.strides[1], wc.strides[0]}, Offset: wc.offset}
-			ov := backend.View{Buf: out.st.buf, Shape: []int{1, m, n}, Strides: []int{0, n, 1}}
+			xv := backend.View{Buf: xc.buf(), Shape: []int{1, m, k}, Strides: []int{0, xc.strides[0], xc.strides[1]}, Offset: xc.offset}
+			wv := backend.View{Buf: wc.buf(), Shape: []int{1, k, n}, Strides: []int{0, wc.strides[1], wc.strides[0]}, Offset: wc.offset}
+			ov := backend.View{Buf: out.buf(), Shape: []int{1, m, n}, Strides: []int{0, n, 1}}
 			x.be().Matmul(ov, xv, wv, beta)
 		}
 	}

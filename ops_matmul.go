@@ -205,7 +205,7 @@ func (t *Tensor) batchView(nb int) (backend.View, bool) {
 		}
 		prev = st * s
 	}
-	v := backend.View{Buf: t.st.buf, Shape: []int{nb, t.shape[r-2], t.shape[r-1]}, Strides: []int{stride, t.strides[r-2], t.strides[r-1]}, Offset: t.offset}
+	v := backend.View{Buf: t.buf(), Shape: []int{nb, t.shape[r-2], t.shape[r-1]}, Strides: []int{stride, t.strides[r-2], t.strides[r-1]}, Offset: t.offset}
 	return v, ok
 }
 

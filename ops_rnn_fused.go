@@ -22,7 +22,7 @@ func matOf(t *Tensor) mat {
 	if cols > 0 {
 		rows = t.Numel() / cols
 	}
-	return mat{buf: t.st.buf, off: t.offset, rows: rows, cols: cols, ld: cols}
+	return mat{buf: t.buf(), off: t.offset, rows: rows, cols: cols, ld: cols}
 }
 
 func (m mat) rowBlock(r0, n int) mat {

@@ -1,6 +1,7 @@
 package ember
 
 import (
+	"fmt"
 	"slices"
 	"sync/atomic"
 
@@ -19,6 +20,7 @@ type storage struct {
 	refs     int32  // the engine's references during a backward pass
 	escaped  bool   // seen outside the engine: never released by it
 	released bool   // buf went back to the backend
+	freed    bool   // Free was called: every use panics
 }
 
 // allocSeq numbers storages in allocation order.
@@ -85,8 +87,45 @@ func (t *Tensor) alloc(dt DType, shape []int) *Tensor { return empty(t.st.be, t.
 
 // view returns the backend view of t.
 func (t *Tensor) view() backend.View {
-	return backend.View{Buf: t.st.buf, Shape: t.shape, Strides: t.strides, Offset: t.offset}
+	return backend.View{Buf: t.buf(), Shape: t.shape, Strides: t.strides, Offset: t.offset}
 }
+
+// buf returns the tensor's memory, panicking with a clear error when Free
+// has returned it.
+func (t *Tensor) buf() backend.Buffer {
+	if t.st.freed {
+		panic(&ValueError{Op: "tensor", Msg: fmt.Sprintf("use of a freed %v tensor of shape %v (Free was called on it or a tensor sharing its memory)", t.dtype, t.shape)})
+	}
+	return t.st.buf
+}
+
+// Free hands the tensor's memory back to its device now, instead of when
+// the garbage collector finds the tensor unreachable: useful in loops that
+// make large temporaries (evaluation in big batches, GPU work, where the
+// collector does not see device memory). The tensor and every view sharing
+// its memory become unusable; a later use panics with a *ValueError. Free
+// does nothing on nil, on an already freed tensor, and on memory the
+// backend did not allocate (tensors made from Go slices keep their
+// slice). Do not free a tensor an autograd graph still needs for Backward.
+func (t *Tensor) Free() {
+	if t == nil || t.st == nil || t.st.freed {
+		return
+	}
+	st := t.st
+	st.freed = true
+	st.release()
+}
+
+// SharesMemory reports whether t and u are views of the same memory (one
+// was made from the other by a view op such as Reshape or Transpose, or
+// both from a third).
+func (t *Tensor) SharesMemory(u *Tensor) bool {
+	return t != nil && u != nil && t.st == u.st
+}
+
+// Freed reports whether Free was called on t or on a tensor sharing its
+// memory.
+func (t *Tensor) Freed() bool { return t != nil && t.st != nil && t.st.freed }
 
 func (t *Tensor) be() backend.Backend { return t.st.be }
 

@@ -40,8 +40,5 @@ func NewCNN(cfg Config) *CNN {
 
 // Forward maps images x [N, C, H, W] to class logits [N, classes].
 func (m *CNN) Forward(x *ember.Tensor) *ember.Tensor {
-	x = m.Pool1.Forward(m.Act1.Forward(m.Conv1.Forward(x)))
-	x = m.Pool2.Forward(m.Act2.Forward(m.Conv2.Forward(x)))
-	x = m.Act3.Forward(m.FC1.Forward(m.Flat.Forward(x)))
-	return nn.Traced(m, m.FC2.Forward(x))
+	return nn.Traced(m, chain(x, m.Conv1, m.Act1, m.Pool1, m.Conv2, m.Act2, m.Pool2, m.Flat, m.FC1, m.Act3, m.FC2))
 }

@@ -36,7 +36,5 @@ func (m *MLP) Forward(x *ember.Tensor) *ember.Tensor {
 	if x.Dim() > 2 {
 		x = x.Flatten(1, -1)
 	}
-	x = m.Act1.Forward(m.FC1.Forward(x))
-	x = m.Act2.Forward(m.FC2.Forward(x))
-	return nn.Traced(m, m.FC3.Forward(x))
+	return nn.Traced(m, chain(x, m.FC1, m.Act1, m.FC2, m.Act2, m.FC3))
 }

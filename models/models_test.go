@@ -209,3 +209,30 @@ func TestGenerateErrors(t *testing.T) {
 		t.Errorf("generated %v and %v", x, y)
 	}
 }
+
+func TestChainFreesIntermediatesOnlyUnderNoGrad(t *testing.T) {
+	g := ember.NewGenerator(3)
+	m := NewCNN(Config{Generator: g})
+	x := ember.Randn([]int{4, 1, 28, 28}, g)
+	want := m.Forward(x) // records a graph: nothing may be freed
+	var got *ember.Tensor
+	ember.NoGrad(func() { got = m.Forward(x) })
+	if x.Freed() {
+		t.Fatal("the input was freed")
+	}
+	if d := got.Sub(want.Detach()).Abs().Max().Item(); d != 0 {
+		t.Fatalf("NoGrad forward differs by %v", d)
+	}
+	mlp := NewMLP(Config{Generator: g})
+	ember.NoGrad(func() { got = mlp.Forward(x) }) // flattens x: a view of the input
+	if x.Freed() {
+		t.Fatal("the MLP freed its input's memory through the flattened view")
+	}
+	if s := got.Shape(); s[0] != 4 || s[1] != 10 {
+		t.Fatalf("MLP output shape %v", s)
+	}
+	want.Sum().Backward() // the graph recorded with grad on is intact
+	if m.Conv1.Weight.Grad() == nil {
+		t.Fatal("no gradient after backward")
+	}
+}

@@ -29,7 +29,8 @@ func NewMaxPool1d(o ember.PoolOptions) *MaxPool1d {
 
 // Forward returns the window maxima.
 func (l *MaxPool1d) Forward(x *ember.Tensor) *ember.Tensor {
-	v, _ := l.ForwardWithIndices(x)
+	v, i := l.ForwardWithIndices(x)
+	dropIndices(v, i)
 	return v
 }
 
@@ -52,7 +53,8 @@ func NewMaxPool2d(o ember.PoolOptions) *MaxPool2d {
 
 // Forward returns the window maxima.
 func (l *MaxPool2d) Forward(x *ember.Tensor) *ember.Tensor {
-	v, _ := l.ForwardWithIndices(x)
+	v, i := l.ForwardWithIndices(x)
+	dropIndices(v, i)
 	return v
 }
 
@@ -61,6 +63,16 @@ func (l *MaxPool2d) Forward(x *ember.Tensor) *ember.Tensor {
 func (l *MaxPool2d) ForwardWithIndices(x *ember.Tensor) (values, indices *ember.Tensor) {
 	v, i := ember.MaxPool2d(x, l.Options)
 	return traced(l, v), i
+}
+
+// dropIndices frees the indices of a max pool that the caller does not
+// want, when no graph holds them for the backward pass (they are as large
+// as the values, in int64): inference then does not wait for the garbage
+// collector to get that memory back.
+func dropIndices(values, indices *ember.Tensor) {
+	if !values.RequiresGrad() {
+		indices.Free()
+	}
 }
 
 // AvgPool1d averages sliding windows of [N, C, L] (or [C, L]) inputs

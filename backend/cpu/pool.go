@@ -43,12 +43,27 @@ const subClasses = 4
 // numClasses covers sizes up to 2^47 bytes.
 const numClasses = 48 * subClasses
 
+// freeBlock is a block in a free list with the collection cycle in which
+// it was put there.
+type freeBlock struct {
+	blk   []byte
+	cycle int64
+}
+
+// idleCycles is how many whole collection cycles a free block may sit
+// unused before the pool drops it to the garbage collector. A training
+// loop reuses its blocks every step, between collections; blocks of a size
+// that stopped being asked for (an evaluation pass in large batches, the
+// temporaries of loading a data set) would otherwise hold memory for the
+// rest of the process, while the Go heap can reuse it for other sizes.
+const idleCycles = 4
+
 // pool is the process-wide set of free blocks by size class.
 type pool struct {
 	mu    sync.Mutex
-	free  [numClasses][][]byte
-	bytes int64 // bytes held in free lists
-	limit int64 // most bytes held; more goes to the garbage collector
+	free  [numClasses][]freeBlock // oldest first
+	bytes int64                   // bytes held in free lists
+	limit int64                   // most bytes held; more goes to the garbage collector
 
 	// Counters, for tests and benchmarks.
 	hits, misses, releases, collected atomic.Int64
@@ -73,8 +88,9 @@ func init() { armGCSentinel() }
 func armGCSentinel() {
 	s := new([4]uint64)
 	runtime.AddCleanup(s, func(int) {
-		gcCycles.Add(1)
+		cycle := gcCycles.Add(1)
 		gcPending.Store(0)
+		bufPool.trim(cycle - idleCycles)
 		armGCSentinel()
 	}, 0)
 }
@@ -109,8 +125,8 @@ func (p *pool) get(n int) []byte {
 	p.mu.Lock()
 	fl := p.free[c]
 	if k := len(fl); k > 0 {
-		blk := fl[k-1]
-		fl[k-1] = nil
+		blk := fl[k-1].blk
+		fl[k-1] = freeBlock{}
 		p.free[c] = fl[:k-1]
 		p.bytes -= int64(cap(blk))
 		p.mu.Unlock()
@@ -140,10 +156,28 @@ func (p *pool) put(blk []byte) {
 	}
 	p.mu.Lock()
 	if p.bytes+int64(size) <= p.limit {
-		p.free[c] = append(p.free[c], blk[:0])
+		p.free[c] = append(p.free[c], freeBlock{blk[:0], gcCycles.Load()})
 		p.bytes += int64(size)
 	}
 	p.mu.Unlock()
+}
+
+// trim drops the free blocks put back before collection cycle `before`.
+func (p *pool) trim(before int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c, fl := range p.free {
+		k := 0
+		for k < len(fl) && fl[k].cycle < before {
+			p.bytes -= int64(cap(fl[k].blk))
+			k++
+		}
+		if k > 0 {
+			n := copy(fl, fl[k:])
+			clear(fl[n:])
+			p.free[c] = fl[:n]
+		}
+	}
 }
 
 // drain empties the free lists.

@@ -137,3 +137,40 @@ func TestPoolCollectsUnreachable(t *testing.T) {
 		}
 	})
 }
+
+// waitCycles runs collections until the pool has seen n more of them.
+func waitCycles(t *testing.T, n int64) {
+	t.Helper()
+	target := gcCycles.Load() + n
+	deadline := time.Now().Add(10 * time.Second)
+	for gcCycles.Load() < target {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool saw %d collection cycles in 10 s, want %d", gcCycles.Load()-(target-n), n)
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestPoolDropsIdleBlocks(t *testing.T) {
+	c := New()
+	withPool(t, 1<<30, func() {
+		idle := c.Alloc(backend.Float32, 3<<20).(*Buffer) // 12 MiB, asked for once
+		busy := c.Alloc(backend.Float32, 1<<20).(*Buffer)
+		c.Release(idle)
+		c.Release(busy)
+		const idleBytes, busyBytes = 12 << 20, 4 << 20
+		if got := Stats().FreeBytes; got != idleBytes+busyBytes {
+			t.Fatalf("free bytes = %d, want %d", got, idleBytes+busyBytes)
+		}
+		// A block reused every cycle stays; the other goes after idleCycles.
+		for range idleCycles + 2 {
+			b := c.Alloc(backend.Float32, 1<<20)
+			c.Release(b)
+			waitCycles(t, 1)
+		}
+		if got := Stats().FreeBytes; got != busyBytes {
+			t.Fatalf("free bytes after %d cycles = %d, want only the busy block's %d", idleCycles+2, got, busyBytes)
+		}
+	})
+}

@@ -74,6 +74,16 @@ func Free(buf backend.Buffer) error {
 	return b.mem.release()
 }
 
+// Release returns the memory of a buffer that nothing uses any more to the
+// caching allocator at once (Tensor.Free and the backward engine call it).
+// Buffers of other backends are left alone; releasing twice does nothing.
+func (be *Backend) Release(buf backend.Buffer) {
+	if b, ok := buf.(*Buffer); ok && b.be == be {
+		b.cleanup.Stop()
+		b.mem.release()
+	}
+}
+
 // newBuffer allocates n elements of d for use on the compute stream.
 func (be *Backend) newBuffer(d backend.DType, n int) (*Buffer, error) {
 	return be.newBufferOn(d, n, be.compute)
