@@ -27,6 +27,8 @@ type benchConfig struct {
 	GemmNN     [][3]int // (M, K, N)
 	GemmTN     [3]int
 	GemmF64    int
+	// peak.c: FMA rounds per thread per sample (0: skip)
+	PeakIters int
 	// conv.py
 	Conv []convCase
 	// lstm.py: T, B, I, H
@@ -52,6 +54,7 @@ var defaultBench = benchConfig{
 	GemmNN:     [][3]int{{128, 784, 512}, {128, 512, 10}, {512, 128, 784}, {4096, 128, 128}, {64, 768, 3072}},
 	GemmTN:     [3]int{512, 128, 784},
 	GemmF64:    1024,
+	PeakIters:  1 << 25,
 	Conv: []convCase{
 		{"fmnist_conv1", [4]int{128, 1, 28, 28}, 32, 3, false},
 		{"fmnist_conv2", [4]int{128, 32, 14, 14}, 64, 3, true},
@@ -74,6 +77,7 @@ type workload struct {
 }
 
 var workloads = []workload{
+	{"peak", benchPeak},
 	{"gemm", benchGemm},
 	{"conv", benchConv},
 	{"lstm", benchLSTM},

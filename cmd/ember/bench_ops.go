@@ -5,8 +5,42 @@ import (
 	"sort"
 
 	"github.com/emberdl/ember"
+	"github.com/emberdl/ember/backend/cpu/gemm"
+	"github.com/emberdl/ember/internal/parallel"
 	"github.com/emberdl/ember/nn"
 )
+
+// benchPeak is the FMA half of bench/peak.c: the float32 FMA ceiling of
+// this CPU on 1 and `threads` cores with the instructions Ember's GEMM
+// uses, the figure its GFLOP/s are a fraction of. It prints nothing in a
+// build without assembly kernels, or for a GPU.
+func benchPeak(_ context.Context, e *emitter, dev ember.Device, c benchConfig) error {
+	if c.PeakIters <= 0 || dev.Type != ember.CPUType {
+		return nil
+	}
+	threads := []int{1}
+	if n := parallel.Workers(); n > 1 {
+		threads = append(threads, n)
+	}
+	for _, th := range threads {
+		isa := ""
+		times := make([]float64, max(c.Timing.Samples, 1))
+		for i := range times {
+			var ok bool
+			var g float64
+			if isa, g, ok = gemm.PeakFMA(th, c.PeakIters); !ok {
+				return nil
+			}
+			times[i] = 1 / g // rateStats takes times: one unit of work per 1/g
+		}
+		med, lo, hi := rateStats(1, times)
+		cfg := object{{"isa", isa}, {"threads", th}, {"chains", 12}}
+		if err := e.emit("peak_fma_fp32", cfg, "throughput", med, "GFLOP/s", field{"min", lo}, field{"max", hi}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // benchGemm is gemm.py: GFLOP/s of a·b (2·M·N·K per product), median of
 // the timed samples.

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/emberdl/ember"
+	"github.com/emberdl/ember/backend/cpu/gemm"
+	"github.com/emberdl/ember/internal/parallel"
 )
 
 // tinyBench runs every workload's code path on small sizes.
@@ -18,6 +20,7 @@ var tinyBench = benchConfig{
 	GemmNN:     [][3]int{{4, 6, 5}},
 	GemmTN:     [3]int{5, 3, 7},
 	GemmF64:    8,
+	PeakIters:  1000,
 	Conv: []convCase{
 		{"fmnist_conv1", [4]int{2, 1, 6, 6}, 3, 3, false},
 		{"fmnist_conv2", [4]int{2, 3, 5, 5}, 4, 3, true},
@@ -64,7 +67,14 @@ func TestBenchJSONLines(t *testing.T) {
 			t.Errorf("key order: %s", l)
 		}
 	}
-	want := []string{
+	var want []string
+	if gemm.KernelName() != "go" { // the FMA ceiling needs the assembly loop
+		want = append(want, "peak_fma_fp32 throughput GFLOP/s")
+		if parallel.Workers() > 1 {
+			want = append(want, "peak_fma_fp32 throughput GFLOP/s")
+		}
+	}
+	want = append(want,
 		"gemm throughput GFLOP/s", "gemm throughput GFLOP/s", "gemm throughput GFLOP/s", "gemm throughput GFLOP/s", "gemm throughput GFLOP/s",
 		"conv2d_forward time ms", "conv2d_forward throughput GFLOP/s", "conv2d_forward_backward time ms", "conv2d_forward_backward throughput GFLOP/s",
 		"conv2d_forward time ms", "conv2d_forward throughput GFLOP/s", "conv2d_forward_backward time ms", "conv2d_forward_backward throughput GFLOP/s",
@@ -77,7 +87,7 @@ func TestBenchJSONLines(t *testing.T) {
 		"gpt_char train_throughput tokens/s", "gpt_char train_loss nats/token", "gpt_char val_loss nats/token", "gpt_char peak_rss MiB",
 		"gpt_char_generate tokens_per_s tokens/s", "gpt_char_generate tokens_per_s tokens/s",
 		"gpt_char_generate cache_matches_nocache_first_7 bool",
-	}
+	)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -88,6 +98,17 @@ func TestBenchJSONLines(t *testing.T) {
 		}
 		slices.Sort(b)
 		return strings.Join(b, ",")
+	}
+	// The FMA ceiling's lines come first; the index checks below count
+	// from the first gemm line.
+	for len(recs) > 0 && recs[0]["name"] == "peak_fma_fp32" {
+		if got := keys(recs[0]["config"].(map[string]any)); got != "chains,isa,threads" {
+			t.Errorf("peak_fma_fp32 config keys %s", got)
+		}
+		if v := recs[0]["value"].(float64); v <= 0 {
+			t.Errorf("peak_fma_fp32 throughput %v", v)
+		}
+		recs = recs[1:]
 	}
 	checks := []struct {
 		i          int
