@@ -98,12 +98,12 @@ func (f *recFwd) backwardRNN(g *Tensor) recGrads {
 	dg := f.x.alloc(f.g.comp, []int{T, B, H})
 	dh := matOf(f.x.alloc(f.g.comp, []int{B, H}))
 	tmp := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	whh := matOf(f.whh).b3()
+	whh := f.k.right(f.whh, false)
 	for s := T - 1; s >= 0; s-- {
 		t := f.order[s]
 		f.k.copy(dh, f.rows(g, t))
 		if s < T-1 {
-			f.k.mm(dh, f.rows(dg, f.order[s+1]).b3(), whh, 1)
+			f.k.mmR(dh, f.rows(dg, f.order[s+1]).b3(), whh, 1)
 		}
 		a, d := f.rows(f.packed, t), f.rows(dg, t)
 		if f.g.mode == RecurrentRelu {
@@ -116,7 +116,7 @@ func (f *recFwd) backwardRNN(g *Tensor) recGrads {
 		}
 	}
 	dh0 := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	f.k.mm(dh0, f.rows(dg, f.order[0]).b3(), whh, 0)
+	f.k.mmR(dh0, f.rows(dg, f.order[0]).b3(), whh, 0)
 	return recGrads{dgx: dg, dgh: dg, dh0: dh0}
 }
 
@@ -131,13 +131,13 @@ func (f *recFwd) backwardLSTM(g *Tensor) recGrads {
 	dg := f.x.alloc(f.g.comp, []int{T, B, 4 * H})
 	buf := func() mat { return matOf(f.x.alloc(f.g.comp, []int{B, H})) }
 	dh, dc, dcf, tmp, tmp2 := buf(), buf(), buf(), buf(), buf()
-	whh := matOf(f.whh).b3()
+	whh := f.k.right(f.whh, false)
 	f.k.copy(dcf, f.rows(g, T)) // the final cell state's gradient
 	for s := T - 1; s >= 0; s-- {
 		t := f.order[s]
 		f.k.copy(dh, f.rows(g, t))
 		if s < T-1 {
-			f.k.mm(dh, f.rows(dg, f.order[s+1]).b3(), whh, 1)
+			f.k.mmR(dh, f.rows(dg, f.order[s+1]).b3(), whh, 1)
 		}
 		a, d := f.rows(f.acts, t), f.rows(dg, t)
 		i, fg, gg, o := a.colBlock(0, H), a.colBlock(H, H), a.colBlock(2*H, H), a.colBlock(3*H, H)
@@ -163,7 +163,7 @@ func (f *recFwd) backwardLSTM(g *Tensor) recGrads {
 		f.k.bin(backend.Mul, dcf, dc, fg)
 	}
 	dh0 := buf()
-	f.k.mm(dh0, f.rows(dg, f.order[0]).b3(), whh, 0)
+	f.k.mmR(dh0, f.rows(dg, f.order[0]).b3(), whh, 0)
 	return recGrads{dgx: dg, dgh: dg, dh0: dh0, dc0: dcf}
 }
 
@@ -187,13 +187,13 @@ func (f *recFwd) backwardGRU(g *Tensor) recGrads {
 	dgh := f.x.alloc(f.g.comp, []int{T, B, 3 * H})
 	buf := func() mat { return matOf(f.x.alloc(f.g.comp, []int{B, H})) }
 	dh, dhz, tmp, tmp2 := buf(), buf(), buf(), buf()
-	whh := matOf(f.whh).b3()
+	whh := f.k.right(f.whh, false)
 	for s := T - 1; s >= 0; s-- {
 		t := f.order[s]
 		f.k.copy(dh, f.rows(g, t))
 		if s < T-1 {
 			f.k.bin(backend.Add, dh, dh, dhz)
-			f.k.mm(dh, f.rows(dgh, f.order[s+1]).b3(), whh, 1)
+			f.k.mmR(dh, f.rows(dgh, f.order[s+1]).b3(), whh, 1)
 		}
 		a, dx, dhp := f.rows(f.acts, t), f.rows(dgx, t), f.rows(dgh, t)
 		r, z, n := a.colBlock(0, H), a.colBlock(H, H), a.colBlock(2*H, H)
@@ -213,6 +213,6 @@ func (f *recFwd) backwardGRU(g *Tensor) recGrads {
 	}
 	dh0 := buf()
 	f.k.copy(dh0, dhz)
-	f.k.mm(dh0, f.rows(dgh, f.order[0]).b3(), whh, 1)
+	f.k.mmR(dh0, f.rows(dgh, f.order[0]).b3(), whh, 1)
 	return recGrads{dgx: dgx, dgh: dgh, dh0: dh0}
 }

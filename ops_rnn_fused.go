@@ -177,6 +177,49 @@ func (f *recFwd) prevHidden(s int) mat {
 	return f.rows(f.packed, f.order[s-1])
 }
 
+// rightPacker is implemented by backends that can pack a matrix once for
+// many products that use it as their right operand (the CPU's GEMM).
+type rightPacker interface {
+	PackRight(y backend.View) any
+	MatmulPacked(dst, x backend.View, packed any, beta float64)
+}
+
+// rightOperand is the right operand of many products: packed once when the
+// backend can, else the plain view.
+type rightOperand struct {
+	v      backend.View
+	packed any
+}
+
+// right prepares the matrix w (or its transpose) for use as the right
+// operand of many mmR: packed straight from w when the backend can, else
+// as a dense row-major copy (of the transpose) that every product reads
+// row by row.
+func (k recKernels) right(w *Tensor, transpose bool) rightOperand {
+	v := matOf(w).b3()
+	if transpose {
+		v = matOf(w).t3()
+	}
+	if p, ok := k.be.(rightPacker); ok && v.Shape[1] > 0 && v.Shape[2] > 0 {
+		if packed := p.PackRight(v); packed != nil {
+			return rightOperand{v: v, packed: packed}
+		}
+	}
+	if transpose {
+		v = matOf(transposed(w)).b3()
+	}
+	return rightOperand{v: v}
+}
+
+// mmR is mm with a right operand prepared by right.
+func (k recKernels) mmR(dst mat, a backend.View, r rightOperand, beta float64) {
+	if r.packed == nil || dst.rows == 0 || dst.cols == 0 || a.Shape[2] == 0 {
+		k.mm(dst, a, r.v, beta)
+		return
+	}
+	k.be.(rightPacker).MatmulPacked(dst.b3(), a, r.packed, beta)
+}
+
 // inputProjection returns x·W_ihᵀ for all steps, [T, B, G*H], plus the
 // given biases (each may be nil).
 func (f *recFwd) inputProjection(biases ...*Tensor) *Tensor {
@@ -209,10 +252,10 @@ func (f *recFwd) forwardRNN() {
 	if f.g.mode == RecurrentRelu {
 		act = backend.Relu
 	}
-	whhT := matOf(transposed(f.whh)).b3()
+	whhT := f.k.right(f.whh, true)
 	for s, t := range f.order {
 		o := f.rows(f.packed, t)
-		f.k.mm(o, f.prevHidden(s).b3(), whhT, 1)
+		f.k.mmR(o, f.prevHidden(s).b3(), whhT, 1)
 		f.k.un(act, o, o)
 	}
 }
@@ -230,7 +273,7 @@ func (f *recFwd) forwardLSTM() {
 	cs := f.x.alloc(f.g.comp, []int{cells, B, H})
 	tcs := f.x.alloc(f.g.comp, []int{cells, B, H})
 	tmp := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	whhT := matOf(transposed(f.whh)).b3()
+	whhT := f.k.right(f.whh, true)
 	cPrev := matOf(f.c0)
 	for s, t := range f.order {
 		slot := t
@@ -238,7 +281,7 @@ func (f *recFwd) forwardLSTM() {
 			slot = s % 2
 		}
 		gates := f.rows(xp, t)
-		f.k.mm(gates, f.prevHidden(s).b3(), whhT, 1)
+		f.k.mmR(gates, f.prevHidden(s).b3(), whhT, 1)
 		i, fg, g, o := gates.colBlock(0, H), gates.colBlock(H, H), gates.colBlock(2*H, H), gates.colBlock(3*H, H)
 		f.k.un(backend.Sigmoid, gates.colBlock(0, 2*H), gates.colBlock(0, 2*H))
 		f.k.un(backend.Tanh, g, g)
@@ -268,7 +311,7 @@ func (f *recFwd) forwardGRU() {
 	}
 	hp := f.x.alloc(f.g.comp, []int{hpSteps, B, 3 * H})
 	tmp := matOf(f.x.alloc(f.g.comp, []int{B, H}))
-	whhT := matOf(transposed(f.whh)).b3()
+	whhT := f.k.right(f.whh, true)
 	for s, t := range f.order {
 		slot := t
 		if !f.keep {
@@ -281,7 +324,7 @@ func (f *recFwd) forwardGRU() {
 			f.k.be.Copy(hpt.v(), matOf(f.bhh).bcast(B))
 			beta = 1
 		}
-		f.k.mm(hpt, hPrev.b3(), whhT, beta)
+		f.k.mmR(hpt, hPrev.b3(), whhT, beta)
 		gates := f.rows(xp, t)
 		rz := gates.colBlock(0, 2*H)
 		f.k.bin(backend.Add, rz, rz, hpt.colBlock(0, 2*H))

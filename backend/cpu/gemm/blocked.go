@@ -31,6 +31,10 @@ func (d *driver[T]) run(threads int) {
 		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
 		d.nt = (d.nc + ker.nr - 1) / ker.nr
 		d.directA = readAInPlace(op, d.nt)
+		if d.pb != nil {
+			d.runPrepacked(threads)
+			continue
+		}
 		if threads == 1 {
 			for pc := 0; pc < op.k; pc += ker.kc {
 				d.cur = d.layoutB(pc, 0)
@@ -52,6 +56,27 @@ func (d *driver[T]) run(threads int) {
 			}
 			parallel.Do(d.rowTasks+d.packTasks, d.blockTaskFn)
 		}
+	}
+}
+
+// runPrepacked computes columns [jc, jc+nc) of d.op from the packed B.
+func (d *driver[T]) runPrepacked(threads int) {
+	op, ker := &d.op, d.ker
+	if threads > 1 {
+		d.task = taskSize(d.mt, work(op.m, d.nc, min(ker.kc, op.k)), threads, tasksPerWorker)
+	}
+	for pc := 0; pc < op.k; pc += ker.kc {
+		kc := min(ker.kc, op.k-pc)
+		d.cur = bBlock[T]{pc: pc, kc: kc, beta: 1, bp: d.pb.panels(pc, kc, d.jc/ker.nr, d.nt)}
+		if pc == 0 {
+			d.cur.beta = op.beta
+		}
+		if threads == 1 {
+			d.computeRows(0, op.m)
+			continue
+		}
+		d.rowTasks, d.packTasks = (d.mt+d.task-1)/d.task, 0
+		parallel.Do(d.rowTasks, d.blockTaskFn)
 	}
 }
 

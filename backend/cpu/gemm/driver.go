@@ -66,6 +66,7 @@ func (o operands[T]) transposed() operands[T] {
 type driver[T float] struct {
 	ker *kernel[T]
 	op  operands[T]
+	pb  *Packed[T] // B packed beforehand (SgemmPacked), or nil
 
 	// The blocked path's columns [jc, jc+nc) of the product, and the depth
 	// blocks being computed (cur) and packed ahead (next).
@@ -120,7 +121,7 @@ func getDriver[T float](ker *kernel[T]) *driver[T] {
 
 func putDriver[T float](d *driver[T]) {
 	// Do not keep the caller's matrices alive.
-	d.op = operands[T]{}
+	d.op, d.pb = operands[T]{}, nil
 	d.cur, d.next = bBlock[T]{}, bBlock[T]{}
 	var zero T
 	if _, ok := any(zero).(float32); ok {

@@ -31,7 +31,7 @@ func (d *driver[T]) runFlat(threads int) {
 	op, ker := &d.op, d.ker
 	d.mt = (op.m + ker.mr - 1) / ker.mr
 	d.nt = (op.n + ker.nr - 1) / ker.nr
-	d.directB = op.csb == 1 && d.mt <= directBMaxTiles
+	d.directB = d.pb == nil && op.csb == 1 && d.mt <= directBMaxTiles
 	switch {
 	case threads == 1:
 		d.directA = readAInPlace(op, d.nt)
@@ -73,7 +73,10 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 	}
 	chunk := min(flatChunk, q1-q0)
 	bSize := chunk * nr * kcMax
-	if d.directB {
+	switch {
+	case d.pb != nil:
+		bSize = 0 // packed beforehand
+	case d.directB:
 		bSize = nr * kcMax // only the partial panel is packed
 	}
 	space := buf.get(mr*nr + bSize + aSize)
@@ -105,7 +108,9 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 			nc := min(qn*nr, op.n-j0)
 			bblk := bsrc[j0*op.csb:]
 			var bp panels[T]
-			if d.directB {
+			if d.pb != nil {
+				bp = d.pb.panels(pc, kc, jq, qn)
+			} else if d.directB {
 				var edge []T
 				if nc < qn*nr {
 					edge = bpanels[:nr*kc]
@@ -128,7 +133,7 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 // none or B is not packed row by row.
 func (d *driver[T]) prefetchNext(pc, kc, jq, chunk, q0, q1, calls int) prefetcher {
 	op, ker := &d.op, d.ker
-	if !prefetchB || d.directB || op.csb != 1 {
+	if !prefetchB || d.directB || d.pb != nil || op.csb != 1 {
 		return prefetcher{}
 	}
 	switch {
