@@ -184,6 +184,12 @@ type rightPacker interface {
 	MatmulPacked(dst, x backend.View, packed any, beta float64)
 }
 
+// lstmCeller is implemented by backends with a fused LSTM step (the CPU's
+// LSTMCell): it reports false when it cannot take the given views.
+type lstmCeller interface {
+	LSTMCell(gates, cPrev, c, tc, h backend.View) bool
+}
+
 // rightOperand is the right operand of many products: packed once when the
 // backend can, else the plain view.
 type rightOperand struct {
@@ -282,11 +288,15 @@ func (f *recFwd) forwardLSTM() {
 		}
 		gates := f.rows(xp, t)
 		f.k.mmR(gates, f.prevHidden(s).b3(), whhT, 1)
+		c, tc := f.rows(cs, slot), f.rows(tcs, slot)
+		if cell, ok := f.k.be.(lstmCeller); ok && cell.LSTMCell(gates.v(), cPrev.v(), c.v(), tc.v(), f.rows(f.packed, t).v()) {
+			cPrev = c
+			continue
+		}
 		i, fg, g, o := gates.colBlock(0, H), gates.colBlock(H, H), gates.colBlock(2*H, H), gates.colBlock(3*H, H)
 		f.k.un(backend.Sigmoid, gates.colBlock(0, 2*H), gates.colBlock(0, 2*H))
 		f.k.un(backend.Tanh, g, g)
 		f.k.un(backend.Sigmoid, o, o)
-		c, tc := f.rows(cs, slot), f.rows(tcs, slot)
 		f.k.bin(backend.Mul, c, fg, cPrev)
 		f.k.bin(backend.Mul, tmp, i, g)
 		f.k.bin(backend.Add, c, c, tmp)

@@ -1,0 +1,64 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/emberdl/ember/backend"
+)
+
+func TestLSTMCell(t *testing.T) {
+	c := New()
+	for _, sz := range [][2]int{{1, 1}, {3, 7}, {64, 256}, {5, 33}} {
+		rows, hid := sz[0], sz[1]
+		r := rand.New(rand.NewPCG(uint64(rows), uint64(hid)))
+		mk := func(n int) []float32 {
+			s := make([]float32, n)
+			for i := range s {
+				s[i] = float32(r.NormFloat64() * 2)
+			}
+			return s
+		}
+		g, cp := mk(rows*4*hid), mk(rows*hid)
+		g0 := append([]float32(nil), g...)
+		cNew, tc, h := make([]float32, rows*hid), make([]float32, rows*hid), make([]float32, rows*hid)
+		view := func(s []float32, cols int) backend.View {
+			return backend.View{Buf: NewBuffer(backend.Float32, s), Shape: []int{rows, cols}, Strides: []int{cols, 1}}
+		}
+		if !c.LSTMCell(view(g, 4*hid), view(cp, hid), view(cNew, hid), view(tc, hid), view(h, hid)) {
+			t.Fatalf("%v: LSTMCell refused dense float32 views", sz)
+		}
+		sig := func(x float32) float64 { return 1 / (1 + math.Exp(-float64(x))) }
+		for b := range rows {
+			for j := range hid {
+				x := g0[b*4*hid:]
+				i, f, gg, o := sig(x[j]), sig(x[hid+j]), math.Tanh(float64(x[2*hid+j])), sig(x[3*hid+j])
+				wc := f*float64(cp[b*hid+j]) + i*gg
+				want := [...]float64{i, f, gg, o, wc, math.Tanh(wc), o * math.Tanh(wc)}
+				got := [...]float32{g[b*4*hid+j], g[b*4*hid+hid+j], g[b*4*hid+2*hid+j], g[b*4*hid+3*hid+j], cNew[b*hid+j], tc[b*hid+j], h[b*hid+j]}
+				for k := range want {
+					if d := math.Abs(float64(got[k]) - want[k]); d > 1e-5*(1+math.Abs(want[k])) {
+						t.Fatalf("%v row %d col %d value %d: got %v, want %v", sz, b, j, k, got[k], want[k])
+					}
+				}
+			}
+		}
+	}
+	// Layouts and dtypes it does not take are refused, untouched.
+	f64 := backend.View{Buf: NewBuffer(backend.Float64, make([]float64, 8)), Shape: []int{1, 8}, Strides: []int{8, 1}}
+	f32 := func(n int) backend.View {
+		return backend.View{Buf: NewBuffer(backend.Float32, make([]float32, n)), Shape: []int{1, n}, Strides: []int{n, 1}}
+	}
+	if c.LSTMCell(f64, f32(2), f32(2), f32(2), f32(2)) {
+		t.Error("LSTMCell took float64 gates")
+	}
+	if c.LSTMCell(f32(8), f32(3), f32(2), f32(2), f32(2)) {
+		t.Error("LSTMCell took a cell state of the wrong width")
+	}
+	strided := f32(8)
+	strided.Shape, strided.Strides = []int{1, 4}, []int{8, 2}
+	if c.LSTMCell(f32(16), strided, f32(4), f32(4), f32(4)) {
+		t.Error("LSTMCell took a strided row")
+	}
+}
