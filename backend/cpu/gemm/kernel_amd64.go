@@ -15,6 +15,27 @@ func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *fl
 //go:noescape
 func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
 
+// packLines16AVX2 interleaves sixteen float32 lines ls elements apart into
+// rows of 16, 8·blocks k steps (see packLines16).
+//
+//go:noescape
+func packLines16AVX2(dst, src *float32, ls, blocks int)
+
+// packLines16Fast runs the AVX2 transpose on the whole 8-step blocks of a
+// float32 panel and reports how many k steps it packed.
+func packLines16Fast(dst, src []float32, ls, kc int) int {
+	blocks := kc / 8
+	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
+		return 0
+	}
+	// Bounds: the last element read is src[15*ls+8*blocks-1], the last
+	// written dst[16*8*blocks-1].
+	_ = src[15*ls+8*blocks-1]
+	_ = dst[16*8*blocks-1]
+	packLines16AVX2(&dst[0], &src[0], ls, blocks)
+	return 8 * blocks
+}
+
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
 	fn: sgemmKernelAVX2,

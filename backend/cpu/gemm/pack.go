@@ -66,6 +66,12 @@ func packPanel[T float](dst, src []T, ls, ps, w, wmax, kc int) {
 	case ps == 1 && w == 6 && wmax == 6:
 		packLines6(dst, src, ls, kc)
 		return
+	case ps == 1 && w == 16 && wmax == 16:
+		packLines16(dst, src, ls, kc)
+		return
+	case ps == 1 && w == 8 && wmax == 8:
+		packLines8(dst, src, ls, kc)
+		return
 	case ps == 1:
 		// Each line is contiguous: read it straight, write strided.
 		for r := 0; r < w; r++ {
@@ -110,6 +116,44 @@ func packLines6[T float](dst, src []T, ls, kc int) {
 		d[5] = l5[p]
 	}
 }
+
+// packLines16 interleaves sixteen contiguous lines of length kc, ls apart:
+// a float32 B panel of a transposed operand (a Linear layer's weight in
+// x·Wᵀ). Each k step reads one value of every line and writes one cache
+// line, instead of walking the destination with a stride per line.
+func packLines16[T float](dst, src []T, ls, kc int) {
+	p0 := 0
+	if d32, ok := any(dst).([]float32); ok {
+		p0 = packLines16Fast(d32, any(src).([]float32), ls, kc)
+	}
+	var l [16][]T
+	for r := range l {
+		l[r] = src[r*ls : r*ls+kc]
+	}
+	for p := p0; p < kc; p++ {
+		d := dst[p*16 : p*16+16 : p*16+16]
+		d[0], d[1], d[2], d[3] = l[0][p], l[1][p], l[2][p], l[3][p]
+		d[4], d[5], d[6], d[7] = l[4][p], l[5][p], l[6][p], l[7][p]
+		d[8], d[9], d[10], d[11] = l[8][p], l[9][p], l[10][p], l[11][p]
+		d[12], d[13], d[14], d[15] = l[12][p], l[13][p], l[14][p], l[15][p]
+	}
+}
+
+// packLines8 is packLines16 for the eight lines of a float64 B panel.
+func packLines8[T float](dst, src []T, ls, kc int) {
+	l0, l1, l2, l3 := src[0*ls:0*ls+kc], src[1*ls:1*ls+kc], src[2*ls:2*ls+kc], src[3*ls:3*ls+kc]
+	l4, l5, l6, l7 := src[4*ls:4*ls+kc], src[5*ls:5*ls+kc], src[6*ls:6*ls+kc], src[7*ls:7*ls+kc]
+	l1, l2, l3, l4, l5, l6, l7 = l1[:len(l0)], l2[:len(l0)], l3[:len(l0)], l4[:len(l0)], l5[:len(l0)], l6[:len(l0)], l7[:len(l0)]
+	for p := range l0 {
+		d := dst[p*8 : p*8+8 : p*8+8]
+		d[0], d[1], d[2], d[3] = l0[p], l1[p], l2[p], l3[p]
+		d[4], d[5], d[6], d[7] = l4[p], l5[p], l6[p], l7[p]
+	}
+}
+
+// useAsmPack switches the assembly packing routines (tests turn it off to
+// check the Go loops they replace).
+var useAsmPack = true
 
 // copyLine copies one 64-byte cache line as eight word moves, inline: a
 // block assignment would call memmove, which costs more than the copy.

@@ -1,0 +1,79 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// T8X8(base, off) loads eight rows of 8 float32 (rows ls bytes apart from
+// base), transposes them, and stores the eight columns as the first or
+// second half (byte offset off) of eight 64-byte destination rows at DI.
+#define T8X8(base, off) \
+	VMOVUPS     (base), Y0;          \
+	VMOVUPS     (base)(R8*1), Y1;    \
+	VMOVUPS     (base)(R8*2), Y2;    \
+	VMOVUPS     (base)(R9*1), Y3;    \
+	VMOVUPS     (base)(R8*4), Y4;    \
+	VMOVUPS     (base)(R10*1), Y5;   \
+	VMOVUPS     (base)(R9*2), Y6;    \
+	VMOVUPS     (base)(R11*1), Y7;   \
+	VUNPCKLPS   Y1, Y0, Y8;          \
+	VUNPCKHPS   Y1, Y0, Y9;          \
+	VUNPCKLPS   Y3, Y2, Y10;         \
+	VUNPCKHPS   Y3, Y2, Y11;         \
+	VUNPCKLPS   Y5, Y4, Y12;         \
+	VUNPCKHPS   Y5, Y4, Y13;         \
+	VUNPCKLPS   Y7, Y6, Y14;         \
+	VUNPCKHPS   Y7, Y6, Y15;         \
+	VSHUFPS     $0x44, Y10, Y8, Y0;  \
+	VSHUFPS     $0xEE, Y10, Y8, Y1;  \
+	VSHUFPS     $0x44, Y11, Y9, Y2;  \
+	VSHUFPS     $0xEE, Y11, Y9, Y3;  \
+	VSHUFPS     $0x44, Y14, Y12, Y4; \
+	VSHUFPS     $0xEE, Y14, Y12, Y5; \
+	VSHUFPS     $0x44, Y15, Y13, Y6; \
+	VSHUFPS     $0xEE, Y15, Y13, Y7; \
+	VPERM2F128  $0x20, Y4, Y0, Y8;   \
+	VPERM2F128  $0x20, Y5, Y1, Y9;   \
+	VPERM2F128  $0x20, Y6, Y2, Y10;  \
+	VPERM2F128  $0x20, Y7, Y3, Y11;  \
+	VPERM2F128  $0x31, Y4, Y0, Y12;  \
+	VPERM2F128  $0x31, Y5, Y1, Y13;  \
+	VPERM2F128  $0x31, Y6, Y2, Y14;  \
+	VPERM2F128  $0x31, Y7, Y3, Y15;  \
+	VMOVUPS     Y8, off(DI);         \
+	VMOVUPS     Y9, off+64(DI);      \
+	VMOVUPS     Y10, off+128(DI);    \
+	VMOVUPS     Y11, off+192(DI);    \
+	VMOVUPS     Y12, off+256(DI);    \
+	VMOVUPS     Y13, off+320(DI);    \
+	VMOVUPS     Y14, off+384(DI);    \
+	VMOVUPS     Y15, off+448(DI)
+
+// func packLines16AVX2(dst, src *float32, ls, blocks int)
+//
+// Interleaves sixteen float32 lines (ls elements apart) into rows of 16:
+// dst[p*16+r] = src[r*ls+p] for p < 8*blocks, eight k steps at a time as
+// two 8×8 transposes.
+TEXT ·packLines16AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ls+16(FP), R8
+	MOVQ blocks+24(FP), CX
+	SHLQ $2, R8                // ls in bytes
+	LEAQ (R8)(R8*2), R9        // 3 ls
+	LEAQ (R8)(R8*4), R10       // 5 ls
+	LEAQ (R9)(R8*4), R11       // 7 ls
+	LEAQ (SI)(R8*8), BX        // line 8
+	TESTQ CX, CX
+	JLE  done
+
+loop:
+	T8X8(SI, 0)
+	T8X8(BX, 32)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,56 @@
+package gemm
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestPackLines checks the interleaving of 16 (float32, assembly and Go)
+// and 8 (float64) contiguous lines against the definition, at k lengths
+// around the 8-step blocks of the assembly.
+func TestPackLines(t *testing.T) {
+	for _, asm := range []bool{true, false} {
+		for _, kc := range []int{1, 7, 8, 9, 16, 33, 256, 257} {
+			for _, extra := range []int{0, 5} {
+				ls := kc + extra
+				t.Run(fmt.Sprintf("asm=%v/kc=%d/ls=%d", asm, kc, ls), func(t *testing.T) {
+					defer func(old bool) { useAsmPack = old }(useAsmPack)
+					useAsmPack = asm
+					src := randSlice[float32](15*ls+kc, uint64(kc))
+					dst := make([]float32, 16*kc+3)
+					dst[16*kc] = 42 // past the panel: must stay
+					packPanel(dst, src, ls, 1, 16, 16, kc)
+					for p := range kc {
+						for r := range 16 {
+							if got, want := dst[p*16+r], src[r*ls+p]; got != want {
+								t.Fatalf("dst[%d*16+%d] = %v, want src[%d] = %v", p, r, got, r*ls+p, want)
+							}
+						}
+					}
+					if dst[16*kc] != 42 {
+						t.Fatal("wrote past the panel")
+					}
+					s64 := randSlice[float64](7*ls+kc, uint64(kc))
+					d64 := make([]float64, 8*kc)
+					packPanel(d64, s64, ls, 1, 8, 8, kc)
+					for p := range kc {
+						for r := range 8 {
+							if got, want := d64[p*8+r], s64[r*ls+p]; got != want {
+								t.Fatalf("float64: dst[%d*8+%d] = %v, want %v", p, r, got, want)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkPackTransposedB(b *testing.B) {
+	const k, n = 784, 512
+	w := randSlice[float32](k*n, 1) // W [n, k] row-major: B = Wᵀ has rsb=1, csb=k
+	dst := make([]float32, 256*512)
+	for b.Loop() {
+		packBPanels(dst, w, 1, k, 256, n, 16, 0, n/16)
+	}
+}
