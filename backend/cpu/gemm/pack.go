@@ -57,6 +57,19 @@ func packBRows[T float](dst, b []T, rsb, kc, nc, nr, lo, hi int) {
 func packPanel[T float](dst, src []T, ls, ps, w, wmax, kc int) {
 	dst = dst[:kc*wmax]
 	switch {
+	case ls == 1 && w == 6 && wmax == 6:
+		// Each k step is six adjacent values (an A panel of a transposed
+		// operand): moved inline, a copy call would cost more.
+		for p := 0; p < kc; p++ {
+			d, s := dst[p*6:p*6+6:p*6+6], src[p*ps:p*ps+6:p*ps+6]
+			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+		}
+		return
+	case ls == 1 && w == wmax && wmax*int(unsafe.Sizeof(T(0))) == cacheLine:
+		for p := 0; p < kc; p++ {
+			copyLine(unsafe.Pointer(&dst[p*wmax : p*wmax+wmax][0]), unsafe.Pointer(&src[p*ps : p*ps+wmax][0]))
+		}
+		return
 	case ls == 1 && w == wmax:
 		// Each k step is wmax adjacent values: a straight copy per step.
 		for p := 0; p < kc; p++ {

@@ -46,6 +46,30 @@ func TestPackLines(t *testing.T) {
 	}
 }
 
+// TestPackPanelSteps checks the per-step copies of panels whose lines are
+// adjacent (ls == 1): six-wide A panels, one-cache-line B panels, others.
+func TestPackPanelSteps(t *testing.T) {
+	for _, w := range []int{6, 16, 8, 4} {
+		for _, kc := range []int{1, 5, 64} {
+			ps := w + 3
+			src := randSlice[float32](ps*kc, uint64(w*kc))
+			dst := make([]float32, w*kc+1)
+			dst[w*kc] = 42
+			packPanel(dst, src, 1, ps, w, w, kc)
+			for p := range kc {
+				for r := range w {
+					if dst[p*w+r] != src[p*ps+r] {
+						t.Fatalf("w=%d kc=%d: dst[%d] = %v, want %v", w, kc, p*w+r, dst[p*w+r], src[p*ps+r])
+					}
+				}
+			}
+			if dst[w*kc] != 42 {
+				t.Fatalf("w=%d kc=%d: wrote past the panel", w, kc)
+			}
+		}
+	}
+}
+
 func BenchmarkPackTransposedB(b *testing.B) {
 	const k, n = 784, 512
 	w := randSlice[float32](k*n, 1) // W [n, k] row-major: B = Wᵀ has rsb=1, csb=k
