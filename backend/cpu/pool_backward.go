@@ -38,6 +38,18 @@ func maxPoolBackward[T float](dx, dy, indices backend.View, dxs, dys []T) {
 			xo := dx.Offset + ni*dx.Strides[0] + ci*dx.Strides[1]
 			yo := dy.Offset + ni*dy.Strides[0] + ci*dy.Strides[1]
 			io := indices.Offset + ni*indices.Strides[0] + ci*indices.Strides[1]
+			if dense && dy.Strides[3] == 1 && dy.Strides[2] == ow && indices.Strides[3] == 1 && indices.Strides[2] == ow {
+				// Everything contiguous (the usual case): flat loops.
+				p := dxs[xo : xo+h*w]
+				clear(p)
+				src := dys[yo : yo+oh*ow]
+				at := ix[io : io+oh*ow]
+				at = at[:len(src)]
+				for j, v := range src {
+					p[at[j]] += v
+				}
+				continue
+			}
 			if dense {
 				p := dxs[xo : xo+h*w]
 				clear(p)
