@@ -3,6 +3,8 @@ package ember
 import (
 	"fmt"
 	"math"
+
+	"github.com/emberdl/ember/backend"
 )
 
 // AttentionWeights returns softmax(q·kᵀ·scale + mask) over the last axis:
@@ -16,11 +18,18 @@ import (
 // PyTorch's is_causal) and cannot be combined with a mask. scale 0 means
 // the default 1/sqrt(E). A row with no position taking part is NaN, as in
 // PyTorch's math kernel. The result is composed of Ember ops (matmul,
-// masking, softmax), so gradients of any order flow.
+// masking, softmax), so gradients of any order flow; on the CPU the causal
+// case without a mask runs scale, mask and softmax as one kernel, with the
+// same gradients.
 func AttentionWeights(q, k, mask *Tensor, causal bool, scale float64) *Tensor {
 	checkAttention("attention_weights", q, k, nil, mask, causal)
 	if scale == 0 {
 		scale = 1 / math.Sqrt(float64(q.shape[q.Dim()-1]))
+	}
+	if causal && mask == nil {
+		if w := causalSoftmax(q.Matmul(k.MT()), scale); w != nil {
+			return w
+		}
 	}
 	scores := q.Matmul(k.MT()).MulScalar(scale)
 	if mask != nil && !broadcastsTo(mask.shape, scores.shape) {
@@ -37,6 +46,35 @@ func AttentionWeights(q, k, mask *Tensor, causal bool, scale float64) *Tensor {
 		}
 	}
 	return scores.Softmax(-1)
+}
+
+// causalSoftmaxer is implemented by backends with a one-pass scaled causal
+// softmax (the CPU's CausalSoftmax); it reports false for views it does not
+// take.
+type causalSoftmaxer interface {
+	CausalSoftmax(dst, src backend.View, scale float64) bool
+}
+
+// causalSoftmax returns softmax(masked_fill(scale·scores, j > i, -Inf)) over
+// the last axis in one kernel when the backend has one for scores' dtype,
+// else nil. Its gradient is softmax's, times scale (masked positions have
+// weight 0, so they get none), built from differentiable ops.
+func causalSoftmax(scores *Tensor, scale float64) *Tensor {
+	cs, ok := scores.be().(causalSoftmaxer)
+	if !ok || scores.dtype != Float32 || !scores.IsContiguous() {
+		return nil
+	}
+	y := scores.alloc(Float32, scores.shape)
+	if !cs.CausalSoftmax(y.view(), scores.view(), scale) {
+		return nil
+	}
+	if r := track(scores); r != nil {
+		a := scores.Dim() - 1
+		r.record(y, "SoftmaxBackward0", func(g *Tensor) []*Tensor {
+			return []*Tensor{softmaxBackwardData(y, g, a, false).MulScalar(scale)}
+		}, y)
+	}
+	return y
 }
 
 // ScaledDotProductAttention returns softmax(q·kᵀ·scale + mask)·v, with

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -108,6 +110,7 @@ type benchOptions struct {
 	Threads int
 	Dataset string
 	Offline bool
+	Profile string
 }
 
 func (a *app) benchCommand() *cobra.Command {
@@ -133,6 +136,7 @@ line (bench/compare does that).`,
 	f.IntVar(&o.Threads, "threads", 0, "compute threads (default: GOMAXPROCS; the scripts use 2)")
 	f.StringVar(&o.Dataset, "dataset", "fashion-mnist", "dataset of mlp_fmnist and cnn_fmnist: fashion-mnist or sample")
 	f.BoolVar(&o.Offline, "offline", false, "never download datasets")
+	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	return cmd
 }
 
@@ -179,6 +183,20 @@ func (a *app) bench(ctx context.Context, o benchOptions, names []string) error {
 		if !slices.Contains(workloadNames(), n) {
 			return usagef("unknown workload %q (known: %s)", n, strings.Join(workloadNames(), ", "))
 		}
+	}
+	if o.Profile != "" {
+		f, err := os.Create(o.Profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	return a.runBench(ctx, names, dev, c, o.JSON)
 }
