@@ -140,13 +140,16 @@ func (f *recFwd) backwardLSTM(g *Tensor) recGrads {
 			f.k.mmR(dh, f.rows(dg, f.order[s+1]).b3(), whh, 1)
 		}
 		a, d := f.rows(f.acts, t), f.rows(dg, t)
-		i, fg, gg, o := a.colBlock(0, H), a.colBlock(H, H), a.colBlock(2*H, H), a.colBlock(3*H, H)
-		dI, dF, dG, dO := d.colBlock(0, H), d.colBlock(H, H), d.colBlock(2*H, H), d.colBlock(3*H, H)
 		tc := f.rows(f.tcs, t)
 		cPrev := matOf(f.c0)
 		if s > 0 {
 			cPrev = f.rows(f.cs, f.order[s-1])
 		}
+		if cell, ok := f.k.be.(lstmCellBackwarder); ok && cell.LSTMCellBackward(dh.v(), a.v(), tc.v(), cPrev.v(), dcf.v(), d.v()) {
+			continue
+		}
+		i, fg, gg, o := a.colBlock(0, H), a.colBlock(H, H), a.colBlock(2*H, H), a.colBlock(3*H, H)
+		dI, dF, dG, dO := d.colBlock(0, H), d.colBlock(H, H), d.colBlock(2*H, H), d.colBlock(3*H, H)
 		f.k.bin(backend.Mul, tmp, dh, o)    // dh·o
 		f.k.bin(backend.Mul, tmp2, tmp, tc) // dh·o·tc
 		f.k.bin(backend.Mul, dO, tmp2, o)
@@ -165,6 +168,13 @@ func (f *recFwd) backwardLSTM(g *Tensor) recGrads {
 	dh0 := buf()
 	f.k.mmR(dh0, f.rows(dg, f.order[0]).b3(), whh, 0)
 	return recGrads{dgx: dg, dgh: dg, dh0: dh0, dc0: dcf}
+}
+
+// lstmCellBackwarder is implemented by backends with a fused LSTM step
+// backward (the CPU's LSTMCellBackward); it reports false when it cannot
+// take the given views.
+type lstmCellBackwarder interface {
+	LSTMCellBackward(dh, acts, tc, cPrev, dcf, dgates backend.View) bool
 }
 
 // sigmoidGrad sets dst = d·m·a(1-a) for a sigmoid output a (tmp and tmp2

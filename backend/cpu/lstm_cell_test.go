@@ -62,3 +62,53 @@ func TestLSTMCell(t *testing.T) {
 		t.Error("LSTMCell took a strided row")
 	}
 }
+
+func TestLSTMCellBackward(t *testing.T) {
+	c := New()
+	for _, sz := range [][2]int{{1, 1}, {3, 7}, {64, 256}} {
+		rows, hid := sz[0], sz[1]
+		r := rand.New(rand.NewPCG(uint64(rows), uint64(hid)+1))
+		mk := func(n int, sig bool) []float32 {
+			s := make([]float32, n)
+			for i := range s {
+				v := r.NormFloat64()
+				if sig {
+					v = 1 / (1 + math.Exp(-v))
+				}
+				s[i] = float32(v)
+			}
+			return s
+		}
+		dh, tc, cp, dcf := mk(rows*hid, false), mk(rows*hid, true), mk(rows*hid, false), mk(rows*hid, false)
+		acts, dg := mk(rows*4*hid, true), make([]float32, rows*4*hid)
+		dcf0 := append([]float32(nil), dcf...)
+		view := func(s []float32, cols int) backend.View {
+			return backend.View{Buf: NewBuffer(backend.Float32, s), Shape: []int{rows, cols}, Strides: []int{cols, 1}}
+		}
+		if !c.LSTMCellBackward(view(dh, hid), view(acts, 4*hid), view(tc, hid), view(cp, hid), view(dcf, hid), view(dg, 4*hid)) {
+			t.Fatalf("%v: refused dense float32 views", sz)
+		}
+		for b := range rows {
+			for j := range hid {
+				a := acts[b*4*hid:]
+				i, f, g, o := float64(a[j]), float64(a[hid+j]), float64(a[2*hid+j]), float64(a[3*hid+j])
+				h, tcv := float64(dh[b*hid+j]), float64(tc[b*hid+j])
+				dc := h*o*(1-tcv*tcv) + float64(dcf0[b*hid+j])
+				want := [...]float64{dc * g * i * (1 - i), dc * float64(cp[b*hid+j]) * f * (1 - f), dc * i * (1 - g*g), h * tcv * o * (1 - o), dc * f}
+				d := dg[b*4*hid:]
+				got := [...]float32{d[j], d[hid+j], d[2*hid+j], d[3*hid+j], dcf[b*hid+j]}
+				for k := range want {
+					if e := math.Abs(float64(got[k]) - want[k]); e > 1e-5*(1+math.Abs(want[k])) {
+						t.Fatalf("%v row %d col %d value %d: got %v, want %v", sz, b, j, k, got[k], want[k])
+					}
+				}
+			}
+		}
+	}
+	f32 := func(n int) backend.View {
+		return backend.View{Buf: NewBuffer(backend.Float32, make([]float32, n)), Shape: []int{1, n}, Strides: []int{n, 1}}
+	}
+	if c.LSTMCellBackward(f32(2), f32(8), f32(2), f32(2), f32(2), f32(7)) {
+		t.Error("took gate gradients of the wrong width")
+	}
+}
