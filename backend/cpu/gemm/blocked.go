@@ -36,22 +36,22 @@ func (d *driver[T]) run(threads int) {
 			continue
 		}
 		if threads == 1 {
-			for pc := 0; pc < op.k; pc += ker.kc {
+			for pc := 0; pc < op.k; pc += d.kc {
 				d.cur = d.layoutB(pc, 0)
 				d.packPanels(&d.cur, 0, d.nt)
 				d.computeRows(0, op.m)
 			}
 			continue
 		}
-		d.task = taskSize(d.mt, work(op.m, d.nc, min(ker.kc, op.k)), threads, tasksPerWorker)
+		d.task = taskSize(d.mt, work(op.m, d.nc, min(d.kc, op.k)), threads, tasksPerWorker)
 		d.rowTasks = 0
 		d.setNext(0, 0)
 		parallel.Do(d.packTasks, d.blockTaskFn) // the first block alone
-		for pc := 0; pc < op.k; pc += ker.kc {
+		for pc := 0; pc < op.k; pc += d.kc {
 			d.cur = d.next
 			d.rowTasks = (d.mt + d.task - 1) / d.task
 			d.packTasks = 0
-			if next := pc + ker.kc; next < op.k {
+			if next := pc + d.kc; next < op.k {
 				d.setNext(next, 1-d.cur.buf)
 			}
 			parallel.Do(d.rowTasks+d.packTasks, d.blockTaskFn)
@@ -63,10 +63,10 @@ func (d *driver[T]) run(threads int) {
 func (d *driver[T]) runPrepacked(threads int) {
 	op, ker := &d.op, d.ker
 	if threads > 1 {
-		d.task = taskSize(d.mt, work(op.m, d.nc, min(ker.kc, op.k)), threads, tasksPerWorker)
+		d.task = taskSize(d.mt, work(op.m, d.nc, min(d.kc, op.k)), threads, tasksPerWorker)
 	}
-	for pc := 0; pc < op.k; pc += ker.kc {
-		kc := min(ker.kc, op.k-pc)
+	for pc := 0; pc < op.k; pc += d.kc {
+		kc := min(d.kc, op.k-pc)
 		d.cur = bBlock[T]{pc: pc, kc: kc, beta: 1, bp: d.pb.panels(pc, kc, d.jc/ker.nr, d.nt)}
 		if pc == 0 {
 			d.cur.beta = op.beta
@@ -83,7 +83,7 @@ func (d *driver[T]) runPrepacked(threads int) {
 // layoutB lays out the B block at depth pc in buffer buf (not yet packed).
 func (d *driver[T]) layoutB(pc, buf int) bBlock[T] {
 	ker := d.ker
-	kc := min(ker.kc, d.op.k-pc)
+	kc := min(d.kc, d.op.k-pc)
 	blk := bBlock[T]{pc: pc, kc: kc, beta: 1, buf: buf}
 	if pc == 0 {
 		blk.beta = d.op.beta

@@ -67,6 +67,7 @@ type driver[T float] struct {
 	ker *kernel[T]
 	op  operands[T]
 	pb  *Packed[T] // B packed beforehand (SgemmPacked), or nil
+	kc  int        // depth of the product's blocks (see kernel.depth)
 
 	// The blocked path's columns [jc, jc+nc) of the product, and the depth
 	// blocks being computed (cur) and packed ahead (next).
@@ -148,7 +149,7 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 		threads = 1
 	}
 	d := getDriver(ker)
-	d.op = op
+	d.op, d.kc = op, ker.depth(op.k)
 	if op.m <= ker.mc {
 		d.runFlat(threads)
 	} else {

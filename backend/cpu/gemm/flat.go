@@ -66,7 +66,7 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 	full := rows / mr
 	buf := getBuffer[T]()
 	defer putBuffer(buf)
-	kcMax := min(ker.kc, op.k)
+	kcMax := min(d.kc, op.k)
 	aSize := mr * kcMax // the edge panel when A is read in place
 	if !d.directA {
 		aSize = (t1 - t0) * mr * kcMax
@@ -82,8 +82,8 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 	space := buf.get(mr*nr + bSize + aSize)
 	tmp, bpanels, apanels := space[:mr*nr], space[mr*nr:mr*nr+bSize], space[mr*nr+bSize:]
 	c := op.c[r0*op.rsc:]
-	for pc := 0; pc < op.k; pc += ker.kc {
-		kc := min(ker.kc, op.k-pc)
+	for pc := 0; pc < op.k; pc += d.kc {
+		kc := min(d.kc, op.k-pc)
 		beta := T(1)
 		if pc == 0 {
 			beta = op.beta
@@ -140,7 +140,7 @@ func (d *driver[T]) prefetchNext(pc, kc, jq, chunk, q0, q1, calls int) prefetche
 	case jq+chunk < q1:
 		jq += chunk
 	case pc+kc < op.k:
-		pc, kc, jq = pc+kc, min(ker.kc, op.k-pc-kc), q0
+		pc, kc, jq = pc+kc, min(d.kc, op.k-pc-kc), q0
 	default:
 		return prefetcher{}
 	}

@@ -20,3 +20,16 @@ type kernel[T float] struct {
 	nc     int // columns of one packed B block (kc×nc stays in L3)
 	fn     func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)
 }
+
+// depth returns the depth of the blocks a product of depth k is cut into:
+// at most kc, and all of about the same size, so that a product a little
+// deeper than a multiple of kc does not end with a thin block (784 = 4 ×
+// 196 rather than 3 × 256 + 16), whose kernel calls would be mostly
+// overhead.
+func (k *kernel[T]) depth(total int) int {
+	if total <= k.kc {
+		return max(total, 1)
+	}
+	blocks := (total + k.kc - 1) / k.kc
+	return (total + blocks - 1) / blocks
+}

@@ -36,6 +36,26 @@ func packLines16Fast(dst, src []float32, ls, kc int) int {
 	return 8 * blocks
 }
 
+// packRows16AVX2 packs full 16-wide float32 B panels row by row (see
+// packBRows).
+//
+//go:noescape
+func packRows16AVX2(dst, src *float32, rsb, kc, panels, pstride int)
+
+// packRows16Fast packs the full panels [lo, full) of a float32 B block with
+// the AVX2 routine and reports whether it did.
+func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool {
+	if !hasAVX2FMA || !useAsmPack || full <= lo || kc <= 0 {
+		return false
+	}
+	// Bounds: the last element read is b[(kc-1)*rsb + 16*full - 1], the
+	// last written dst[(full-1)*16*kc + 16*kc - 1].
+	_ = b[(kc-1)*rsb+16*full-1]
+	_ = dst[full*16*kc-1]
+	packRows16AVX2(&dst[lo*16*kc], &b[lo*16], rsb, kc, full-lo, 16*kc)
+	return true
+}
+
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
 	fn: sgemmKernelAVX2,

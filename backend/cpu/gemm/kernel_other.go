@@ -9,3 +9,6 @@ func bestKernels() (*kernel[float32], *kernel[float64]) {
 
 // packLines16Fast: no assembly in this build.
 func packLines16Fast(dst, src []float32, ls, kc int) int { return 0 }
+
+// packRows16Fast: no assembly in this build.
+func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool { return false }

@@ -34,6 +34,9 @@ func packBPanels[T float](dst, b []T, rsb, csb, kc, nc, nr, lo, hi int) {
 func packBRows[T float](dst, b []T, rsb, kc, nc, nr, lo, hi int) {
 	full := min(hi, nc/nr) // panels [lo, full) are nr wide
 	line := nr*int(unsafe.Sizeof(T(0))) == cacheLine
+	if d32, ok := any(dst).([]float32); ok && nr == 16 && packRows16Fast(d32, any(b).([]float32), rsb, kc, lo, full) {
+		lo = full // the full panels are done; the partial one below
+	}
 	for p := 0; p < kc; p++ {
 		row := b[p*rsb : p*rsb+nc]
 		for jp := lo; jp < full; jp++ {

@@ -77,3 +77,47 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func packRows16AVX2(dst, src *float32, rsb, kc, panels, pstride int)
+//
+// Packs `panels` full 16-column panels of kc rows of B (rows rsb elements
+// apart, panels adjacent in each row) into dst, panel jp at dst +
+// jp*pstride elements, row p of it at + 16p: each 64-byte line moves as two
+// 32-byte vectors.
+TEXT ·packRows16AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rsb+16(FP), R8
+	MOVQ kc+24(FP), CX
+	MOVQ panels+32(FP), R9
+	MOVQ pstride+40(FP), R10
+	SHLQ $2, R8
+	SHLQ $2, R10
+	TESTQ CX, CX
+	JLE  pdone
+	TESTQ R9, R9
+	JLE  pdone
+
+prow:
+	MOVQ SI, AX // source line
+	MOVQ DI, BX // destination of panel 0, this row
+	MOVQ R9, DX
+
+pline:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	ADDQ    $64, AX
+	ADDQ    R10, BX
+	DECQ    DX
+	JNZ     pline
+
+	ADDQ R8, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  prow
+
+pdone:
+	VZEROUPPER
+	RET

@@ -78,3 +78,27 @@ func BenchmarkPackTransposedB(b *testing.B) {
 		packBPanels(dst, w, 1, k, 256, n, 16, 0, n/16)
 	}
 }
+
+// TestPackBRowsAsm checks the AVX2 row packing of B panels against the Go
+// loop: panel ranges starting past 0, partial last panels, odd depths.
+func TestPackBRowsAsm(t *testing.T) {
+	for _, c := range []struct{ kc, nc, lo, hi, extra int }{
+		{1, 16, 0, 1, 0}, {7, 50, 0, 4, 3}, {256, 128, 2, 8, 0}, {33, 300, 5, 19, 7}, {5, 15, 0, 1, 1},
+	} {
+		rsb := c.nc + c.extra
+		b := randSlice[float32](c.kc*rsb, uint64(c.kc+c.nc))
+		want := make([]float32, c.hi*16*c.kc)
+		got := make([]float32, len(want))
+		func() {
+			defer func(old bool) { useAsmPack = old }(useAsmPack)
+			useAsmPack = false
+			packBRows(want, b, rsb, c.kc, c.nc, 16, c.lo, c.hi)
+		}()
+		packBRows(got, b, rsb, c.kc, c.nc, 16, c.lo, c.hi)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%+v: element %d = %v, want %v", c, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -11,12 +11,13 @@ import (
 // recurrent weight of an RNN meets a new hidden state at every time step,
 // and packing it at every step costs as much as a sixth of the product.
 //
-// Depth block pc (rows [pc, pc+kc) of B) holds every nr-column panel of B,
+// Depth block pc (rows [pc, pc+kc) of B, kc = kernel.depth(k)) holds every nr-column panel of B,
 // each kc deep, the last one zero-padded; blocks follow each other, so
 // block pc starts at element pc·np·nr (np panels).
 type Packed[T float] struct {
 	k, n int
 	np   int // panels per depth block
+	kc   int // depth of the blocks (kernel.depth of k)
 	ker  *kernel[T]
 	data []T
 }
@@ -55,16 +56,16 @@ func packB[T float](fn string, ker *kernel[T], k, n int, b []T, rsb, csb int) *P
 	}
 	nr := ker.nr
 	np := (n + nr - 1) / nr
-	p := &Packed[T]{k: k, n: n, np: np, ker: ker, data: make([]T, k*np*nr)}
+	p := &Packed[T]{k: k, n: n, np: np, kc: ker.depth(k), ker: ker, data: make([]T, k*np*nr)}
 	if k == 0 || n == 0 {
 		return p
 	}
 	// The depth blocks are independent: pack them side by side.
-	blocks := (k + ker.kc - 1) / ker.kc
+	blocks := (k + p.kc - 1) / p.kc
 	parallel.For(blocks, 1, func(lo, hi int) {
 		for blk := lo; blk < hi; blk++ {
-			pc := blk * ker.kc
-			kc := min(ker.kc, k-pc)
+			pc := blk * p.kc
+			kc := min(p.kc, k-pc)
 			packBPanels(p.data[pc*np*nr:], b[pc*rsb:], rsb, csb, kc, n, nr, 0, np)
 		}
 	})
@@ -103,7 +104,7 @@ func gemmPacked[T float](fn string, m int, alpha T, a []T, rsa, csa int, b *Pack
 		threads = 1
 	}
 	d := getDriver(b.ker)
-	d.op, d.pb = op, b
+	d.op, d.pb, d.kc = op, b, b.kc
 	if op.m <= b.ker.mc {
 		d.runFlat(threads)
 	} else {
