@@ -81,6 +81,11 @@ func (g *s1Conv) packBias(bp, b []float32, bs, bo int) {
 // forward computes dst (channel o of image n at row oy, column ox is
 // dst[do + n*ds[0] + o*ds[1] + oy*ds[2] + ox*ds[3]]) from src (likewise),
 // the packed weights ap and the packed bias bp.
+// convFewTaps is the most taps (cg·kh·kw) for which a forward convolution
+// hands the kernel whole rows of tiles at once (a 1-channel 3×3 first layer
+// has 9).
+const convFewTaps = 32
+
 func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap, bp []float32) {
 	// Tiles go straight into dst when its planes are dense; edge tiles,
 	// and all tiles of other layouts, through a small buffer.
@@ -98,8 +103,24 @@ func (g *s1Conv) forward(dst, src []float32, ds, ss []int, do, so int, ap, bp []
 		for gi := range g.groups {
 			gp := planes[gi*g.cg*g.chanStride:]
 			gap := ap[gi*panels*g.k*convTileRows:]
+			q0start := 0
+			if full := q / convTileCols; dense && g.k <= convFewTaps && full > 0 {
+				// Few taps: a call per tile would cost as much as its
+				// arithmetic, and the planes are small enough to stay in
+				// L1 whatever the order, so each full panel takes all
+				// full tiles in one call.
+				for p := range g.og / convTileRows {
+					o0 := gi*g.og + p*convTileRows
+					convKern.tiles(g.k, &gap[p*g.k*convTileRows], &gp[0], &g.off[0], &dst[yo+o0*ds[1]], ds[1],
+						&bp[(gi*panels+p)*convTileRows], full)
+				}
+				q0start = full * convTileCols // of the full panels; a partial one takes the loop below
+			}
 			for q0 := 0; q0 < q; q0 += convTileCols {
 				for p := range panels {
+					if q0+convTileCols <= q0start && (p+1)*convTileRows <= g.og {
+						continue // done above
+					}
 					o0 := gi*g.og + p*convTileRows
 					a := &gap[p*g.k*convTileRows]
 					bias := &bp[(gi*panels+p)*convTileRows]

@@ -14,6 +14,9 @@ package cpu
 // where a is a packed weight panel (convTileRows weights per tap) and
 // b[off[t]:] is tap t's row of the shifted planes. C is overwritten.
 //
+// tiles runs tile on `tiles` adjacent tiles in one call: tile t reads
+// b + t·convTileCols and writes c + t·convTileCols.
+//
 // dot computes one convDotRows×convDotCols tile of a weight gradient, its
 // rows being output channels and its columns taps, over nimg images:
 //
@@ -33,6 +36,7 @@ type convKernels struct {
 	name       string
 	maxPool2x2 func(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
 	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
+	tiles      func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
 	dot        func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
 }
 

@@ -211,3 +211,70 @@ dreduce:
 	DSUM(Y6, Y9, Y12, Y15, X6)
 	VZEROUPPER
 	RET
+
+// func convTilesAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
+//
+// convTileAVX2 for `tiles` tiles side by side: tile t reads b + 16t and
+// writes c + 16t, with the same weights. One call covers a whole row of
+// tiles, which matters when k is small (a 1-channel first layer has 9
+// taps) and a call per tile would cost as much as its arithmetic.
+TEXT ·convTilesAVX2(SB), NOSPLIT, $0-64
+	MOVQ b+16(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ tiles+56(FP), R13
+	TESTQ R13, R13
+	JLE  mdone
+
+mtile:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ off+24(FP), R9
+	MOVQ bias+48(FP), AX
+	VBROADCASTSS 0(AX), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(AX), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(AX), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(AX), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(AX), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(AX), Y14
+	VMOVAPS      Y14, Y15
+
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   mtail
+
+mloop2:
+	TSTEP(0, 0)
+	TSTEP(4, 24)
+	ADDQ $8, R9
+	ADDQ $48, SI
+	DECQ BX
+	JNZ  mloop2
+
+mtail:
+	ANDQ $1, CX
+	JZ   mstore
+	TSTEP(0, 0)
+
+mstore:
+	MOVQ DX, R11
+	TROW(Y4, Y5)
+	TROW(Y6, Y7)
+	TROW(Y8, Y9)
+	TROW(Y10, Y11)
+	TROW(Y12, Y13)
+	TROW(Y14, Y15)
+	LEAQ 64(R11), DX
+	ADDQ $64, DI
+	DECQ R13
+	JNZ  mtile
+
+mdone:
+	VZEROUPPER
+	RET

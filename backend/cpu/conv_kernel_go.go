@@ -6,7 +6,14 @@ import "unsafe"
 // their contract): used under the purego build tag, on other architectures
 // and on CPUs without AVX2+FMA, and by the tests against the assembly.
 
-var goConvKernels = convKernels{name: "go", tile: convTileGo, dot: convDotGo, maxPool2x2: maxPool2x2Go}
+var goConvKernels = convKernels{name: "go", tile: convTileGo, tiles: convTilesGo, dot: convDotGo, maxPool2x2: maxPool2x2Go}
+
+func convTilesGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int) {
+	for t := range tiles {
+		convTileGo(k, a, (*float32)(unsafe.Add(unsafe.Pointer(b), 4*convTileCols*t)), off,
+			(*float32)(unsafe.Add(unsafe.Pointer(c), 4*convTileCols*t)), ldc, bias)
+	}
+}
 
 func convTileGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32) {
 	var acc [convTileRows * convTileCols]float32

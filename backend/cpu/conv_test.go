@@ -45,6 +45,10 @@ func (k convCase) params() backend.ConvParams {
 // and the general one (strides, padding past the kernel).
 var convCases = []convCase{
 	{n: 3, c: 1, h: 7, w: 7, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
+	// Few taps, whole rows of tiles per kernel call (convFewTaps): full and
+	// partial panels and tiles, and an exact multiple of both.
+	{n: 2, c: 1, h: 9, w: 9, o: 13, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
+	{n: 2, c: 2, h: 4, w: 8, o: 12, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
 	{n: 2, c: 4, h: 9, w: 11, o: 7, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
 	{n: 2, c: 6, h: 5, w: 6, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 2},
 	{n: 2, c: 3, h: 6, w: 5, o: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 3},
