@@ -239,15 +239,40 @@ func init() {
 			c.SubInPlace(in[0])
 			return c.AddScaledInPlace(in[1], 0.5)
 		}})
+	// relu_ saves its output, so it comes last (relu_ then clamp_ fails
+	// backward, in PyTorch as here: TestReluInPlaceThenInPlaceFails).
 	addGradCheck(gradCase{name: "clamp_relu_inplace", inputs: func() []*Tensor { return []*Tensor{randT(55, -1, 1, 4)} },
 		f: func(in []*Tensor) *Tensor {
 			c := in[0].MulScalar(2)
+			c.ClampInPlace(-0.5, 1.5)
+			return c.ReluInPlace()
+		}})
+	addGradCheck(gradCase{name: "relu_inplace_twice", inputs: func() []*Tensor { return []*Tensor{randT(57, -1, 1, 5)} },
+		f: func(in []*Tensor) *Tensor {
+			c := in[0].MulScalar(3).AddScalar(-0.2)
 			c.ReluInPlace()
-			return c.ClampInPlace(0.1, 1.5)
+			return c.MulScalar(2).ReluInPlace().Add(c)
 		}})
 	addGradCheck(gradCase{name: "copy_", inputs: func() []*Tensor { return []*Tensor{randT(56, -1, 1, 3)} },
 		f: func(in []*Tensor) *Tensor {
 			z := in[0].MulScalar(0.5)
 			return z.CopyFrom(in[0].Square())
 		}})
+}
+
+// TestReluInPlaceThenInPlaceFails: relu_ in a graph writes in place and
+// saves its output; a later in-place change of that output makes backward
+// fail with PyTorch's message (PyTorch 1.13 does the same).
+func TestReluInPlaceThenInPlaceFails(t *testing.T) {
+	a := FromSlice([]float64{-1, 0.5, 2, -3}).SetRequiresGrad(true)
+	c := a.MulScalar(1)
+	c.ReluInPlace()
+	c.ClampInPlace(0.1, 1.5)
+	errContains(t, func() { c.Sum().Backward() }, "has been modified by an inplace operation")
+	// Alone, it is ReLU: gradient 1 where the input was positive.
+	b := a.MulScalar(1)
+	b.ReluInPlace().Sum().Backward()
+	if got := a.Grad().Float64s(); got[0] != 0 || got[1] != 1 || got[2] != 1 || got[3] != 0 {
+		t.Fatalf("grad = %v, want [0 1 1 0]", got)
+	}
 }

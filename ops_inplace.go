@@ -154,10 +154,32 @@ func (t *Tensor) ClampInPlace(lo, hi float64) *Tensor {
 
 // ReluInPlace replaces negative elements with zero (relu_).
 func (t *Tensor) ReluInPlace() *Tensor {
-	if t.directUnary(backend.Relu, 0, 0) {
+	if t.directUnary(backend.Relu, 0, 0) || t.reluInPlaceRecorded() {
 		return t
 	}
 	return t.inPlace("relu_", nil, func(x *Tensor) *Tensor { return x.Relu() })
+}
+
+// reluInPlaceRecorded is relu_ on a tensor that is part of a graph: ReLU's
+// backward reads only its output, so the op writes in place without the
+// copy of the old value that other recorded in-place ops keep, and costs no
+// memory at all (the point of torch.nn.ReLU(inplace=True)). Leaves, views
+// and dtypes the backend cannot compute in go through inPlace, which
+// reports the errors. It reports whether it ran.
+func (t *Tensor) reluInPlaceRecorded() bool {
+	if !GradEnabled() || !t.requiresGrad || t.node == nil || t.isView || !t.dtype.IsFloat() || !t.be().SupportsMath(t.dtype) {
+		return false
+	}
+	old := *t // the value before the write, with its history
+	old.leafHooks = nil
+	r := track(&old)
+	t.be().Unary(backend.Relu, t.view(), t.view(), 0, 0)
+	t.st.version++
+	// The output as backward reads it: t's memory, without t's history
+	// (t's node changes with the next in-place op).
+	y := newTensor(t.st, t.dtype, t.shape, t.strides, t.offset)
+	r.record(t, "ReluBackward0", func(g *Tensor) []*Tensor { return []*Tensor{reluBackward(g, y)} }, y)
+	return true
 }
 
 // FillInPlace sets every element to v (fill_).

@@ -9,7 +9,8 @@ import (
 // MaxPool2d(2)-Conv2d(32, 64, 3, padding=1)-ReLU-MaxPool2d(2)-Flatten-
 // Linear(3136, 128)-ReLU-Linear(128, 10). Its keys are those of the
 // script's nn.Sequential: "0.*" and "3.*" for the convolutions, "7.*" and
-// "9.*" for the linear layers.
+// "9.*" for the linear layers. Its ReLUs work in place (the values and
+// gradients are the script's; no activation is allocated for them).
 type CNN struct {
 	Conv1 *nn.Conv2d    `nn:"0"`
 	Act1  *nn.ReLU      `nn:"1"`
@@ -31,9 +32,9 @@ func NewCNN(cfg Config) *CNN {
 	g := cfg.Generator
 	flat := 64 * (cfg.Height / 4) * (cfg.Width / 4)
 	return &CNN{
-		Conv1: conv(cfg.InChannels, 32, 3, 1, 1, true, g), Act1: nn.NewReLU(), Pool1: maxPool2(),
-		Conv2: conv(32, 64, 3, 1, 1, true, g), Act2: nn.NewReLU(), Pool2: maxPool2(), Flat: nn.NewFlatten(1, -1),
-		FC1: nn.NewLinear(flat, 128, true, genOpts(g)...), Act3: nn.NewReLU(),
+		Conv1: conv(cfg.InChannels, 32, 3, 1, 1, true, g), Act1: nn.NewReLUInplace(), Pool1: maxPool2(),
+		Conv2: conv(32, 64, 3, 1, 1, true, g), Act2: nn.NewReLUInplace(), Pool2: maxPool2(), Flat: nn.NewFlatten(1, -1),
+		FC1: nn.NewLinear(flat, 128, true, genOpts(g)...), Act3: nn.NewReLUInplace(),
 		FC2: nn.NewLinear(128, cfg.NumClasses, true, genOpts(g)...),
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 // MLP is mlp_fmnist.py's model: Linear(784, 512)-ReLU-Linear(512, 256)-
 // ReLU-Linear(256, 10), keyed as that script's nn.Sequential ("0.weight",
-// "2.weight", "4.weight" and their biases).
+// "2.weight", "4.weight" and their biases). Its ReLUs work in place.
 type MLP struct {
 	FC1  *nn.Linear `nn:"0"`
 	Act1 *nn.ReLU   `nn:"1"`
@@ -24,8 +24,8 @@ func NewMLP(cfg Config) *MLP {
 	in := cfg.InChannels * cfg.Height * cfg.Width
 	opts := genOpts(cfg.Generator)
 	return &MLP{
-		FC1: nn.NewLinear(in, 512, true, opts...), Act1: nn.NewReLU(),
-		FC2: nn.NewLinear(512, 256, true, opts...), Act2: nn.NewReLU(),
+		FC1: nn.NewLinear(in, 512, true, opts...), Act1: nn.NewReLUInplace(),
+		FC2: nn.NewLinear(512, 256, true, opts...), Act2: nn.NewReLUInplace(),
 		FC3: nn.NewLinear(256, cfg.NumClasses, true, opts...),
 	}
 }

@@ -12,14 +12,29 @@ import (
 // distinct addresses (modules are told apart by address; pointers to
 // zero-size values may be equal).
 
-// ReLU applies max(x, 0) (torch.nn.ReLU).
-type ReLU struct{ _ byte }
+// ReLU applies max(x, 0) (torch.nn.ReLU). With Inplace set it overwrites
+// its input and returns it (torch.nn.ReLU(inplace=True)): no new
+// activation is allocated, which suits a ReLU after a convolution or a
+// linear layer (their backward passes read their inputs, not their
+// outputs); as in PyTorch, a leaf that requires grad cannot be its input,
+// and a graph that saved the input refuses to run backward.
+type ReLU struct {
+	Inplace bool
+}
 
 // NewReLU returns a ReLU layer.
 func NewReLU() *ReLU { return &ReLU{} }
 
+// NewReLUInplace returns a ReLU layer that works in place.
+func NewReLUInplace() *ReLU { return &ReLU{Inplace: true} }
+
 // Forward applies the activation.
-func (l *ReLU) Forward(x *ember.Tensor) *ember.Tensor { return traced(l, x.Relu()) }
+func (l *ReLU) Forward(x *ember.Tensor) *ember.Tensor {
+	if l.Inplace {
+		return traced(l, x.ReluInPlace())
+	}
+	return traced(l, x.Relu())
+}
 
 // LeakyReLU applies x where x > 0 and NegativeSlope*x elsewhere
 // (torch.nn.LeakyReLU; PyTorch's default slope is 0.01).

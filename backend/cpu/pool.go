@@ -3,11 +3,14 @@ package cpu
 import (
 	"math/bits"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/internal/gcwait"
 )
 
 // The buffer pool. Buffers of at least minPooledBytes come from size
@@ -286,4 +289,17 @@ func SetPoolLimit(bytes int64) int64 {
 		bufPool.drain()
 	}
 	return old
+}
+
+// EmptyCache returns the memory the pool keeps for reuse to the system: it
+// collects the buffers of tensors that became unreachable, drops every free
+// block and has the Go runtime hand the freed pages back to the operating
+// system (torch.cuda.empty_cache for the CPU). Live tensors are untouched.
+// Worth calling between phases that use different sizes (training, then
+// evaluation in big batches); it costs a collection or two.
+func (c *Backend) EmptyCache() error {
+	gcwait.Collect(2 * time.Second)
+	bufPool.drain()
+	debug.FreeOSMemory()
+	return nil
 }

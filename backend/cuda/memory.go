@@ -3,12 +3,11 @@ package cuda
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"time"
 
 	"github.com/emberdl/ember/backend/cuda/alloc"
 	"github.com/emberdl/ember/backend/cuda/driver"
+	"github.com/emberdl/ember/internal/gcwait"
 )
 
 // allocDevice adapts a gpu to the caching allocator. Each call binds the
@@ -95,21 +94,4 @@ const cleanupWait = 2 * time.Second
 // still hold it. It runs a collection and waits (up to cleanupWait) until
 // the cleanups it queued, which return those buffers to the allocator,
 // have run.
-func collectGarbage() {
-	runtime.GC()
-	samples := []metrics.Sample{{Name: "/gc/cleanups/queued:cleanups"}, {Name: "/gc/cleanups/executed:cleanups"}}
-	metrics.Read(samples)
-	if samples[0].Value.Kind() != metrics.KindUint64 {
-		runtime.Gosched()
-		return
-	}
-	queued := samples[0].Value.Uint64()
-	deadline := time.Now().Add(cleanupWait)
-	for time.Now().Before(deadline) {
-		metrics.Read(samples)
-		if samples[1].Value.Uint64() >= queued {
-			return
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-}
+func collectGarbage() { gcwait.Collect(cleanupWait) }

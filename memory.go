@@ -1,0 +1,30 @@
+package ember
+
+import "errors"
+
+// cacheEmptier is implemented by backends that keep freed memory for reuse
+// (the CPU's buffer pool, the CUDA caching allocator).
+type cacheEmptier interface{ EmptyCache() error }
+
+// EmptyCache returns the memory that the CPU's buffer pool and the opened
+// GPUs' caching allocators keep for reuse to the system, after collecting
+// the tensors that became unreachable (torch.cuda.empty_cache, for every
+// device). Live tensors are untouched. Call it between phases whose tensors
+// differ in size, such as training and evaluation in large batches, to keep
+// the peak memory near the larger of the two instead of their sum; it costs
+// a garbage collection or two.
+func EmptyCache() error {
+	backendsMu.Lock()
+	bes := []any{cpuBackend}
+	for _, b := range opened {
+		bes = append(bes, b)
+	}
+	backendsMu.Unlock()
+	var errs []error
+	for _, b := range bes {
+		if e, ok := b.(cacheEmptier); ok {
+			errs = append(errs, e.EmptyCache())
+		}
+	}
+	return errors.Join(errs...)
+}
