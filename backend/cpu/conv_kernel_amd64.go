@@ -4,10 +4,11 @@ package cpu
 
 import "golang.org/x/sys/cpu"
 
-// convTileAVX2 is the 6×16 forward tile kernel (see conv_kernel.go).
-//
-//go:noescape
-func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
+// convTileAVX2 is the 6×16 forward tile kernel (see conv_kernel.go): the
+// multi-tile kernel on one tile.
+func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32) {
+	convTilesAVX2(k, a, b, off, c, ldc, bias, 1)
+}
 
 // convTilesAVX2 runs convTileAVX2 on `tiles` adjacent tiles (see
 // convKernels.tiles).

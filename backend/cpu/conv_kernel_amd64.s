@@ -38,58 +38,6 @@
 	VMOVUPS hi, 32(DX); \
 	ADDQ    R8, DX
 
-// func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
-TEXT ·convTileAVX2(SB), NOSPLIT, $0-56
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ off+24(FP), R9
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
-	SHLQ $2, R8
-	MOVQ bias+48(FP), AX
-
-	// Each row's sums start from its bias.
-	VBROADCASTSS 0(AX), Y4
-	VMOVAPS      Y4, Y5
-	VBROADCASTSS 4(AX), Y6
-	VMOVAPS      Y6, Y7
-	VBROADCASTSS 8(AX), Y8
-	VMOVAPS      Y8, Y9
-	VBROADCASTSS 12(AX), Y10
-	VMOVAPS      Y10, Y11
-	VBROADCASTSS 16(AX), Y12
-	VMOVAPS      Y12, Y13
-	VBROADCASTSS 20(AX), Y14
-	VMOVAPS      Y14, Y15
-
-	MOVQ CX, BX
-	SHRQ $1, BX
-	JZ   ttail
-
-tloop2:
-	TSTEP(0, 0)
-	TSTEP(4, 24)
-	ADDQ $8, R9
-	ADDQ $48, SI
-	DECQ BX
-	JNZ  tloop2
-
-ttail:
-	ANDQ $1, CX
-	JZ   tstore
-	TSTEP(0, 0)
-
-tstore:
-	TROW(Y4, Y5)
-	TROW(Y6, Y7)
-	TROW(Y8, Y9)
-	TROW(Y10, Y11)
-	TROW(Y12, Y13)
-	TROW(Y14, Y15)
-	VZEROUPPER
-	RET
-
 // DROW multiplies the current vector of one gradient row (at ptr) by the
 // three image vectors Y0..Y2 into the row's accumulators.
 #define DROW(ptr, c0, c1, c2) \

@@ -19,25 +19,15 @@ import (
 // the results are identical. Every view's rows must be contiguous. It
 // reports false, doing nothing, for other dtypes or layouts.
 func (cb *Backend) LSTMCell(gates, cPrev, c, tc, h backend.View) bool {
-	views := [...]backend.View{gates, cPrev, c, tc, h}
-	for _, v := range views {
-		if len(v.Shape) != 2 || v.Strides[1] != 1 || buf(v).dt != backend.Float32 {
-			return false
-		}
-	}
-	rows, hid := gates.Shape[0], gates.Shape[1]/4
-	if gates.Shape[1] != 4*hid {
+	if len(gates.Shape) != 2 {
 		return false
 	}
-	for _, v := range views[1:] {
-		if v.Shape[0] != rows || v.Shape[1] != hid {
-			return false
-		}
+	rows, hid := gates.Shape[0], gates.Shape[1]/4
+	if !f32Rows(gates, rows, 4*hid) || !f32Rows(cPrev, rows, hid) ||
+		!f32Rows(c, rows, hid) || !f32Rows(tc, rows, hid) || !f32Rows(h, rows, hid) {
+		return false
 	}
-	row := func(v backend.View, r, n int) []float32 {
-		off := v.Offset + r*v.Strides[0]
-		return buf(v).F32[off : off+n]
-	}
+	row := f32Row
 	grain := max(1, (1<<14)/max(1, 5*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -55,4 +45,17 @@ func (cb *Backend) LSTMCell(gates, cPrev, c, tc, h backend.View) bool {
 		}
 	})
 	return true
+}
+
+// f32Rows reports whether v is a float32 rows×cols matrix with contiguous
+// rows, the layout the fused LSTM kernels take.
+func f32Rows(v backend.View, rows, cols int) bool {
+	return len(v.Shape) == 2 && v.Shape[0] == rows && v.Shape[1] == cols &&
+		(cols <= 1 || v.Strides[1] == 1) && buf(v).dt == backend.Float32
+}
+
+// f32Row returns the first n elements of row r of a float32 matrix view.
+func f32Row(v backend.View, r, n int) []float32 {
+	off := v.Offset + r*v.Strides[0]
+	return buf(v).F32[off : off+n]
 }

@@ -21,26 +21,15 @@ import (
 // results are identical. Every view's rows must be contiguous; it reports
 // false, doing nothing, for other dtypes or layouts.
 func (cb *Backend) LSTMCellBackward(dh, acts, tc, cPrev, dcf, dgates backend.View) bool {
-	views := [...]backend.View{dh, tc, cPrev, dcf, acts, dgates}
-	for _, v := range views {
-		if len(v.Shape) != 2 || v.Strides[1] != 1 || buf(v).dt != backend.Float32 {
-			return false
-		}
+	if len(dh.Shape) != 2 {
+		return false
 	}
 	rows, hid := dh.Shape[0], dh.Shape[1]
-	for k, v := range views {
-		w := hid
-		if k >= 4 {
-			w = 4 * hid
-		}
-		if v.Shape[0] != rows || v.Shape[1] != w {
-			return false
-		}
+	if !f32Rows(dh, rows, hid) || !f32Rows(tc, rows, hid) || !f32Rows(cPrev, rows, hid) || !f32Rows(dcf, rows, hid) ||
+		!f32Rows(acts, rows, 4*hid) || !f32Rows(dgates, rows, 4*hid) {
+		return false
 	}
-	row := func(v backend.View, r, n int) []float32 {
-		off := v.Offset + r*v.Strides[0]
-		return buf(v).F32[off : off+n]
-	}
+	row := f32Row
 	grain := max(1, (1<<14)/max(1, 10*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		sc := getScratch[float32](3 * hid)
