@@ -9,8 +9,10 @@ import (
 // MaxPool2d(2)-Conv2d(32, 64, 3, padding=1)-ReLU-MaxPool2d(2)-Flatten-
 // Linear(3136, 128)-ReLU-Linear(128, 10). Its keys are those of the
 // script's nn.Sequential: "0.*" and "3.*" for the convolutions, "7.*" and
-// "9.*" for the linear layers. Its ReLUs work in place (the values and
-// gradients are the script's; no activation is allocated for them).
+// "9.*" for the linear layers. Its ReLUs work in place, and those of the
+// convolutions run after the pooling, on a quarter of the values (max
+// pooling commutes with ReLU): the values and gradients are the script's
+// exactly, so nn.Summary lists each pool before its ReLU.
 type CNN struct {
 	Conv1 *nn.Conv2d    `nn:"0"`
 	Act1  *nn.ReLU      `nn:"1"`
@@ -41,5 +43,8 @@ func NewCNN(cfg Config) *CNN {
 
 // Forward maps images x [N, C, H, W] to class logits [N, classes].
 func (m *CNN) Forward(x *ember.Tensor) *ember.Tensor {
-	return nn.Traced(m, chain(x, m.Conv1, m.Act1, m.Pool1, m.Conv2, m.Act2, m.Pool2, m.Flat, m.FC1, m.Act3, m.FC2))
+	// ReLU after the pooling: max-pooling commutes with ReLU (both
+	// monotone; ties and zeros get the same gradient either way), so this
+	// is the script's conv-ReLU-pool, with ReLU on a quarter of the values.
+	return nn.Traced(m, chain(x, m.Conv1, m.Pool1, m.Act1, m.Conv2, m.Pool2, m.Act2, m.Flat, m.FC1, m.Act3, m.FC2))
 }

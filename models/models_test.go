@@ -236,3 +236,36 @@ func TestChainFreesIntermediatesOnlyUnderNoGrad(t *testing.T) {
 		t.Fatal("no gradient after backward")
 	}
 }
+
+// TestCNNPoolBeforeReLUIsExact checks that running ReLU after the pooling
+// (as CNN.Forward does) gives the script's conv-ReLU-pool values and
+// gradients exactly, ties and zeros included.
+func TestCNNPoolBeforeReLUIsExact(t *testing.T) {
+	g := ember.NewGenerator(11)
+	m := NewCNN(Config{Generator: g})
+	// Inputs with exact zeros and ties, so that windows of equal values
+	// and of non-positive values occur.
+	x := ember.Randn([]int{3, 1, 28, 28}, g).Round().MulScalar(0.5)
+	pool := func(x *ember.Tensor, o ember.PoolOptions) *ember.Tensor {
+		v, _ := ember.MaxPool2d(x, o)
+		return v
+	}
+	script := func(x *ember.Tensor) *ember.Tensor {
+		h := pool(m.Conv1.Forward(x).Relu(), m.Pool1.Options)
+		h = pool(m.Conv2.Forward(h).Relu(), m.Pool2.Options)
+		return m.FC2.Forward(m.FC1.Forward(h.Flatten(1, -1)).Relu())
+	}
+	want := script(x)
+	r := ember.Randn(want.Shape(), g)
+	wantG := ember.Grad([]*ember.Tensor{want.Mul(r).Sum()}, []*ember.Tensor{m.Conv1.Weight, m.Conv2.Weight, m.FC1.Weight})
+	got := m.Forward(x)
+	gotG := ember.Grad([]*ember.Tensor{got.Mul(r).Sum()}, []*ember.Tensor{m.Conv1.Weight, m.Conv2.Weight, m.FC1.Weight})
+	if d := got.Sub(want).Abs().Max().Item(); d != 0 {
+		t.Fatalf("outputs differ by %g", d)
+	}
+	for i := range wantG {
+		if d := gotG[i].Sub(wantG[i]).Abs().Max().Item(); d != 0 {
+			t.Fatalf("gradient %d differs by %g", i, d)
+		}
+	}
+}
