@@ -33,3 +33,18 @@ func ExampleSgemmBatched() {
 	fmt.Println(c)
 	// Output: [1 2 3 4 2 4 6 8]
 }
+
+func ExampleSgemmPacked() {
+	// Pack B (2×2) once, then multiply several left operands by it, as an
+	// RNN multiplies each step's hidden state by the same weight.
+	b := gemm.PackS(2, 2, []float32{1, 2, 3, 4}, 2, 1)
+	c := make([]float32, 2)
+	for _, a := range [][]float32{{1, 0}, {0, 1}, {1, 1}} {
+		gemm.SgemmPacked(1, 1, a, 2, 1, b, 0, c, 2, 1)
+		fmt.Println(c)
+	}
+	// Output:
+	// [1 2]
+	// [3 4]
+	// [4 6]
+}
