@@ -43,19 +43,14 @@ func gens(g *ember.Generator) []*ember.Generator {
 // chain runs layers in order on x and returns the last output. When no
 // graph is being recorded (ember.NoGrad), each intermediate output is freed
 // as soon as the next layer has consumed it, unless that layer's output is
-// a view of it: the intermediates are the model's own temporaries, so
-// inference in large batches peaks at about two activations rather than
-// holding all of them until the garbage collector runs; ReLU layers then
-// work in place on them. The input x (and
-// any view of it) is never freed.
+// a view of it (an in-place ReLU returns its input): the intermediates are
+// the model's own temporaries, so inference in large batches peaks at about
+// two activations rather than holding all of them until the garbage
+// collector runs. The input x (and any view of it) is never freed.
 func chain(x *ember.Tensor, layers ...nn.Layer) *ember.Tensor {
 	free := !ember.GradEnabled()
 	in := x
 	for _, l := range layers {
-		if _, relu := l.(*nn.ReLU); relu && free && !x.SharesMemory(in) {
-			x = nn.Traced(l, x.ReluInPlace()) // x is ours: no new activation
-			continue
-		}
 		y := l.Forward(x)
 		if free && !x.SharesMemory(in) && !y.SharesMemory(x) {
 			x.Free()

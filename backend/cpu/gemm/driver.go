@@ -145,11 +145,17 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	if preferTransposed(ker, op) {
 		op = op.transposed()
 	}
+	drive(ker, op, nil, ker.depth(op.k), threads)
+}
+
+// drive runs the blocked loops of a non-empty product, with B packed
+// beforehand when pb is not nil, in depth blocks of kc.
+func drive[T float](ker *kernel[T], op operands[T], pb *Packed[T], kc, threads int) {
 	if work(op.m, op.n, op.k) < parallelMinWork {
 		threads = 1
 	}
 	d := getDriver(ker)
-	d.op, d.kc = op, ker.depth(op.k)
+	d.op, d.pb, d.kc = op, pb, kc
 	if op.m <= ker.mc {
 		d.runFlat(threads)
 	} else {

@@ -99,16 +99,5 @@ func gemmPacked[T float](fn string, m int, alpha T, a []T, rsa, csa int, b *Pack
 		scaleC(op)
 		return
 	}
-	threads := parallel.Workers()
-	if work(op.m, op.n, op.k) < parallelMinWork {
-		threads = 1
-	}
-	d := getDriver(b.ker)
-	d.op, d.pb, d.kc = op, b, b.kc
-	if op.m <= b.ker.mc {
-		d.runFlat(threads)
-	} else {
-		d.run(threads)
-	}
-	putDriver(d)
+	drive(b.ker, op, b, b.kc, parallel.Workers())
 }
