@@ -22,6 +22,7 @@ import (
 // See README.md for which calls wait for the GPU.
 type Backend struct {
 	index int
+	key   deviceKey // its entry in devices
 	name  string
 	g     gpu
 	props driver.Properties
@@ -41,8 +42,17 @@ var _ backend.Backend = (*Backend)(nil)
 
 var (
 	devicesMu sync.Mutex
-	devices   = map[int]*Backend{}
+	devices   = map[deviceKey]*Backend{}
 )
+
+// deviceKey names an opened device: its ordinal, and whether it is the
+// kernel emulator (EMBER_CUDA_EMULATOR=1 when it was opened), so that a
+// process that opened the real device 0 still gets the emulator when it
+// asks for it, and the other way round.
+type deviceKey struct {
+	index    int
+	emulated bool
+}
 
 // Open returns the backend of CUDA device index (0-based), initialising it
 // on first use: libcuda is found and initialised, the device's primary
@@ -67,12 +77,13 @@ func Open(index int) (backend.Backend, error) {
 func OpenDevice(index int) (*Backend, error) {
 	devicesMu.Lock()
 	defer devicesMu.Unlock()
-	if b, ok := devices[index]; ok {
+	key := deviceKey{index, os.Getenv(EmulatorEnv) == "1"}
+	if b, ok := devices[key]; ok {
 		return b, nil
 	}
 	var g gpu
 	maxBlocks := 0
-	if os.Getenv(EmulatorEnv) == "1" {
+	if key.emulated {
 		if index != 0 {
 			return nil, fmt.Errorf("cuda: %s=1 emulates device 0 only, not %d", EmulatorEnv, index)
 		}
@@ -93,7 +104,8 @@ func OpenDevice(index int) (*Backend, error) {
 		g.close()
 		return nil, fmt.Errorf("cuda: device %d: %w", index, err)
 	}
-	devices[index] = b
+	b.key = key
+	devices[key] = b
 	return b, nil
 }
 
@@ -185,8 +197,8 @@ func (b *Backend) Fallbacks() map[string]int {
 // be used afterwards. Open then initialises the device again.
 func (b *Backend) Close() error {
 	devicesMu.Lock()
-	if devices[b.index] == b {
-		delete(devices, b.index)
+	if devices[b.key] == b {
+		delete(devices, b.key)
 	}
 	devicesMu.Unlock()
 	if err := b.g.bind(); err != nil {

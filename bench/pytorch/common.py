@@ -9,6 +9,9 @@ Every measurement is printed as one JSON line:
 average number of CPUs busy with *other* processes during the measurement (since the
 last mark(); the machine is shared: ~0 means undisturbed, up to 2.0 on 2 CPUs).
 Set ANCHOR_THREADS to override the thread count (default 2).
+Set ANCHOR_DEVICE=cuda to run the workloads on the GPU (adaptation for Ember's CUDA
+backend): the python3 that runs the script is used as it is (no re-exec, no BLAS or malloc
+set-up), timings wait for the GPU (sync()), and every line carries "device".
 """
 import json
 import os
@@ -17,6 +20,7 @@ import sys
 import time
 
 THREADS = int(os.environ.get("ANCHOR_THREADS", "2"))
+DEVICE = os.environ.get("ANCHOR_DEVICE", "cpu")
 # BLAS used by torch (BLAS_INFO=generic: libblas.so.3) and numpy. Default: the OpenMP build
 # of OpenBLAS (Debian package libopenblas0-openmp), which shares libgomp's thread pool with
 # torch. The pthread build's spinning workers fight torch's OpenMP threads on 2 cores
@@ -40,7 +44,7 @@ def _reexec():
     os.execve("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv, env)
 
 
-if os.environ.get("ANCHOR_REEXEC") != "1":
+if os.environ.get("ANCHOR_REEXEC") != "1" and DEVICE == "cpu":
     _reexec()
 # OpenBLAS reads these when loaded (the OpenMP build also follows OMP_NUM_THREADS).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
@@ -49,6 +53,12 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 import torch  # noqa: E402
 
 torch.set_num_threads(THREADS)
+
+
+def sync():
+    """Waits for the device's queued work (a no-op on the CPU)."""
+    if DEVICE.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def loaded_blas():
@@ -93,6 +103,8 @@ def emit(name, config, metric, value, unit, **extra):
     with open("/proc/loadavg") as f:
         rec["load1"] = float(f.read().split()[0])
     rec["others_cpus"] = round(others_cpus(), 2)
+    if DEVICE != "cpu":
+        rec["device"] = DEVICE
     rec["blas"] = BLAS_TAG
     tun = os.environ.get("GLIBC_TUNABLES", "")
     rec["malloc"] = "tuned" if tun == MALLOC_TUNABLES else (tun or "glibc default")

@@ -17,7 +17,7 @@ import math
 import sys
 import time
 
-from common import emit, mark, peak_rss_mb, rss_mb, torch  # first: sets threads, finds torch
+from common import DEVICE, emit, mark, peak_rss_mb, rss_mb, sync, torch  # first: sets threads, finds torch
 
 import torch.nn as nn
 import torch.nn.functional as F
@@ -78,7 +78,7 @@ class GPT(nn.Module):
 
     def forward(self, idx, caches=None, pos0=0):
         T = idx.size(1)
-        x = self.wte(idx) + self.wpe(torch.arange(pos0, pos0 + T))
+        x = self.wte(idx) + self.wpe(torch.arange(pos0, pos0 + T, device=idx.device))
         for i, block in enumerate(self.h):
             x = block(x, None if caches is None else caches[i])
         return self.lm_head(self.ln_f(x))
@@ -100,7 +100,7 @@ def get_batch(data, gen):
     ix = torch.randint(len(data) - BLOCK - 1, (BATCH,), generator=gen)
     x = torch.stack([data[i:i + BLOCK] for i in ix])
     y = torch.stack([data[i + 1:i + 1 + BLOCK] for i in ix])
-    return x, y
+    return x.to(DEVICE), y.to(DEVICE)
 
 
 @torch.no_grad()
@@ -129,7 +129,7 @@ def main(steps):
     data, nfiles, sha = load_corpus()
     split = int(0.9 * len(data))
     train_data, val_data = data[:split], data[split:]
-    model = GPT()
+    model = GPT().to(DEVICE)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4)
     nparams = sum(p.numel() for p in model.parameters())
     cfg = {"n_layer": N_LAYER, "n_head": N_HEAD, "n_embd": N_EMBD, "block_size": BLOCK,
@@ -147,7 +147,9 @@ def main(steps):
         opt.step()
         losses.append(loss.item())
         if step == WARMUP_STEPS:
+            sync()
             t0 = time.perf_counter()
+    sync()
     dt = time.perf_counter() - t0
     emit("gpt_char", cfg, "train_throughput", (steps - WARMUP_STEPS) * BATCH * BLOCK / dt, "tokens/s",
          step_ms=dt / (steps - WARMUP_STEPS) * 1e3, note="steps after the first %d" % WARMUP_STEPS)
@@ -161,7 +163,7 @@ def main(steps):
     emit("gpt_char", cfg, "val_loss", sum(vl) / len(vl), "nats/token", note="20 random val batches")
     emit("gpt_char", cfg, "peak_rss", peak_rss_mb(), "MiB", rss_before_training_mib=rss_before)
 
-    prompt = val_data[:1].view(1, 1)
+    prompt = val_data[:1].view(1, 1).to(DEVICE)
     outs = {}
     for use_cache in (False, True):
         times = []
@@ -169,6 +171,7 @@ def main(steps):
             mark()
             t = time.perf_counter()
             outs[use_cache] = generate(model, prompt, 256, use_cache)
+            sync()
             times.append(time.perf_counter() - t)
         times.sort()
         emit("gpt_char_generate", dict(cfg, batch=1, new_tokens=256, kv_cache=use_cache),

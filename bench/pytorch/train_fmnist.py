@@ -10,7 +10,7 @@ batches of 1000, no grad) runs after every epoch and is NOT counted in training 
 """
 import time
 
-from common import emit, mark, peak_rss_mb, torch, load_fashion_mnist
+from common import DEVICE, emit, mark, peak_rss_mb, sync, torch, load_fashion_mnist
 
 import torch.nn.functional as F
 
@@ -21,8 +21,9 @@ WARMUP_STEPS = 20  # excluded from the steady-state throughput
 def train(name, make_model, image_shape, epochs, target_acc=None, seed=0):
     torch.manual_seed(seed)
     xtr, ytr, xte, yte = load_fashion_mnist()
-    xtr, xte = xtr.view(-1, *image_shape), xte.view(-1, *image_shape)
-    model = make_model()
+    xtr, xte = xtr.view(-1, *image_shape).to(DEVICE), xte.view(-1, *image_shape).to(DEVICE)
+    ytr, yte = ytr.to(DEVICE), yte.to(DEVICE)
+    model = make_model().to(DEVICE)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(seed)
     cfg = {"model": name, "batch": BATCH, "optimizer": "adam", "lr": 1e-3, "epochs": epochs,
@@ -33,8 +34,8 @@ def train(name, make_model, image_shape, epochs, target_acc=None, seed=0):
     wall0 = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
-        perm = torch.randperm(n, generator=gen)
-        loss_sum = torch.zeros(())
+        perm = torch.randperm(n, generator=gen).to(DEVICE)
+        loss_sum = torch.zeros((), device=DEVICE)
         t0 = time.perf_counter()
         for s in range(0, n, BATCH):
             idx = perm[s:s + BATCH]
@@ -45,9 +46,11 @@ def train(name, make_model, image_shape, epochs, target_acc=None, seed=0):
             loss_sum += loss.detach() * len(idx)
             step += 1
             if step == WARMUP_STEPS:
+                sync()
                 t_steady = time.perf_counter()
             elif step > WARMUP_STEPS:
                 steady_samples += len(idx)
+        sync()
         t1 = time.perf_counter()
         epoch_times.append(t1 - t0)
         train_time += t1 - t0

@@ -53,7 +53,7 @@ fx.case("scatter/src_larger", "scatter", [rnd(3, 5), perm_rows[:, :2], rnd(4, 4)
 fx.case("scatter/axis0", "scatter", [rnd(4, 2), L(3, 0, 1, 2).reshape(2, 2), rnd(2, 2)], lambda x, i, s: torch.scatter(x, 0, i, s), args={"axis": 0})
 fx.case("scatter/noncontig_f64", "scatter", [rnd(3, 5, dtype=f64), perm_rows, rnd(3, 3, dtype=f64)],
         lambda x, i, s: torch.scatter(x, 1, i, s), args={"axis": 1}, noncontiguous=True)
-fx.case("scatter/int64", "scatter", [torch.zeros(2, 3, dtype=torch.int64), L(2, 0, 1, 1).reshape(2, 2), L(5, 6, 7, 8).reshape(2, 2)],
+fx.case("scatter/int64", "scatter", [torch.zeros(2, 3, dtype=torch.int64), L(2, 0, 1, 0).reshape(2, 2), L(5, 6, 7, 8).reshape(2, 2)],
         lambda x, i, s: torch.scatter(x, 1, i, s), args={"axis": 1})
 fx.case("scatter_add/repeat", "scatter_add", [rnd(3, 4), L(0, 0, 3, 1, 1, 1).reshape(3, 2), rnd(3, 2)],
         lambda x, i, s: torch.scatter_add(x, 1, i, s), args={"axis": 1})
