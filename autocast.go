@@ -38,6 +38,7 @@ var autocastPolicies = map[string]castPolicy{
 	// lower_precision_fp (Mm runs through matmul).
 	"matmul": castLower, "bmm": castLower, "linear": castLower, "einsum": castLower,
 	"conv1d": castLower, "conv2d": castLower, "conv_transpose1d": castLower, "conv_transpose2d": castLower,
+	"scaled_dot_product_attention": castLower,
 
 	// fp32: pointwise ops with a wide range or poor 16-bit accuracy.
 	"exp": castFloat32, "expm1": castFloat32, "log": castFloat32, "log2": castFloat32,

@@ -15,8 +15,11 @@ var autocastOps = map[string]func(in []*Tensor) *Tensor{
 	"matmul_batched": func(in []*Tensor) *Tensor { return in[0].Matmul(in[1]) },
 	"mm":             func(in []*Tensor) *Tensor { return in[0].Mm(in[1]) },
 	"bmm":            func(in []*Tensor) *Tensor { return in[0].Bmm(in[1]) },
-	"linear":         func(in []*Tensor) *Tensor { return Linear(in[0], in[1], in[2]) },
-	"linear_nobias":  func(in []*Tensor) *Tensor { return Linear(in[0], in[1], nil) },
+	"scaled_dot_product_attention": func(in []*Tensor) *Tensor {
+		return ScaledDotProductAttention(in[0], in[1], in[2], nil, 0, false, 0, nil)
+	},
+	"linear":        func(in []*Tensor) *Tensor { return Linear(in[0], in[1], in[2]) },
+	"linear_nobias": func(in []*Tensor) *Tensor { return Linear(in[0], in[1], nil) },
 	"linear_shared_weight": func(in []*Tensor) *Tensor {
 		return Cat([]*Tensor{Linear(in[0], in[2], nil), Linear(in[1], in[2], nil)}, 0)
 	},
@@ -130,6 +133,9 @@ func autocastCases() []autocastCase {
 		{"matmul_batched", "matmul", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 2, 3, 8), leaf(2, -2, 2, 8, 5)} }, nil},
 		{"mm", "matmul", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 3, 8), leaf(2, -2, 2, 8, 2)} }, nil},
 		{"bmm", "bmm", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 2, 3, 8), leaf(2, -2, 2, 2, 8, 5)} }, nil},
+		{"scaled_dot_product_attention", "scaled_dot_product_attention", func() []*Tensor {
+			return []*Tensor{leaf(1, -2, 2, 1, 2, 3, 4), leaf(2, -2, 2, 1, 2, 5, 4), leaf(3, -2, 2, 1, 2, 5, 3)}
+		}, nil},
 		{"linear", "linear", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 2, 3, 8), leaf(2, -1, 1, 5, 8), leaf(3, -1, 1, 5)} }, nil},
 		{"linear_nobias", "linear", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 3, 8), leaf(2, -1, 1, 5, 8)} }, []int{0}},
 		{"einsum", "einsum", func() []*Tensor { return []*Tensor{leaf(1, -2, 2, 2, 3, 8), leaf(2, -2, 2, 2, 8, 5)} }, nil},

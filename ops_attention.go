@@ -3,6 +3,7 @@ package ember
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/emberdl/ember/backend"
 )
@@ -83,11 +84,26 @@ func causalSoftmax(scores *Tensor, scale float64) *Tensor {
 // [..., L, E], k [..., S, E], v [..., S, Ev], the result [..., L, Ev].
 // mask, causal and scale are as for AttentionWeights. Dropout is applied
 // whenever dropoutP > 0 (pass 0 in evaluation), drawing from gen (nil: the
-// default generator).
+// default generator). Inside an Autocast scope q, k and v run in the
+// autocast dtype, as PyTorch's autocast does.
+//
+// On a backend with fused attention kernels (CUDA) the case without a mask
+// and without dropout, with equal batch axes and head sizes up to 128,
+// runs flash-attention style: the [L, S] scores are never stored, and the
+// backward recomputes them from each row's saved log-sum-exp. Its gradient
+// is a kernel too; when the backward pass is itself recorded (CreateGraph)
+// the gradient is taken through the composed ops instead, so gradients of
+// any order still flow.
 func ScaledDotProductAttention(q, k, v, mask *Tensor, dropoutP float64, causal bool, scale float64, gen *Generator) *Tensor {
 	checkAttention("scaled_dot_product_attention", q, k, v, mask, causal)
 	if dropoutP < 0 || dropoutP > 1 || math.IsNaN(dropoutP) {
 		panic(&ValueError{Op: "scaled_dot_product_attention", Msg: fmt.Sprintf("dropout probability has to be between 0 and 1, but got %v", dropoutP)})
+	}
+	q, k, v = autocast3("scaled_dot_product_attention", q, k, v)
+	if mask == nil && dropoutP == 0 {
+		if y := fusedAttention(q, k, v, causal, scale); y != nil {
+			return y
+		}
 	}
 	w := AttentionWeights(q, k, mask, causal, scale)
 	if dropoutP > 0 {
@@ -98,6 +114,64 @@ func ScaledDotProductAttention(q, k, v, mask *Tensor, dropoutP float64, causal b
 		w = Dropout(w, dropoutP, true, gens...)
 	}
 	return w.Matmul(v)
+}
+
+// fusedAttentioner is implemented by backends with fused attention kernels
+// (CUDA's): each method reports false, having done nothing, for operands
+// its kernels do not take.
+type fusedAttentioner interface {
+	ScaledDotProductAttention(out, lse, q, k, v backend.View, causal bool, scale float64) bool
+	ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, lse, dout backend.View, causal bool, scale float64) bool
+}
+
+// fusedAttention is ScaledDotProductAttention without mask and dropout
+// through the backend's fused kernels, or nil when it has none for these
+// operands.
+func fusedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
+	fa, ok := q.be().(fusedAttentioner)
+	if !ok || k.be() != q.be() || v.be() != q.be() {
+		return nil
+	}
+	n := q.Dim()
+	if k.Dim() != n || v.Dim() != n || !slices.Equal(k.shape[:n-2], q.shape[:n-2]) || !slices.Equal(v.shape[:n-2], q.shape[:n-2]) {
+		return nil
+	}
+	if scale == 0 {
+		scale = 1 / math.Sqrt(float64(q.shape[n-1]))
+	}
+	out := q.alloc(q.dtype, append(slices.Clone(q.shape[:n-1]), v.shape[n-1]))
+	lse := q.alloc(Float32, q.shape[:n-1])
+	if !fa.ScaledDotProductAttention(out.view(), lse.view(), q.view(), k.view(), v.view(), causal, scale) {
+		return nil
+	}
+	if r := track(q, k, v); r != nil {
+		r.record(out, "ScaledDotProductFlashAttentionBackward0", func(g *Tensor) []*Tensor {
+			if !GradEnabled() {
+				dq, dk, dv := q.alloc(q.dtype, q.shape), k.alloc(k.dtype, k.shape), v.alloc(v.dtype, v.shape)
+				if fa.ScaledDotProductAttentionBackward(dq.view(), dk.view(), dv.view(), q.view(), k.view(), v.view(),
+					out.view(), lse.view(), g.view(), causal, scale) {
+					return []*Tensor{dq, dk, dv}
+				}
+			}
+			// The backward pass is being recorded (or the kernel declined
+			// g): the gradient from differentiable ops.
+			return attentionGradComposed(q, k, v, g, causal, scale)
+		}, q, k, v, out)
+	}
+	return out
+}
+
+// attentionGradComposed returns the gradients of q, k and v of
+// softmax(scale·q·kᵀ, causal)·v for the output gradient g, from ops that
+// record their own graph (for gradients of the gradient): with P the
+// attention weights, dv = Pᵀg, dS = P ⊙ (g·vᵀ − rowsum(g·vᵀ ⊙ P)),
+// dq = scale·dS·k and dk = scale·dSᵀ·q. It runs no nested backward pass,
+// whose bookkeeping would clash with the pass calling it.
+func attentionGradComposed(q, k, v, g *Tensor, causal bool, scale float64) []*Tensor {
+	p := AttentionWeights(q, k, nil, causal, scale)
+	dp := g.Matmul(v.MT())
+	ds := p.Mul(dp.Sub(dp.Mul(p).SumKeep(-1)))
+	return []*Tensor{ds.Matmul(k).MulScalar(scale), ds.MT().Matmul(q).MulScalar(scale), p.MT().Matmul(g)}
 }
 
 // checkAttention validates the operands of the attention ops (v may be nil).

@@ -156,19 +156,19 @@ func (a *CausalSelfAttention) forward(x *ember.Tensor, c *kvCache) *ember.Tensor
 		}
 		c.k, c.v = k, v
 	}
-	tk := k.Size(2)
-	var att *ember.Tensor
-	if tk == t {
+	var y *ember.Tensor
+	if tk := k.Size(2); tk == t {
 		// The mask buffer is the lower triangle: plain causal attention,
-		// which the CPU computes in one pass (scale, mask and softmax).
-		att = ember.AttentionWeights(q, k, nil, true, 0)
+		// which the CPU computes with a one-pass scaled causal softmax
+		// and CUDA with its fused (flash) attention kernels.
+		y = ember.ScaledDotProductAttention(q, k, v, nil, 0, true, 0, nil)
 	} else {
 		// Queries at the end of a longer (cached) key sequence: the
 		// bottom rows of the mask.
-		att = q.Matmul(k.Transpose(-2, -1)).MulScalar(1 / math.Sqrt(float64(hd)))
+		att := q.Matmul(k.Transpose(-2, -1)).MulScalar(1 / math.Sqrt(float64(hd)))
 		keep := a.Mask.Narrow(0, tk-t, t).Narrow(1, 0, tk)
-		att = att.MaskedFill(keep.LogicalNot(), math.Inf(-1)).Softmax(-1)
+		y = att.MaskedFill(keep.LogicalNot(), math.Inf(-1)).Softmax(-1).Matmul(v)
 	}
-	y := att.Matmul(v).Transpose(1, 2).Reshape(bsz, t, ch)
+	y = y.Transpose(1, 2).Reshape(bsz, t, ch)
 	return nn.Traced(a, a.CProj.Forward(y))
 }

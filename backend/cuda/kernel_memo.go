@@ -156,3 +156,7 @@ func scatterKernelOf(t kernels.DType) kernels.Kernel {
 func nonzeroKernelOf(pass kernels.NonzeroPass, t kernels.DType) kernels.Kernel {
 	return memoKernel(kernelKey{name: "nonzero", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.NonzeroKernel(pass, t) })
 }
+
+func attentionKernelOf(pass kernels.AttentionPass, t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "attention", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.AttentionKernel(pass, t) })
+}

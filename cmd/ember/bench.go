@@ -48,6 +48,8 @@ type benchConfig struct {
 	GPT                           [4]int // n_layer, n_head, n_embd, block_size
 	GPTNewTokens, GPTValBatches   int
 	GPTGenRuns                    int
+	// gpt2_small.py
+	GPT2 gpt2Config
 }
 
 var defaultBench = benchConfig{
@@ -70,32 +72,48 @@ var defaultBench = benchConfig{
 	GPTSteps:      300, GPTWarmup: 20, GPTBatch: 16,
 	GPT:          [4]int{4, 4, 128, 128},
 	GPTNewTokens: 256, GPTValBatches: 20, GPTGenRuns: 3,
+	GPT2: defaultGPT2,
 }
 
 // workload is one reference script.
 type workload struct {
 	name string
 	run  func(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) error
+	// named: it runs only when named (a GPU-sized workload).
+	named bool
 }
 
 var workloads = []workload{
-	{"peak", benchPeak},
-	{"gemm", benchGemm},
-	{"conv", benchConv},
-	{"lstm", benchLSTM},
-	{"mlp_fmnist", func(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) error {
+	{name: "peak", run: benchPeak},
+	{name: "gemm", run: benchGemm},
+	{name: "conv", run: benchConv},
+	{name: "lstm", run: benchLSTM},
+	{name: "mlp_fmnist", run: func(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) error {
 		return benchFmnist(ctx, e, dev, c, "mlp_fmnist", "mlp", 0)
 	}},
-	{"cnn_fmnist", func(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) error {
+	{name: "cnn_fmnist", run: func(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) error {
 		return benchFmnist(ctx, e, dev, c, "cnn_fmnist", "cnn", 0.91)
 	}},
-	{"gpt_char", benchGPT},
+	{name: "gpt_char", run: benchGPT},
+	{name: "gpt2_small", run: benchGPT2, named: true},
 }
 
+// workloadNames lists every workload.
 func workloadNames() []string {
 	var out []string
 	for _, w := range workloads {
 		out = append(out, w.name)
+	}
+	return out
+}
+
+// defaultWorkloads lists the workloads run when none is named.
+func defaultWorkloads() []string {
+	var out []string
+	for _, w := range workloads {
+		if !w.named {
+			out = append(out, w.name)
+		}
 	}
 	return out
 }
@@ -119,7 +137,9 @@ func (a *app) benchCommand() *cobra.Command {
 		Use:   "bench [WORKLOAD...]",
 		Short: "Run the reference workloads and print one measurement per line",
 		Long: `Runs the project's reference workloads (bench/pytorch/*.py) on Ember:
-` + strings.Join(workloadNames(), ", ") + ` (all of them when none is named). Each
+` + strings.Join(workloadNames(), ", ") + ` (all but gpt2_small when none is named:
+gpt2_small, a 124M-parameter GPT-2 at context 1024 in bfloat16, is meant for
+a GPU and runs only when named). Each
 measurement is printed as the scripts print it, with --json as one JSON line
 {"name", "config", "metric", "value", "unit", ...} with the same names,
 configurations and metrics, measured the same way (warm-up excluded, steady
@@ -177,7 +197,7 @@ func (a *app) bench(ctx context.Context, o benchOptions, names []string) error {
 		parallel.SetWorkers(o.Threads)
 	}
 	if len(names) == 0 {
-		names = workloadNames()
+		names = defaultWorkloads()
 	}
 	for _, n := range names {
 		if !slices.Contains(workloadNames(), n) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -35,12 +36,14 @@ var tinyBench = benchConfig{
 	GPTSteps:      5, GPTWarmup: 2, GPTBatch: 2,
 	GPT:          [4]int{1, 2, 8, 8},
 	GPTNewTokens: 12, GPTValBatches: 2, GPTGenRuns: 1,
+	GPT2: gpt2Config{Layers: 2, Heads: 2, Embd: 16, Block: 8, Vocab: 50, Batch: 2, Steps: 3, Warmup: 1,
+		DType: "bfloat16", PeakTFLOPs: 1},
 }
 
 func TestBenchJSONLines(t *testing.T) {
 	var out bytes.Buffer
 	a := &app{stdout: &out, stderr: &out}
-	if err := a.runBench(context.Background(), workloadNames(), ember.CPU, tinyBench, true); err != nil {
+	if err := a.runBench(context.Background(), defaultWorkloads(), ember.CPU, tinyBench, true); err != nil {
 		t.Fatal(err)
 	}
 	type line struct {
@@ -163,5 +166,53 @@ func TestBenchHumanOutput(t *testing.T) {
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "gemm") || !strings.Contains(lines[0], "GFLOP/s") ||
 		!strings.Contains(lines[1], "M=16 K=16 N=16 dtype=float32 layout=NN") {
 		t.Errorf("human output:\n%s", out.String())
+	}
+}
+
+// TestBenchGPT2Small runs the gpt2_small workload's code path on a tiny
+// model on the CPU and checks its lines and their arithmetic.
+func TestBenchGPT2Small(t *testing.T) {
+	var out bytes.Buffer
+	a := &app{stdout: &out, stderr: &out}
+	if err := a.runBench(context.Background(), []string{"gpt2_small"}, ember.CPU, tinyBench, true); err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		recs = append(recs, r)
+	}
+	var metrics []string
+	for _, r := range recs {
+		metrics = append(metrics, r["name"].(string)+" "+r["metric"].(string))
+	}
+	if got := strings.Join(metrics, ","); got != "gpt2_small train_throughput,gpt2_small mfu,gpt2_small train_loss" {
+		t.Fatalf("lines %s", got)
+	}
+	c := tinyBench.GPT2
+	params := recs[0]["config"].(map[string]any)["params"].(float64)
+	// Tied embeddings: wte + wpe, per block 12·C² + 13·C, the final norm.
+	C, L := float64(c.Embd), float64(c.Layers)
+	if want := float64(c.Vocab)*C + float64(c.Block)*C + L*(12*C*C+13*C) + 2*C; params != want {
+		t.Errorf("params %v, want %v", params, want)
+	}
+	tps, mfu := recs[0]["value"].(float64), recs[1]["value"].(float64)
+	fpt := recs[1]["flops_per_token"].(float64)
+	if want := 6*(params-float64(c.Block)*C) + 12*L*C*float64(c.Block); fpt != want {
+		t.Errorf("flops per token %v, want %v", fpt, want)
+	}
+	if tps <= 0 || math.Abs(mfu-tps*fpt/1e12) > 1e-5 { // printed to 5 decimals
+		t.Errorf("tokens/s %v, mfu %v", tps, mfu)
+	}
+	if l := recs[2]["value"].(float64); math.IsNaN(l) || math.Abs(l-math.Log(float64(c.Vocab))) > 1 {
+		t.Errorf("loss %v, want about ln(%d)", l, c.Vocab)
+	}
+	for _, w := range defaultWorkloads() {
+		if w == "gpt2_small" {
+			t.Error("gpt2_small runs by default")
+		}
 	}
 }

@@ -19,6 +19,8 @@ explicit casts agree with torch.autocast("cpu") before writing the case.
 
 Run: /usr/bin/python3 testdata/gen/autocast.py
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -89,6 +91,14 @@ case_lower("linear_nobias", [rnd(3, 4), rnd(5, 4)], F.linear)
 case_lower("linear_shared_weight", [rnd(3, 4), rnd(2, 4), rnd(5, 4)],
            lambda x1, x2, w: torch.cat([F.linear(x1, w), F.linear(x2, w)], 0))
 case_lower("einsum", [rnd(2, 3, 4), rnd(2, 4, 5)], lambda a, b: torch.einsum("bij,bjk->bik", a, b))
+
+
+def sdpa(q, k, v):
+    """F.scaled_dot_product_attention (PyTorch >= 2.0; this is 1.13): its math."""
+    return torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.size(-1)), -1) @ v
+
+
+case_lower("scaled_dot_product_attention", [rnd(1, 2, 3, 4), rnd(1, 2, 5, 4), rnd(1, 2, 5, 3)], sdpa)
 case_lower("conv1d", [rnd(2, 3, 8), rnd(4, 3, 3), rnd(4)], lambda x, w, b: F.conv1d(x, w, b, padding=1))
 case_lower("conv2d", [rnd(2, 3, 6, 6), rnd(4, 3, 3, 3), rnd(4)], lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1))
 case_lower("conv_transpose1d", [rnd(2, 3, 5), rnd(3, 4, 3), rnd(4)], lambda x, w, b: F.conv_transpose1d(x, w, b, stride=2))
