@@ -1,6 +1,10 @@
 package ember
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/emberdl/ember/backend"
+)
 
 // cacheEmptier is implemented by backends that keep freed memory for reuse
 // (the CPU's buffer pool, the CUDA caching allocator).
@@ -27,4 +31,23 @@ func EmptyCache() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// memoryStatser is implemented by backends with a caching device allocator
+// (CUDA's).
+type memoryStatser interface{ DeviceMemoryStats() backend.MemoryStats }
+
+// MemoryStats returns the counters of device d's caching allocator
+// (torch.cuda.memory_stats): memory in use and held, their peaks, how many
+// allocations the cache served, and how often the allocator had to run the
+// garbage collector to reclaim dropped tensors. ok is false for a device
+// without such an allocator (the CPU) or not opened yet.
+func MemoryStats(d Device) (stats backend.MemoryStats, ok bool) {
+	backendsMu.Lock()
+	b := opened[d]
+	backendsMu.Unlock()
+	if m, isM := b.(memoryStatser); isM {
+		return m.DeviceMemoryStats(), true
+	}
+	return stats, false
 }

@@ -25,3 +25,23 @@ func TestEmptyCacheDropsPooledBlocks(t *testing.T) {
 		t.Fatalf("a live tensor changed: sum %v", got)
 	}
 }
+
+func TestMemoryStats(t *testing.T) {
+	if _, ok := MemoryStats(CPU); ok {
+		t.Error("the CPU reports allocator statistics")
+	}
+	for _, d := range testDevices() {
+		if d == CPU {
+			continue
+		}
+		x := Ones([]int{1 << 16}, d)
+		s, ok := MemoryStats(d)
+		if !ok || s.Allocated < 1<<18 || s.Reserved < s.Allocated || s.PeakAllocated < s.Allocated || s.Allocs == 0 {
+			t.Errorf("%s: %+v (ok %v) with a 256 KiB tensor live", d, s, ok)
+		}
+		x.Free()
+		if after, _ := MemoryStats(d); after.Allocated != s.Allocated-1<<18 {
+			t.Errorf("%s: allocated %d after freeing 256 KiB of %d", d, after.Allocated, s.Allocated)
+		}
+	}
+}

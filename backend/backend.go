@@ -216,3 +216,15 @@ type PoolParams struct {
 	PadH, PadW           int
 	DilationH, DilationW int
 }
+
+// MemoryStats are the main counters of a device's caching allocator (those
+// of torch.cuda.memory_stats): bytes in blocks handed out and in segments
+// held from the driver, their peaks, allocations and those served from the
+// cache, garbage collections run to reclaim dropped tensors before growing,
+// and out-of-memory recoveries.
+type MemoryStats struct {
+	Allocated, Reserved         uint64
+	PeakAllocated, PeakReserved uint64
+	Allocs, CacheHits           int
+	Collections, OOMHooks       int
+}

@@ -130,7 +130,8 @@ func newBackend(g gpu, index, maxBlocks int) (*Backend, error) {
 		*dst = s
 		streams = append(streams, s)
 	}
-	b.alloc = alloc.New(allocDevice{g}, alloc.Options{OnOOM: collectGarbage})
+	b.alloc = alloc.New(allocDevice{g}, alloc.Options{OnOOM: collectGarbage,
+		OnCollect: collectGarbage, CollectAbove: b.props.TotalMem / 4 * 3, CollectAfter: collectAfter(b.props.TotalMem)})
 	b.up = newStager(g, b.h2d, b.compute, stageChunk)
 	b.down = newStager(g, b.d2h, b.compute, stageChunk)
 	return b, nil
@@ -157,6 +158,14 @@ func (b *Backend) Properties() driver.Properties { return b.props }
 
 // MemoryStats returns the caching allocator's counters.
 func (b *Backend) MemoryStats() alloc.Stats { return b.alloc.Stats() }
+
+// DeviceMemoryStats returns the allocator's main counters in the form
+// ember.MemoryStats reports them.
+func (b *Backend) DeviceMemoryStats() backend.MemoryStats {
+	s := b.alloc.Stats()
+	return backend.MemoryStats{Allocated: s.Allocated, Reserved: s.Reserved, PeakAllocated: s.PeakAllocated,
+		PeakReserved: s.PeakReserved, Allocs: s.Allocs, CacheHits: s.CacheHits, Collections: s.Collections, OOMHooks: s.OOMHooks}
+}
 
 // EmptyCache returns the allocator's unused cached memory to the driver
 // (like torch.cuda.empty_cache).

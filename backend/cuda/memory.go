@@ -89,6 +89,16 @@ func (d allocDevice) Synchronize() error {
 // cleanups that a garbage collection queued.
 const cleanupWait = 2 * time.Second
 
+// collectAfter is the allocator's CollectAfter for a device of total
+// bytes (its CollectAbove is three quarters of them): a 64th of its memory,
+// at least 256 MiB, so that a program whose live tensors come near the
+// limit is not collected on every allocation. Once the allocator holds
+// three quarters of the device, a cache miss runs the collector (when
+// that much was handed out since the last run) before the allocator grows,
+// instead of the out-of-memory path emptying the whole cache when the
+// device is full.
+func collectAfter(total uint64) uint64 { return max(total/64, 256<<20) }
+
 // collectGarbage is the allocator's out-of-memory hook: the Go collector
 // does not see device memory, so tensors that are no longer reachable may
 // still hold it. It runs a collection and waits (up to cleanupWait) until

@@ -91,7 +91,9 @@ def main(batch, steps):
     timed = steps - WARMUP
     tps = timed * batch * T / dt
     emit("gpt2_small", cfg, "train_throughput", tps, "tokens/s", step_ms=dt / timed * 1e3,
-         note="steps after the first %d; random tokens" % WARMUP)
+         note="steps after the first %d; random tokens" % WARMUP,
+         peak_reserved_gib=torch.cuda.max_memory_reserved() / 2**30,
+         peak_allocated_gib=torch.cuda.max_memory_allocated() / 2**30)
     emit("gpt2_small", cfg, "mfu", tps * fpt / (PEAK_TFLOPS * 1e12), "fraction", flops_per_token=fpt,
          peak_tflops=PEAK_TFLOPS, note="(6N + 12*L*C*T) FLOPs per token over the dense peak")
     emit("gpt2_small", cfg, "train_loss", losses[-1], "nats/token", first_loss=losses[0],

@@ -80,8 +80,13 @@ func benchGPT2(ctx context.Context, e *emitter, dev ember.Device, c benchConfig)
 	dt := time.Since(t0).Seconds()
 	timed := float64(g2.Steps - g2.Warmup)
 	tps := timed * float64(g2.Batch*g2.Block) / dt
-	if err := e.emit("gpt2_small", cfg, "train_throughput", tps, "tokens/s",
-		field{"step_ms", dt / timed * 1e3}, field{"note", fmt.Sprintf("steps after the first %d; random tokens", g2.Warmup)}); err != nil {
+	extra := []field{{"step_ms", dt / timed * 1e3}, {"note", fmt.Sprintf("steps after the first %d; random tokens", g2.Warmup)}}
+	if ms, ok := ember.MemoryStats(dev); ok {
+		extra = append(extra, field{"peak_reserved_gib", float64(ms.PeakReserved) / (1 << 30)},
+			field{"peak_allocated_gib", float64(ms.PeakAllocated) / (1 << 30)},
+			field{"gc_collections", ms.Collections}, field{"oom_recoveries", ms.OOMHooks})
+	}
+	if err := e.emit("gpt2_small", cfg, "train_throughput", tps, "tokens/s", extra...); err != nil {
 		return err
 	}
 	if err := e.emit("gpt2_small", cfg, "mfu", tps*flopsPerToken/(g2.PeakTFLOPs*1e12), "fraction",

@@ -353,3 +353,60 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectBeforeGrowing: once the segments held would pass
+// CollectAbove and CollectAfter bytes were handed out since the last
+// collection, a request the cache cannot serve runs OnCollect (which frees
+// what the program dropped) and is served from the cache instead of a new
+// segment.
+func TestCollectBeforeGrowing(t *testing.T) {
+	d := newFakeDevice(1 << 30)
+	var dropped []*Block
+	var a *Allocator
+	collect := func() {
+		for _, b := range dropped {
+			if err := a.Free(b); err != nil {
+				t.Error(err)
+			}
+		}
+		dropped = nil
+	}
+	// Below CollectAbove the allocator grows, however much was handed out.
+	a = New(d, Options{CollectAbove: 512 * MiB, CollectAfter: 1 * MiB, OnCollect: collect})
+	for range 4 {
+		dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
+	}
+	if s := a.Stats(); s.Collections != 0 || len(d.mallocs) != 4 {
+		t.Fatalf("below CollectAbove: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
+	}
+	collect()
+	a.EmptyCache()
+
+	d = newFakeDevice(1 << 30)
+	a = New(d, Options{CollectAbove: 64 * MiB, CollectAfter: 40 * MiB, OnCollect: collect})
+	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
+	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0)) // 64 MiB held: not above
+	if s := a.Stats(); s.Collections != 0 || len(d.mallocs) != 2 {
+		t.Fatalf("at CollectAbove: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
+	}
+	c := mustMalloc(t, a, 30*MiB, 0) // would pass 64 MiB, 64 MiB handed out, a cache miss: collect
+	if s := a.Stats(); s.Collections != 1 || len(d.mallocs) != 2 || s.CacheHits != 1 {
+		t.Fatalf("above: %d collections, %d driver allocations, %d cache hits", s.Collections, len(d.mallocs), s.CacheHits)
+	}
+	// Less than CollectAfter handed out since: grow instead.
+	e := mustMalloc(t, a, 30*MiB, 0) // the other freed block
+	g := mustMalloc(t, a, 30*MiB, 0) // 64 MiB handed out since: collects (nothing dropped), then grows
+	h := mustMalloc(t, a, 30*MiB, 0) // 32 MiB since: grows without collecting
+	if s := a.Stats(); s.Collections != 2 || len(d.mallocs) != 4 {
+		t.Errorf("%d collections, %d driver allocations", s.Collections, len(d.mallocs))
+	}
+	// A request the cache serves never collects.
+	a.Free(h)
+	f := mustMalloc(t, a, 30*MiB, 0)
+	if s := a.Stats(); s.Collections != 2 || len(d.mallocs) != 4 {
+		t.Errorf("a cache hit collected: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
+	}
+	for _, b := range []*Block{c, e, g, f} {
+		a.Free(b)
+	}
+}

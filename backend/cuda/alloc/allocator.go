@@ -14,6 +14,18 @@ type Options struct {
 	// emptied, before the last retry. It runs without the allocator's lock,
 	// so it may free blocks (Ember runs the GC and waits for cleanups).
 	OnOOM func()
+	// OnCollect runs when a request misses the cache, a new segment
+	// would take the memory held from the driver above CollectAbove, and
+	// at least CollectAfter bytes were handed out since OnCollect last ran;
+	// the request is then retried from the cache before a segment is
+	// reserved. It runs without the allocator's lock, so it may free
+	// blocks. Ember runs the Go collector there: device memory is
+	// invisible to the collector's pacing, so without this the memory of
+	// dropped tensors comes back only when the device is full, through the
+	// out-of-memory path, which returns every cached segment to the driver.
+	// CollectAbove 0 disables it.
+	OnCollect                  func()
+	CollectAbove, CollectAfter uint64
 }
 
 // Allocator caches device memory of one device. It is safe for concurrent
@@ -27,6 +39,8 @@ type Allocator struct {
 	segments map[*segment]bool
 	pending  []pendingFree
 	stats    Stats
+	// handedOut counts bytes handed out since OnCollect last ran.
+	handedOut uint64
 }
 
 // pendingFree is a freed block waiting for events on the streams that
@@ -54,6 +68,14 @@ func (a *Allocator) pool(k poolKey) *pool {
 func (a *Allocator) Malloc(size uint64, s driver.Stream) (*Block, error) {
 	n := roundSize(size)
 	a.mu.Lock()
+	if a.opts.OnCollect != nil && a.opts.CollectAbove > 0 && a.handedOut >= a.opts.CollectAfter &&
+		a.stats.Reserved+segmentSize(n) > a.opts.CollectAbove && !a.cached(n, s) {
+		a.handedOut = 0
+		a.stats.Collections++
+		a.mu.Unlock()
+		a.opts.OnCollect()
+		a.mu.Lock()
+	}
 	b, err := a.malloc(n, s)
 	if errors.Is(err, ErrOutOfMemory) {
 		// Give back everything cached, then retry.
@@ -79,9 +101,18 @@ func (a *Allocator) Malloc(size uint64, s driver.Stream) (*Block, error) {
 		a.stats.Requested += size
 		a.stats.PeakAllocated = max(a.stats.PeakAllocated, a.stats.Allocated)
 		a.stats.Allocs++
+		a.handedOut += b.size
 	}
 	a.mu.Unlock()
 	return b, err
+}
+
+// cached reports whether the cache can serve n bytes on stream s without a
+// new segment. Locked.
+func (a *Allocator) cached(n uint64, s driver.Stream) bool {
+	a.processPending(false)
+	p := a.pools[poolKey{s, n <= SmallSize}]
+	return p != nil && p.hasFit(n)
 }
 
 // malloc serves n bytes from the cache or a new segment. Locked.

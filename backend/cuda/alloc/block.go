@@ -77,16 +77,26 @@ func (p *pool) remove(b *Block) {
 
 // bestFit removes and returns the smallest block of at least size bytes.
 func (p *pool) bestFit(size uint64) *Block {
-	i, _ := slices.BinarySearchFunc(p.blocks, size, func(b *Block, s uint64) int {
-		if b.size < s {
-			return -1
-		}
-		return 1 // never equal: finds the first block >= size
-	})
+	i := p.fit(size)
 	if i == len(p.blocks) {
 		return nil
 	}
 	b := p.blocks[i]
 	p.blocks = slices.Delete(p.blocks, i, i+1)
 	return b
+}
+
+// hasFit reports whether the pool holds a block of at least size bytes.
+func (p *pool) hasFit(size uint64) bool { return p.fit(size) < len(p.blocks) }
+
+// fit returns the index of the smallest block of at least size bytes, or
+// len(p.blocks).
+func (p *pool) fit(size uint64) int {
+	i, _ := slices.BinarySearchFunc(p.blocks, size, func(b *Block, s uint64) int {
+		if b.size < s {
+			return -1
+		}
+		return 1 // never equal: finds the first block >= size
+	})
+	return i
 }

@@ -14,8 +14,9 @@ type Stats struct {
 	// Allocs and Frees count calls; CacheHits counts allocations served
 	// without the driver.
 	Allocs, Frees, CacheHits int
-	// OOMHooks counts OnOOM calls; OOMs counts failed allocations.
-	OOMHooks, OOMs int
+	// OOMHooks counts OnOOM calls; OOMs counts failed allocations;
+	// Collections counts OnCollect calls.
+	OOMHooks, OOMs, Collections int
 }
 
 // Stats returns a snapshot of the counters.
