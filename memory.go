@@ -2,6 +2,8 @@ package ember
 
 import (
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/emberdl/ember/backend"
 )
@@ -50,4 +52,42 @@ func MemoryStats(d Device) (stats backend.MemoryStats, ok bool) {
 		return m.DeviceMemoryStats(), true
 	}
 	return stats, false
+}
+
+// deviceProfiler is implemented by backends that can time their work on
+// the device (CUDA's).
+type deviceProfiler interface {
+	SetProfiling(on bool)
+	WriteProfile(w io.Writer) error
+}
+
+// SetDeviceProfiling turns on (or off) a profile of the device time that
+// d's work takes, by kernel, GEMM shape and copy (what a first look with
+// NVIDIA's Nsight Systems would give); WriteDeviceProfile prints it. The
+// CPU has none: its work shows in Go's own profiler (pprof).
+func SetDeviceProfiling(d Device, on bool) error {
+	b, err := lookupBackend(d)
+	if err != nil {
+		return err
+	}
+	p, ok := b.(deviceProfiler)
+	if !ok {
+		return fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
+	}
+	p.SetProfiling(on)
+	return nil
+}
+
+// WriteDeviceProfile waits for device d and writes its profile (see
+// SetDeviceProfiling) as a table to w, the most time first.
+func WriteDeviceProfile(w io.Writer, d Device) error {
+	b, err := lookupBackend(d)
+	if err != nil {
+		return err
+	}
+	p, ok := b.(deviceProfiler)
+	if !ok {
+		return fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
+	}
+	return p.WriteProfile(w)
 }

@@ -1,6 +1,7 @@
 package ember
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emberdl/ember/backend/cpu"
@@ -42,6 +43,36 @@ func TestMemoryStats(t *testing.T) {
 		x.Free()
 		if after, _ := MemoryStats(d); after.Allocated != s.Allocated-1<<18 {
 			t.Errorf("%s: allocated %d after freeing 256 KiB of %d", d, after.Allocated, s.Allocated)
+		}
+	}
+}
+
+func TestDeviceProfile(t *testing.T) {
+	if err := SetDeviceProfiling(CPU, true); err == nil || !strings.Contains(err.Error(), "pprof") {
+		t.Errorf("the CPU's device profile: %v", err)
+	}
+	for _, d := range testDevices() {
+		if d == CPU {
+			continue
+		}
+		if err := SetDeviceProfiling(d, true); err != nil {
+			t.Fatal(err)
+		}
+		x := randT(1, -1, 1, 16, 32).To(Float32, d)
+		y := x.Matmul(x.MT()).Add(x.Sum()).Softmax(-1)
+		y.Contiguous()
+		if err := SetDeviceProfiling(d, false); err != nil {
+			t.Fatal(err)
+		}
+		x.Add(x) // not profiled
+		var out strings.Builder
+		if err := WriteDeviceProfile(&out, d); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"gemm f32 M×N×K 16×16×32 NT", "softmax", "total", "calls"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: profile lacks %q:\n%s", d, want, out.String())
+			}
 		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 type Backend struct {
 	index int
 	key   deviceKey // its entry in devices
+	prof  profiler
 	name  string
 	g     gpu
 	props driver.Properties

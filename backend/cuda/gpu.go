@@ -1,6 +1,8 @@
 package cuda
 
 import (
+	"time"
+
 	"github.com/emberdl/ember/backend/cuda/blas"
 	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/kernels"
@@ -31,6 +33,11 @@ type gpu interface {
 	newStream() (driver.Stream, error)
 	destroyStream(s driver.Stream) error
 	newEvent() (driver.Event, error)
+	// newTimingEvent returns an event that records when the work before
+	// it finished, for elapsed.
+	newTimingEvent() (driver.Event, error)
+	// elapsed is the device time between two finished timing events.
+	elapsed(start, end driver.Event) (time.Duration, error)
 	recordEvent(e driver.Event, s driver.Stream) error
 	// eventDone reports whether the work before e has finished.
 	eventDone(e driver.Event) (bool, error)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/emberdl/ember/backend/cuda/blas"
 	"github.com/emberdl/ember/backend/cuda/driver"
@@ -132,9 +133,14 @@ func (g *driverGPU) newStream() (driver.Stream, error)      { return driver.NewS
 func (g *driverGPU) destroyStream(s driver.Stream) error    { return s.Destroy() }
 func (g *driverGPU) newEvent() (driver.Event, error)        { return driver.NewEvent(false, false) }
 func (g *driverGPU) eventDone(e driver.Event) (bool, error) { return e.Query() }
-func (g *driverGPU) waitEvent(e driver.Event) error         { return e.Synchronize() }
-func (g *driverGPU) destroyEvent(e driver.Event) error      { return e.Destroy() }
-func (g *driverGPU) syncStream(s driver.Stream) error       { return s.Synchronize() }
+func (g *driverGPU) newTimingEvent() (driver.Event, error)  { return driver.NewEvent(true, false) }
+func (g *driverGPU) elapsed(start, end driver.Event) (time.Duration, error) {
+	ms, err := driver.ElapsedTime(start, end)
+	return time.Duration(float64(ms) * float64(time.Millisecond)), err
+}
+func (g *driverGPU) waitEvent(e driver.Event) error    { return e.Synchronize() }
+func (g *driverGPU) destroyEvent(e driver.Event) error { return e.Destroy() }
+func (g *driverGPU) syncStream(s driver.Stream) error  { return s.Synchronize() }
 func (g *driverGPU) recordEvent(e driver.Event, s driver.Stream) error {
 	return e.Record(s)
 }

@@ -3,6 +3,7 @@ package cuda
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/emberdl/ember/backend/cuda/blas"
 	"github.com/emberdl/ember/backend/cuda/driver"
@@ -65,6 +66,7 @@ type emuGPU struct {
 	fnIndex  map[string]driver.Function
 	nextID   uintptr
 	launches int
+	marks    map[driver.Event]time.Time // when timing events were recorded
 }
 
 func newEmuGPU(m *emu.Machine, capacity uint64) *emuGPU {
@@ -128,18 +130,47 @@ func (g *emuGPU) id() uintptr {
 	return g.nextID
 }
 
-func (g *emuGPU) newStream() (driver.Stream, error)             { return driver.Stream(g.id()), nil }
-func (g *emuGPU) destroyStream(driver.Stream) error             { return nil }
-func (g *emuGPU) newEvent() (driver.Event, error)               { return driver.Event(g.id()), nil }
-func (g *emuGPU) recordEvent(driver.Event, driver.Stream) error { return nil }
-func (g *emuGPU) eventDone(driver.Event) (bool, error)          { return true, nil }
-func (g *emuGPU) waitEvent(driver.Event) error                  { return nil }
-func (g *emuGPU) destroyEvent(driver.Event) error               { return nil }
-func (g *emuGPU) streamWait(driver.Stream, driver.Event) error  { return nil }
-func (g *emuGPU) syncStream(driver.Stream) error                { return nil }
-func (g *emuGPU) syncDevice() error                             { return nil }
-func (g *emuGPU) describe() string                              { return "kernel emulator (g++), host GEMM" }
-func (g *emuGPU) close() error                                  { return nil }
+func (g *emuGPU) newStream() (driver.Stream, error)     { return driver.Stream(g.id()), nil }
+func (g *emuGPU) destroyStream(driver.Stream) error     { return nil }
+func (g *emuGPU) newEvent() (driver.Event, error)       { return driver.Event(g.id()), nil }
+func (g *emuGPU) newTimingEvent() (driver.Event, error) { return driver.Event(g.id()), nil }
+
+// recordEvent notes the time of timing events: the emulator runs every
+// kernel before its launch returns, so that is when the work before the
+// event finished.
+func (g *emuGPU) recordEvent(e driver.Event, _ driver.Stream) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.marks == nil {
+		g.marks = map[driver.Event]time.Time{}
+	}
+	g.marks[e] = time.Now()
+	return nil
+}
+
+func (g *emuGPU) elapsed(start, end driver.Event) (time.Duration, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	a, ok1 := g.marks[start]
+	b, ok2 := g.marks[end]
+	if !ok1 || !ok2 {
+		return 0, fmt.Errorf("emulated events %d and %d: not both recorded", start, end)
+	}
+	return b.Sub(a), nil
+}
+func (g *emuGPU) eventDone(driver.Event) (bool, error) { return true, nil }
+func (g *emuGPU) waitEvent(driver.Event) error         { return nil }
+func (g *emuGPU) destroyEvent(e driver.Event) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.marks, e)
+	return nil
+}
+func (g *emuGPU) streamWait(driver.Stream, driver.Event) error { return nil }
+func (g *emuGPU) syncStream(driver.Stream) error               { return nil }
+func (g *emuGPU) syncDevice() error                            { return nil }
+func (g *emuGPU) describe() string                             { return "kernel emulator (g++), host GEMM" }
+func (g *emuGPU) close() error                                 { return nil }
 func (g *emuGPU) copyDtoD(dst, src driver.DevicePtr, n uint64, _ driver.Stream) error {
 	if n == 0 {
 		return nil

@@ -71,7 +71,7 @@ func (b *Backend) launch(op string, k kernels.Kernel, l kernels.Launch, pack fun
 
 // launchErr is launch returning the error.
 func (b *Backend) launchErr(k kernels.Kernel, l kernels.Launch, pack func(a *driver.Args) error) error {
-	f, err := b.g.function(k)
+	f, err := b.fn(k)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (b *Backend) launchErr(k kernels.Kernel, l kernels.Launch, pack func(a *dri
 	if err := pack(a); err != nil {
 		return err
 	}
-	return b.g.launch(f, l, 0, b.compute, a)
+	return b.run(f, l, a)
 }
 
 // ewKind is the parameter list of an elementwise kernel.
@@ -165,7 +165,7 @@ func (b *Backend) elementwiseSplit(c *ewCall, shape []int, ops []operand) error 
 
 // launchEW queues one elementwise launch.
 func (b *Backend) launchEW(c *ewCall, sh *kernels.Shape, o *[maxOperands]kernels.Operand) error {
-	f, err := b.g.function(c.k)
+	f, err := b.fn(c.k)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (b *Backend) launchEW(c *ewCall, sh *kernels.Shape, o *[maxOperands]kernels
 	if err := c.pack(a, sh, o); err != nil {
 		return err
 	}
-	return b.g.launch(f, kernels.ElementwiseLaunch(sh.NumElements(), b.maxBlocks), 0, b.compute, a)
+	return b.run(f, kernels.ElementwiseLaunch(sh.NumElements(), b.maxBlocks), a)
 }
 
 // keep holds views' buffers (and so their memory) alive until the work

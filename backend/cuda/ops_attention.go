@@ -206,11 +206,11 @@ func (b *Backend) attnOut(op string, v backend.View) (driver.DevicePtr, [3]int64
 
 // launchAttention queues one pass of the fused attention.
 func (b *Backend) launchAttention(op string, pass kernels.AttentionPass, t kernels.DType, at *kernels.Attention) {
-	f, err := b.g.function(attentionKernelOf(pass, t))
+	f, err := b.fn(attentionKernelOf(pass, t))
 	b.check(op, err)
 	a := b.args.Get().(*driver.Args)
 	defer b.args.Put(a)
 	l, err := kernels.PackAttention(a, pass, at, b.maxBlocks)
 	b.check(op, err)
-	b.check(op, b.g.launch(f, l, 0, b.compute, a))
+	b.check(op, b.run(f, l, a))
 }

@@ -66,7 +66,7 @@ func (b *Backend) im2col(op string, g *convGeom, col driver.DevicePtr, x backend
 
 // gemmAt queues one GEMM; pointers are element offsets from their bases.
 func (b *Backend) gemmAt(op string, m blas.Gemm, beta float64, a, bb, c driver.DevicePtr) {
-	b.check(op, b.g.gemm(m, 1, beta, a, bb, c, b.compute))
+	b.check(op, b.gemmRun(m, 1, beta, a, bb, c))
 }
 
 // elems is the byte offset of n elements of dtype d.

@@ -28,7 +28,9 @@ func (b *Backend) copyView(op string, dst, src backend.View) {
 	d, s := b.devBuf(op, dst), b.devBuf(op, src)
 	if d.dt == s.dt && dst.IsContiguous() && src.IsContiguous() {
 		bytes := uint64(n * d.dt.Size())
-		b.check(op, b.g.copyDtoD(d.ptr()+elemOffset(dst), s.ptr()+elemOffset(src), bytes, b.compute))
+		b.check(op, b.timedIf("copy device to device", func() error {
+			return b.g.copyDtoD(d.ptr()+elemOffset(dst), s.ptr()+elemOffset(src), bytes, b.compute)
+		}))
 		keep(dst, src)
 		return
 	}
@@ -53,7 +55,9 @@ func (b *Backend) fill(op string, dst backend.View, value float64) {
 	d := b.devBuf(op, dst)
 	zeroBits := value == 0 && !(d.dt.IsFloat() && math.Signbit(value))
 	if zeroBits && dst.IsContiguous() {
-		b.check(op, b.g.memset(d.ptr()+elemOffset(dst), 0, uint64(n*d.dt.Size()), b.compute))
+		b.check(op, b.timedIf("memset", func() error {
+			return b.g.memset(d.ptr()+elemOffset(dst), 0, uint64(n*d.dt.Size()), b.compute)
+		}))
 		keep(dst)
 		return
 	}

@@ -139,12 +139,12 @@ func (b *Backend) Nonzero(v backend.View) (backend.Buffer, int) {
 	defer counts.mem.release()
 	total := counts.ptr() + driver.DevicePtr(8*z.Blocks)
 	run := func(pass kernels.NonzeroPass, out driver.DevicePtr) {
-		f, err := b.g.function(nonzeroKernelOf(pass, t))
+		f, err := b.fn(nonzeroKernelOf(pass, t))
 		if err == nil {
 			a := b.args.Get().(*driver.Args)
 			var l kernels.Launch
 			if l, err = kernels.PackNonzero(a, pass, z, t, &o[0], &sh, counts.ptr(), total, out); err == nil {
-				err = b.g.launch(f, l, 0, b.compute, a)
+				err = b.run(f, l, a)
 			}
 			b.args.Put(a)
 		}
@@ -198,8 +198,8 @@ func (b *Backend) Sort(values, indices, src backend.View, axis int, descending b
 		k, l, err := s.Pack(a, step, t, &ops[0], &ops[1], &ops[2], wp, descending)
 		if err == nil {
 			var f driver.Function
-			if f, err = b.g.function(k); err == nil {
-				err = b.g.launch(f, l, 0, b.compute, a)
+			if f, err = b.fn(k); err == nil {
+				err = b.run(f, l, a)
 			}
 		}
 		b.args.Put(a)

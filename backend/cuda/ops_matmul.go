@@ -177,7 +177,7 @@ func (b *Backend) Matmul(dst, x, y backend.View, beta float64) {
 	if bt == 1 {
 		g.Batch = 1
 	}
-	b.check(op, b.g.gemm(g, 1, beta, a.ptr, bb.ptr, cptr, b.compute))
+	b.check(op, b.gemmRun(g, 1, beta, a.ptr, bb.ptr, cptr))
 	finish()
 	relX()
 	relY()

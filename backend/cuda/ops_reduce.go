@@ -88,12 +88,12 @@ func (b *Backend) reduce(name string, code kernels.ReduceCode, dst, src backend.
 		if work != nil {
 			wp = work.ptr()
 		}
-		f, err := b.g.function(k)
+		f, err := b.fn(k)
 		if err == nil {
 			a := b.args.Get().(*driver.Args)
 			var l kernels.Launch
 			if l, err = r.Pack(a, p, code, so.Ptr, si.Ptr, wp, 1); err == nil {
-				err = b.g.launch(f, l, 0, b.compute, a)
+				err = b.run(f, l, a)
 			}
 			b.args.Put(a)
 		}
@@ -169,13 +169,13 @@ func (b *Backend) ArgReduce(op backend.ArgOp, dst, src backend.View, axis int) {
 	}
 	si, _ := b.kview(name, src)
 	so, _ := b.kview(name, dst)
-	f, err := b.g.function(argAxisKernelOf(kdt(src.DType())))
+	f, err := b.fn(argAxisKernelOf(kdt(src.DType())))
 	b.check(name, err)
 	a := b.args.Get().(*driver.Args)
 	defer b.args.Put(a)
 	l, err := kernels.PackArgReduceAxis(a, kop, &so, &si, shape64(src.Shape), axis, b.maxBlocks)
 	if err == nil {
-		err = b.g.launch(f, l, 0, b.compute, a)
+		err = b.run(f, l, a)
 	}
 	b.check(name, err)
 	keep(dst, src)
@@ -207,8 +207,8 @@ func (b *Backend) Cumulative(op backend.CumOp, dst, src backend.View, axis int) 
 	k, l, err := kernels.PackCumulative(a, kop, kdt(dt), &so, &si, shape64(src.Shape), axis, b.maxBlocks)
 	if err == nil {
 		var f driver.Function
-		if f, err = b.g.function(k); err == nil {
-			err = b.g.launch(f, l, 0, b.compute, a)
+		if f, err = b.fn(k); err == nil {
+			err = b.run(f, l, a)
 		}
 	}
 	b.check(name, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -129,6 +130,8 @@ type benchOptions struct {
 	Dataset string
 	Offline bool
 	Profile string
+	// DeviceProfile names the file for the device-time profile (CUDA).
+	DeviceProfile string
 }
 
 func (a *app) benchCommand() *cobra.Command {
@@ -157,6 +160,7 @@ line (bench/compare does that).`,
 	f.StringVar(&o.Dataset, "dataset", "fashion-mnist", "dataset of mlp_fmnist and cnn_fmnist: fashion-mnist or sample")
 	f.BoolVar(&o.Offline, "offline", false, "never download datasets")
 	f.StringVar(&o.Profile, "cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	f.StringVar(&o.DeviceProfile, "device-profile", "", "write the device time of each kernel, GEMM shape and copy to this file (CUDA)")
 	return cmd
 }
 
@@ -216,6 +220,20 @@ func (a *app) bench(ctx context.Context, o benchOptions, names []string) error {
 		defer func() {
 			pprof.StopCPUProfile()
 			f.Close()
+		}()
+	}
+	if o.DeviceProfile != "" {
+		if err := ember.SetDeviceProfiling(dev, true); err != nil {
+			return usagef("--device-profile: %v", err)
+		}
+		defer func() {
+			f, err := os.Create(o.DeviceProfile)
+			if err == nil {
+				err = errors.Join(ember.WriteDeviceProfile(f, dev), f.Close())
+			}
+			if err != nil {
+				fmt.Fprintln(a.stderr, "ember: --device-profile:", err)
+			}
 		}()
 	}
 	return a.runBench(ctx, names, dev, c, o.JSON)

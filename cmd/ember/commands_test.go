@@ -50,6 +50,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"summary", "--depth", "-1"}, exitUsage, "--depth must be positive"},
 		{[]string{"bench", "nope"}, exitUsage, `unknown workload "nope"`},
 		{[]string{"bench", "--device", "auto"}, exitUsage, "--device must be cpu or cuda"},
+		{[]string{"bench", "--device-profile", "/nonexistent/p.txt", "gemm"}, exitUsage, "cpu has no device profile"},
 		{[]string{"info", "x"}, exitUsage, "takes no arguments"},
 		{[]string{"frobnicate"}, exitError, `unknown command "frobnicate"`},
 	}
