@@ -22,6 +22,23 @@ import (
 // runIDs numbers backward passes.
 var runIDs atomic.Uint64
 
+// runningPasses counts backward passes under way. A pass that starts while
+// another runs (Grad called inside a backward function, as fused kernels do
+// to differentiate their composed form when the backward is recorded) may
+// visit nodes of the outer pass's graph; it saves their bookkeeping and
+// puts it back when it ends, so the outer pass continues as if it had not
+// run.
+var runningPasses atomic.Int64
+
+// nodeState is one node's per-pass bookkeeping, saved by a nested pass.
+type nodeState struct {
+	n       *node
+	run     uint64
+	deps    int32
+	pending *Tensor
+	capIdx  int32
+}
+
 // releaser is implemented by backends that can take memory back at once.
 type releaser interface{ Release(backend.Buffer) }
 
@@ -36,6 +53,8 @@ type engine struct {
 	recycle  bool            // gradients may be released
 	stack    []*node
 	ready    []*node
+	nested   bool        // another pass was running when this one started
+	saved    []nodeState // with nested: the bookkeeping this pass overwrote
 }
 
 // runBackward is the engine. With capture == nil it accumulates into leaf
@@ -48,6 +67,9 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 		defer noGradDepth.Add(-1)
 	}
 	e := &engine{id: runIDs.Add(1), born: allocSeq.Load(), c: c, capture: capture}
+	e.nested = runningPasses.Add(1) > 1
+	defer runningPasses.Add(-1)
+	defer e.restore()
 	e.recycle = !c.createGraph && !c.retainGraph
 	e.results = make([]*Tensor, len(capture))
 	for i, t := range capture {
@@ -128,11 +150,24 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 	return e.results
 }
 
+// restore puts back the bookkeeping of other passes that a nested pass
+// overwrote, newest first.
+func (e *engine) restore() {
+	for i := len(e.saved) - 1; i >= 0; i-- {
+		st := e.saved[i]
+		st.n.run, st.n.deps, st.n.pending, st.n.capIdx = st.run, st.deps, st.pending, st.capIdx
+	}
+	e.saved = nil
+}
+
 // visit marks n as part of this pass, resetting its bookkeeping the first
 // time, and reports whether this was the first time.
 func (e *engine) visit(n *node) bool {
 	if n.run == e.id {
 		return false
+	}
+	if e.nested && n.run != 0 {
+		e.saved = append(e.saved, nodeState{n, n.run, n.deps, n.pending, n.capIdx})
 	}
 	n.run, n.deps, n.pending, n.capIdx = e.id, 0, nil, 0
 	return true

@@ -276,3 +276,34 @@ func TestReluInPlaceThenInPlaceFails(t *testing.T) {
 		t.Fatalf("grad = %v, want [0 1 1 0]", got)
 	}
 }
+
+// TestNestedBackwardKeepsOuterPass: a fused op whose recorded backward
+// differentiates its composed form runs a backward pass inside another;
+// when its input is not a leaf, that nested pass walks nodes of the outer
+// pass's graph, and must leave their bookkeeping as it found it.
+func TestNestedBackwardKeepsOuterPass(t *testing.T) {
+	run := func(fused bool) (first, second []float64) {
+		a := randT(1, -1, 1, 3, 2, 4).Detach().SetRequiresGrad(true)
+		w := RecurrentWeights{WeightIH: randT(2, -1, 1, 20, 4).Detach().SetRequiresGrad(true),
+			WeightHH: randT(3, -1, 1, 20, 5).Detach().SetRequiresGrad(true)}
+		x := a.MulScalar(2) // not a leaf
+		var out *Tensor
+		if fused {
+			out, _, _ = RecurrentLayer(RecurrentLSTM, x, nil, nil, w, false)
+		} else {
+			zero := Zeros([]int{2, 5}, Float64)
+			out = recurrentComposed(RecurrentLSTM, x, zero, zero, w, false).Narrow(0, 0, 3)
+		}
+		g := Grad([]*Tensor{out.Mul(out).Sum()}, []*Tensor{a}, CreateGraph())
+		g[0].Sum().Backward()
+		return g[0].Float64s(), w.WeightIH.Grad().Float64s()
+	}
+	g1, h1 := run(true)
+	g2, h2 := run(false)
+	if ok, msg := approxEqual(FromSlice(g1), g2, 1e-9, 1e-12); !ok {
+		t.Errorf("first order: %s", msg)
+	}
+	if ok, msg := approxEqual(FromSlice(h1), h2, 1e-9, 1e-12); !ok {
+		t.Errorf("second order: %s", msg)
+	}
+}
