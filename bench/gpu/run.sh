@@ -32,6 +32,7 @@ train)
   step train 40 $G/ember train --device cuda --offline --out $G/runs > "$O/train.txt" 2>&1; tail -4 "$O/train.txt" ;;
 gpt2)
   step ember-gpt2-flash 60 $EB --device-profile "$O/gpt2_device.txt" gpt2_small >> "$O/bench.jsonl" 2>&1
+  head -40 "$O/gpt2_device.txt"
   (cd bench/pytorch && ANCHOR_DEVICE=cuda step torch-gpt2 60 python3 gpt2_small.py) >> "$O/torch.jsonl" 2>&1
   EMBER_CUDA_FLASH_ATTENTION=0 step ember-gpt2-composed 60 $EB gpt2_small >> "$O/bench.jsonl" 2>&1 ;;
 gptchar)
