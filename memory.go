@@ -66,28 +66,34 @@ type deviceProfiler interface {
 // NVIDIA's Nsight Systems would give); WriteDeviceProfile prints it. The
 // CPU has none: its work shows in Go's own profiler (pprof).
 func SetDeviceProfiling(d Device, on bool) error {
-	b, err := lookupBackend(d)
+	p, err := deviceProfilerOf(d)
 	if err != nil {
 		return err
-	}
-	p, ok := b.(deviceProfiler)
-	if !ok {
-		return fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
 	}
 	p.SetProfiling(on)
 	return nil
 }
 
-// WriteDeviceProfile waits for device d and writes its profile (see
-// SetDeviceProfiling) as a table to w, the most time first.
-func WriteDeviceProfile(w io.Writer, d Device) error {
+// deviceProfilerOf returns d's backend as a deviceProfiler, or an error
+// saying it has none.
+func deviceProfilerOf(d Device) (deviceProfiler, error) {
 	b, err := lookupBackend(d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, ok := b.(deviceProfiler)
 	if !ok {
-		return fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
+		return nil, fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
+	}
+	return p, nil
+}
+
+// WriteDeviceProfile waits for device d and writes its profile (see
+// SetDeviceProfiling) as a table to w, the most time first.
+func WriteDeviceProfile(w io.Writer, d Device) error {
+	p, err := deviceProfilerOf(d)
+	if err != nil {
+		return err
 	}
 	return p.WriteProfile(w)
 }

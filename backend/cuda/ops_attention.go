@@ -47,11 +47,7 @@ func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, caus
 	}
 	b.bind(op)
 	defer b.g.unbind()
-	at.Scale, at.Causal = scale, causal
-	var rel []func()
-	at.Q, at.QSt = b.attnIn(op, q, &rel)
-	at.K, at.KSt = b.attnIn(op, k, &rel)
-	at.V, at.VSt = b.attnIn(op, v, &rel)
+	rel := b.attnInputs(op, &at, q, k, v, causal, scale)
 	var finish func()
 	at.Out, at.OutSt, finish = b.attnOut(op, out)
 	at.LSE = b.devBuf(op, lse).ptr() + elemOffset(lse)
@@ -80,11 +76,7 @@ func (b *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, ls
 	}
 	b.bind(op)
 	defer b.g.unbind()
-	at.Scale, at.Causal = scale, causal
-	var rel []func()
-	at.Q, at.QSt = b.attnIn(op, q, &rel)
-	at.K, at.KSt = b.attnIn(op, k, &rel)
-	at.V, at.VSt = b.attnIn(op, v, &rel)
+	rel := b.attnInputs(op, &at, q, k, v, causal, scale)
 	at.Out, at.OutSt = b.attnIn(op, out, &rel)
 	at.DOut, at.DOutSt = b.attnIn(op, dout, &rel)
 	at.LSE = b.devBuf(op, lse).ptr() + elemOffset(lse)
@@ -178,6 +170,17 @@ func attnStrides(v backend.View) ([3]int64, bool) {
 		inner = i
 	}
 	return st, true
+}
+
+// attnInputs sets the scale, the causal flag and the addresses and strides
+// of q, k and v in at, and returns the releases of any dense copies made.
+func (b *Backend) attnInputs(op string, at *kernels.Attention, q, k, v backend.View, causal bool, scale float64) []func() {
+	at.Scale, at.Causal = scale, causal
+	var rel []func()
+	at.Q, at.QSt = b.attnIn(op, q, &rel)
+	at.K, at.KSt = b.attnIn(op, k, &rel)
+	at.V, at.VSt = b.attnIn(op, v, &rel)
+	return rel
 }
 
 // attnIn returns the address and strides of an input view, through a

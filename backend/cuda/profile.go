@@ -58,34 +58,37 @@ func (b *Backend) Profiling() bool { return b.prof.on.Load() }
 
 // ResetProfile clears the profile.
 func (b *Backend) ResetProfile() {
-	b.Synchronize()
-	b.bind("ResetProfile")
-	defer b.g.unbind()
-	p := &b.prof
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.resolve(b.g, true)
-	p.totals, p.err = nil, nil
+	b.withResolvedProfile("ResetProfile", func(p *profiler) { p.totals, p.err = nil, nil })
 }
 
 // Profile waits for the device and returns the profile so far, the most
 // time first.
 func (b *Backend) Profile() ([]ProfileEntry, error) {
+	var out []ProfileEntry
+	var err error
+	b.withResolvedProfile("Profile", func(p *profiler) {
+		for _, e := range p.totals {
+			out = append(out, *e)
+		}
+		err = p.err
+	})
+	slices.SortFunc(out, func(x, y ProfileEntry) int {
+		return cmp.Or(cmp.Compare(y.Time, x.Time), cmp.Compare(x.Name, y.Name))
+	})
+	return out, err
+}
+
+// withResolvedProfile waits for the device, sums every pending record and
+// calls f with the profiler locked.
+func (b *Backend) withResolvedProfile(op string, f func(p *profiler)) {
 	b.Synchronize()
-	b.bind("Profile")
+	b.bind(op)
 	defer b.g.unbind()
 	p := &b.prof
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.resolve(b.g, true)
-	out := make([]ProfileEntry, 0, len(p.totals))
-	for _, e := range p.totals {
-		out = append(out, *e)
-	}
-	slices.SortFunc(out, func(x, y ProfileEntry) int {
-		return cmp.Or(cmp.Compare(y.Time, x.Time), cmp.Compare(x.Name, y.Name))
-	})
-	return out, p.err
+	f(p)
 }
 
 // WriteProfile writes the profile as a table: device time, its share,
