@@ -1,7 +1,8 @@
 #!/bin/bash
 # Device checks for Ember's CUDA backend. Runs on the GPU machine from the repo root:
 #   BUDGET=300 bash bench/gpu/run.sh [steps...]   (steps: tests train gpt2 gptchar gemm fmnist)
-# after bench/gpu/pack.sh built gpu/pack.tar.xz here. Results go to $OUT (or /tmp/out).
+# after bench/gpu/pack.sh built gpu/pack.tar.xz here. Results go to $OUT (or /tmp/out): at most
+# 8 files (log, conformance, cudatest, train, bench.jsonl, torch.jsonl, two GPT-2 profiles).
 set -u
 O=${OUT:-/tmp/out}; mkdir -p "$O"
 R=$PWD; G=${G:-/tmp/g}; BUDGET=${BUDGET:-300}
@@ -33,13 +34,14 @@ train)
 gpt2)
   step ember-gpt2-flash 60 $EB --device-profile "$O/gpt2_device.txt" gpt2_small >> "$O/bench.jsonl" 2>&1
   head -40 "$O/gpt2_device.txt"
-  (cd bench/pytorch && ANCHOR_DEVICE=cuda step torch-gpt2 60 python3 gpt2_small.py) >> "$O/torch.jsonl" 2>&1
+  (cd bench/pytorch && ANCHOR_DEVICE=cuda ANCHOR_PROFILE="$O/gpt2_torch_profile.txt" step torch-gpt2 60 python3 gpt2_small.py) >> "$O/torch.jsonl" 2>&1
+  head -30 "$O/gpt2_torch_profile.txt"
   EMBER_CUDA_FLASH_ATTENTION=0 step ember-gpt2-composed 60 $EB gpt2_small >> "$O/bench.jsonl" 2>&1 ;;
 gptchar)
   step ember-gptchar-flash 40 $EB gpt_char >> "$O/bench.jsonl" 2>&1
   (cd bench/pytorch && ANCHOR_DEVICE=cuda step torch-gptchar 40 python3 gpt_char.py) >> "$O/torch.jsonl" 2>&1 ;;
 gemm)
-  step gpucheck 40 $G/gpucheck -gemm 4096,8192 -iters 20 > "$O/gpucheck.txt" 2>&1; grep -E "gemm|passed|FAIL" "$O/gpucheck.txt"
+  step gpucheck 40 $G/gpucheck -gemm 4096,8192 -iters 20 2>&1 | grep -vE " ok$"   # the op battery's failures, then the timings
   (cd bench/pytorch && ANCHOR_DEVICE=cuda step torch-gemm 30 python3 gemm_cuda.py 4096,8192 20) >> "$O/torch.jsonl" 2>&1 ;;
 fmnist)
   step ember-fmnist 40 $EB mlp_fmnist cnn_fmnist >> "$O/bench.jsonl" 2>&1

@@ -10,8 +10,11 @@ MFU: (6·N + 12·L·C·T) FLOPs per token, N the parameters less the position em
 estimate_mfu), over the dense bfloat16 peak of an H100/H200 SXM (989 TFLOP/s).
 
 Usage: ANCHOR_DEVICE=cuda python3 gpt2_small.py [BATCH] [STEPS]
+With ANCHOR_PROFILE=FILE, two more steps run under torch.profiler and FILE gets the device time
+of each kernel (the counterpart of `ember bench --device-profile`).
 """
 import math
+import os
 import sys
 import time
 
@@ -98,6 +101,20 @@ def main(batch, steps):
          peak_tflops=PEAK_TFLOPS, note="(6N + 12*L*C*T) FLOPs per token over the dense peak")
     emit("gpt2_small", cfg, "train_loss", losses[-1], "nats/token", first_loss=losses[0],
          note="last step (random tokens: about ln(vocab))")
+    if os.environ.get("ANCHOR_PROFILE"):
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(2):
+                x = torch.randint(0, V, (batch, T), device=dev)
+                y = torch.randint(0, V, (batch, T), device=dev)
+                with torch.autocast("cuda", dtype=torch.bfloat16):
+                    loss = F.cross_entropy(model(x).view(-1, V), y.view(-1))
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            sync()
+        with open(os.environ["ANCHOR_PROFILE"], "w") as f:
+            f.write(prof.key_averages().table(sort_by="cuda_time_total", row_limit=40, max_name_column_width=90))
 
 
 if __name__ == "__main__":
