@@ -16,7 +16,7 @@ func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 		panic(&DTypeError{Op: op, Msg: "index must be an int64 or int32 tensor, got " + idx.dtype.String()})
 	}
 	idx = idx.castNoGrad(Int64)
-	if idx.Numel() == 0 {
+	if idx.Numel() == 0 || (!wrap && checksIndices(idx)) {
 		return idx
 	}
 	// Integer tensors never record a graph, so no NoGrad scope is needed
@@ -37,6 +37,18 @@ func checkIndex(op string, idx *Tensor, axis, size int, wrap bool) *Tensor {
 		idx = Where(idx.Lt(Scalar(int64(0))), idx.AddScalar(float64(size)), idx)
 	}
 	return idx
+}
+
+// indexChecker is implemented by backends whose index kernels find
+// out-of-range indices themselves and report them at the next call that
+// waits for the device (CUDA's, like PyTorch's device-side assertions):
+// reading the indices back to check them first would stall the device.
+type indexChecker interface{ ChecksIndices() bool }
+
+// checksIndices reports whether idx's backend checks indices itself.
+func checksIndices(idx *Tensor) bool {
+	c, ok := idx.be().(indexChecker)
+	return ok && c.ChecksIndices()
 }
 
 // IndexSelect picks the entries idx (a 1-D or 0-d int64 or int32 tensor

@@ -246,7 +246,14 @@ func newClassTargets(op string, x, t, weight *Tensor, ignore int, mean bool) *cl
 	ct := &classTargets{shape: t.shape, x: x.shape, dtype: x.dtype, count: t.Numel()}
 	ct.weight = classWeight(op, weight, x, c)
 	idx := t
-	if t.Numel() > 0 {
+	switch {
+	case t.Numel() > 0 && checksIndices(t):
+		// The device reports targets out of range (the gather flags
+		// them) at its next wait; mask the ignored positions without
+		// reading the targets back.
+		ct.valid = t.Ne(t.sc(float64(ignore)))
+		idx = Where(ct.valid, t, t.sc(0))
+	case t.Numel() > 0:
 		l, h := int64Range(t)
 		inRange := l >= 0 && h < int64(c)
 		if !inRange || (l <= int64(ignore) && int64(ignore) <= h) {

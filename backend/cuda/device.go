@@ -24,6 +24,7 @@ type Backend struct {
 	index int
 	key   deviceKey // its entry in devices
 	prof  profiler
+	idx   indexFlags
 	name  string
 	g     gpu
 	props driver.Properties
@@ -152,6 +153,7 @@ func (b *Backend) Synchronize() {
 	b.bind("Synchronize")
 	defer b.g.unbind()
 	b.check("Synchronize", b.g.syncDevice())
+	b.checkIndexErrors("Synchronize")
 }
 
 // Properties describes the device.

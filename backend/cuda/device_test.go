@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cpu"
 	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/internal/cudatest"
 )
@@ -65,4 +66,20 @@ func TestEmulatorModeOpensDeviceZero(t *testing.T) {
 		t.Errorf("emulated device: %s, %+v", b.Name(), b.Properties())
 	}
 	b.Synchronize()
+}
+
+// TestHostIndexCheck: on the host fallback, an index out of range panics
+// with the same *OpError as the device's flags give.
+func TestHostIndexCheck(t *testing.T) {
+	b := &Backend{name: "cuda:9", host: cpu.New()}
+	idx := b.host.FromHost(backend.Int64, []int64{0, 2, 3})
+	b.hostIndexCheck("Gather", backend.Dense(idx, 2), 3) // 0 and 2: fine
+	defer func() {
+		err, _ := recover().(*OpError)
+		if err == nil || err.Op != "Gather" || !errors.Is(err, ErrIndexOutOfRange) || !strings.Contains(err.Error(), "index 3") {
+			t.Errorf("recovered %v", err)
+		}
+	}()
+	b.hostIndexCheck("Gather", backend.Dense(idx, 3), 3)
+	t.Error("no panic")
 }

@@ -6,8 +6,8 @@ import (
 	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
-// The index kernels take indices already checked by the ember package (in
-// range, non-negative), so their error flags are not used.
+// The index kernels skip indices outside [0, size) and set their op's
+// error flag, which the next waiting call reports (index_errors.go).
 
 // indexViews converts the views of an index op to kernel operands; ok is
 // false when one has more dims than the kernels take.
@@ -28,7 +28,10 @@ func (b *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View)
 	const op = "IndexSelect"
 	ops, ok := b.indexViews(op, dst, src, idx)
 	if !ok || idx.DType() != backend.Int64 || dst.DType() != src.DType() {
-		b.fallback(op, []hostArg{out(dst), in(src), in(idx)}, func(h []backend.View) { b.host.IndexSelect(h[0], h[1], axis, h[2]) })
+		b.fallback(op, []hostArg{out(dst), in(src), in(idx)}, func(h []backend.View) {
+			b.hostIndexCheck(op, h[2], src.Shape[axis])
+			b.host.IndexSelect(h[0], h[1], axis, h[2])
+		})
 		return
 	}
 	b.bind(op)
@@ -37,8 +40,9 @@ func (b *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View)
 	if n == 0 {
 		return
 	}
+	flag := b.indexFlag(op, slotIndexSelect)
 	b.launch(op, indexSelectKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
-		return kernels.PackIndexSelect(a, &ops[0], &ops[1], shape64(dst.Shape), axis, int64(src.Shape[axis]), &ops[2], 0)
+		return kernels.PackIndexSelect(a, &ops[0], &ops[1], shape64(dst.Shape), axis, int64(src.Shape[axis]), &ops[2], flag)
 	})
 	keep(dst, src, idx)
 }
@@ -51,7 +55,10 @@ func (b *Backend) IndexAdd(dst backend.View, axis int, idx, src backend.View) {
 	const op = "IndexAdd"
 	ops, ok := b.indexViews(op, dst, idx, src)
 	if !ok || idx.DType() != backend.Int64 || dst.DType() != src.DType() {
-		b.fallback(op, []hostArg{inout(dst), in(idx), in(src)}, func(h []backend.View) { b.host.IndexAdd(h[0], axis, h[1], h[2]) })
+		b.fallback(op, []hostArg{inout(dst), in(idx), in(src)}, func(h []backend.View) {
+			b.hostIndexCheck(op, h[1], dst.Shape[axis])
+			b.host.IndexAdd(h[0], axis, h[1], h[2])
+		})
 		return
 	}
 	b.bind(op)
@@ -60,8 +67,9 @@ func (b *Backend) IndexAdd(dst backend.View, axis int, idx, src backend.View) {
 	if n == 0 {
 		return
 	}
+	flag := b.indexFlag(op, slotIndexAdd)
 	b.launch(op, indexAddKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
-		return kernels.PackIndexAdd(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(src.Shape), 0)
+		return kernels.PackIndexAdd(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(src.Shape), flag)
 	})
 	keep(dst, src, idx)
 }
@@ -71,7 +79,10 @@ func (b *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	const op = "Gather"
 	ops, ok := b.indexViews(op, dst, src, idx)
 	if !ok || idx.DType() != backend.Int64 || dst.DType() != src.DType() {
-		b.fallback(op, []hostArg{out(dst), in(src), in(idx)}, func(h []backend.View) { b.host.Gather(h[0], h[1], axis, h[2]) })
+		b.fallback(op, []hostArg{out(dst), in(src), in(idx)}, func(h []backend.View) {
+			b.hostIndexCheck(op, h[2], src.Shape[axis])
+			b.host.Gather(h[0], h[1], axis, h[2])
+		})
 		return
 	}
 	b.bind(op)
@@ -80,8 +91,9 @@ func (b *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	if n == 0 {
 		return
 	}
+	flag := b.indexFlag(op, slotGather)
 	b.launch(op, gatherKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
-		return kernels.PackGather(a, &ops[0], &ops[1], axis, int64(src.Shape[axis]), &ops[2], shape64(idx.Shape), 0)
+		return kernels.PackGather(a, &ops[0], &ops[1], axis, int64(src.Shape[axis]), &ops[2], shape64(idx.Shape), flag)
 	})
 	keep(dst, src, idx)
 }
@@ -94,7 +106,10 @@ func (b *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add
 	const op = "Scatter"
 	ops, ok := b.indexViews(op, dst, idx, src)
 	if !ok || idx.DType() != backend.Int64 || dst.DType() != src.DType() {
-		b.fallback(op, []hostArg{inout(dst), in(idx), in(src)}, func(h []backend.View) { b.host.Scatter(h[0], axis, h[1], h[2], add) })
+		b.fallback(op, []hostArg{inout(dst), in(idx), in(src)}, func(h []backend.View) {
+			b.hostIndexCheck(op, h[1], dst.Shape[axis])
+			b.host.Scatter(h[0], axis, h[1], h[2], add)
+		})
 		return
 	}
 	b.bind(op)
@@ -103,8 +118,9 @@ func (b *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add
 	if n == 0 {
 		return
 	}
+	flag := b.indexFlag(op, slotScatter)
 	b.launch(op, scatterKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
-		return kernels.PackScatter(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(idx.Shape), add, 0)
+		return kernels.PackScatter(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(idx.Shape), add, flag)
 	})
 	keep(dst, src, idx)
 }
@@ -154,6 +170,7 @@ func (b *Backend) Nonzero(v backend.View) (backend.Buffer, int) {
 	run(kernels.NonzeroOffsets, 0)
 	var n [1]int64
 	b.check(op, b.down.download(int64Bytes(n[:]), total))
+	b.checkIndexErrors(op)
 	res, err := b.newBuffer(backend.Int64, int(n[0]))
 	b.check(op, err)
 	if n[0] > 0 {

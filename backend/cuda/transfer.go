@@ -66,6 +66,7 @@ func (b *Backend) ToHost(v backend.View, dst any) {
 		tmp.mem.release()
 	}
 	runtime.KeepAlive(src)
+	b.checkIndexErrors(op)
 }
 
 // elemOffset is the byte offset of a view's first element in its buffer.
