@@ -177,3 +177,19 @@ func TestFlashAttentionSwitch(t *testing.T) {
 		assertClose(t, fmt.Sprint(dev), fused, composed.Shape(), composed.Float64s(), 1e-4, 2e-5)
 	}
 }
+
+// TestFusedAttentionLongKeysComposed: past the crossover where the fused
+// kernels stop paying (cuda's flashPays), the attention is composed.
+func TestFusedAttentionLongKeysComposed(t *testing.T) {
+	for _, dev := range fusedDevices() {
+		q := randT(9700, -1, 1, 1, 2, 4, 8).To(Float32, dev).Detach().SetRequiresGrad(true)
+		k := randT(9701, -1, 1, 1, 2, 300, 8).To(Float32, dev)
+		v := randT(9702, -1, 1, 1, 2, 300, 8).To(Float32, dev)
+		y := ScaledDotProductAttention(q, k, v, nil, 0, false, 0, nil)
+		if y.GradFn() == "ScaledDotProductFlashAttentionBackward0" {
+			t.Errorf("%s: 300 keys ran the fused kernels", dev)
+		}
+		want := composedAttention(q.Detach(), k, v, false, 0)
+		assertClose(t, dev.String(), y, want.Shape(), want.Float64s(), 1e-5, 1e-6)
+	}
+}

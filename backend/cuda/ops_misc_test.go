@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/emberdl/ember/backend"
+	"github.com/emberdl/ember/backend/cuda/kernels"
 )
 
 func TestOptimStep(t *testing.T) {
@@ -196,4 +197,25 @@ func TestIndexingSortConvPool(t *testing.T) {
 	w.runDev("indexing, sort, conv, pool", func(be backend.Backend, v []backend.View) { be.MaxPool2d(v[0], v[1], v[2], pp) }, my, mi, x)
 	w.same("maxpool", my, exact)
 	w.same("maxpool indices", mi, exact)
+}
+
+// TestFlashPays: the fused attention runs for short key sequences, and for
+// long ones only when their scores would be too large to store.
+func TestFlashPays(t *testing.T) {
+	for _, c := range []struct {
+		b, h, tq, tk int64
+		want         bool
+	}{
+		{16, 4, 128, 128, true},      // char-GPT: fused wins
+		{8, 12, 1024, 1024, false},   // GPT-2 small: composed wins, 400 MB of scores
+		{1, 1, 1, 256, true},         // at the crossover
+		{1, 1, 1, 257, false},        // past it
+		{4, 16, 8192, 8192, true},    // 16 GiB of scores: not stored
+		{1, 1, 200000, 300000, true}, // long context, batch 1
+	} {
+		at := kernels.Attention{B: c.b, H: c.h, Tq: c.tq, Tk: c.tk}
+		if got := flashPays(at); got != c.want {
+			t.Errorf("B=%d H=%d Tq=%d Tk=%d: flashPays %v, want %v", c.b, c.h, c.tq, c.tk, got, c.want)
+		}
+	}
 }
