@@ -36,7 +36,7 @@ gpt2)
   head -40 "$O/gpt2_device.txt"
   (cd bench/pytorch && ANCHOR_DEVICE=cuda ANCHOR_PROFILE="$O/gpt2_torch_profile.txt" step torch-gpt2 60 python3 gpt2_small.py) >> "$O/torch.jsonl" 2>&1
   head -30 "$O/gpt2_torch_profile.txt"
-  EMBER_CUDA_FLASH_ATTENTION=0 step ember-gpt2-composed 60 $EB gpt2_small >> "$O/bench.jsonl" 2>&1 ;;
+  ;;
 gptchar)
   step ember-gptchar-flash 40 $EB gpt_char >> "$O/bench.jsonl" 2>&1
   (cd bench/pytorch && ANCHOR_DEVICE=cuda step torch-gptchar 40 python3 gpt_char.py) >> "$O/torch.jsonl" 2>&1 ;;
