@@ -40,9 +40,10 @@ var ErrIndexOutOfRange = errors.New("an index was out of bounds")
 
 // indexFlags holds the device's index-error flags.
 type indexFlags struct {
-	mu    sync.Mutex
-	buf   *Buffer     // nIndexSlots int32, zeroed
-	armed atomic.Bool // a kernel may have set a flag since the last read
+	mu      sync.Mutex
+	buf     *Buffer     // nIndexSlots int32, zeroed
+	armed   atomic.Bool // a kernel may have set a flag since the last read
+	reading sync.Mutex  // one read (and clearing) of the flags at a time
 }
 
 // ChecksIndices reports true: out-of-range indices are reported by the
@@ -51,7 +52,7 @@ type indexFlags struct {
 func (b *Backend) ChecksIndices() bool { return true }
 
 // indexFlag returns the address of op's flag, for an index kernel about to
-// be queued. Bound.
+// be queued; armIndexFlags must follow once it is. Bound.
 func (b *Backend) indexFlag(op string, s indexSlot) driver.DevicePtr {
 	f := &b.idx
 	f.mu.Lock()
@@ -61,9 +62,12 @@ func (b *Backend) indexFlag(op string, s indexSlot) driver.DevicePtr {
 		b.check(op, b.g.memset(buf.ptr(), 0, uint64(nIndexSlots)*4, b.compute))
 		f.buf = buf
 	}
-	f.armed.Store(true)
 	return f.buf.ptr() + driver.DevicePtr(4*s)
 }
+
+// armIndexFlags notes that an index kernel has been queued: the next read
+// of the flags (queued after it, so it sees what the kernel wrote) is due.
+func (b *Backend) armIndexFlags() { b.idx.armed.Store(true) }
 
 // checkIndexErrors reads the flags once the work queued so far has run,
 // and panics with an *OpError for the first op whose kernel found an index
@@ -71,6 +75,13 @@ func (b *Backend) indexFlag(op string, s indexSlot) driver.DevicePtr {
 // waited. Bound.
 func (b *Backend) checkIndexErrors(waiting string) {
 	f := &b.idx
+	if !f.armed.Load() {
+		return
+	}
+	// One reader at a time, so that a flag is reported once: the clearing
+	// memset of one read is queued before the next read's download.
+	f.reading.Lock()
+	defer f.reading.Unlock()
 	if !f.armed.Swap(false) {
 		return
 	}

@@ -44,6 +44,7 @@ func (b *Backend) IndexSelect(dst, src backend.View, axis int, idx backend.View)
 	b.launch(op, indexSelectKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 		return kernels.PackIndexSelect(a, &ops[0], &ops[1], shape64(dst.Shape), axis, int64(src.Shape[axis]), &ops[2], flag)
 	})
+	b.armIndexFlags()
 	keep(dst, src, idx)
 }
 
@@ -71,6 +72,7 @@ func (b *Backend) IndexAdd(dst backend.View, axis int, idx, src backend.View) {
 	b.launch(op, indexAddKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 		return kernels.PackIndexAdd(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(src.Shape), flag)
 	})
+	b.armIndexFlags()
 	keep(dst, src, idx)
 }
 
@@ -95,6 +97,7 @@ func (b *Backend) Gather(dst, src backend.View, axis int, idx backend.View) {
 	b.launch(op, gatherKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 		return kernels.PackGather(a, &ops[0], &ops[1], axis, int64(src.Shape[axis]), &ops[2], shape64(idx.Shape), flag)
 	})
+	b.armIndexFlags()
 	keep(dst, src, idx)
 }
 
@@ -122,6 +125,7 @@ func (b *Backend) Scatter(dst backend.View, axis int, idx, src backend.View, add
 	b.launch(op, scatterKernelOf(kdt(dst.DType())), kernels.ElementwiseLaunch(int64(n), b.maxBlocks), func(a *driver.Args) error {
 		return kernels.PackScatter(a, &ops[0], axis, int64(dst.Shape[axis]), &ops[1], &ops[2], shape64(idx.Shape), add, flag)
 	})
+	b.armIndexFlags()
 	keep(dst, src, idx)
 }
 
