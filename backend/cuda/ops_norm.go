@@ -81,8 +81,16 @@ func (b *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weigh
 		var finDW, finDB func()
 		l.DW, finDW = b.optOut(op, dweight, dt)
 		l.DB, finDB = b.optOut(op, dbias, dt)
-		b.launch(op, layerNormKernelOf(kernels.LayerNormBackwardParams, kdt(dt)), kernels.ElementwiseLaunch(l.Cols, b.maxBlocks),
+		var first, sum kernels.Launch
+		l.Chunk, l.Chunks, first, sum = kernels.LayerNormParamsPlan(l.Rows, l.Cols, b.maxBlocks)
+		part := b.temp(op, acc, int(2*l.Chunks*l.Cols))
+		l.PartW = part.ptr()
+		l.PartB = part.ptr() + driver.DevicePtr(l.Chunks*l.Cols*int64(acc.Size()))
+		b.launch(op, layerNormKernelOf(kernels.LayerNormBackwardParams, kdt(dt)), first,
 			func(a *driver.Args) error { return kernels.PackLayerNorm(a, kernels.LayerNormBackwardParams, l) })
+		b.launch(op, layerNormKernelOf(kernels.LayerNormParamsSum, kdt(dt)), sum,
+			func(a *driver.Args) error { return kernels.PackLayerNorm(a, kernels.LayerNormParamsSum, l) })
+		part.mem.release()
 		finDW()
 		finDB()
 	}

@@ -282,7 +282,7 @@ func Catalog() []Unit {
 		}
 		add(CrossEntropyKernel(t, false))
 		add(CrossEntropyKernel(t, true))
-		for _, p := range []LayerNormPass{LayerNormForward, LayerNormBackward, LayerNormBackwardParams} {
+		for _, p := range []LayerNormPass{LayerNormForward, LayerNormBackward, LayerNormBackwardParams, LayerNormParamsSum} {
 			add(LayerNormKernel(p, t))
 		}
 		add(AdamWKernel(t))

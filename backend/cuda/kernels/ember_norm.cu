@@ -10,11 +10,19 @@
 //       const A* mean, const A* rstd, i64 rows, i64 cols)
 //     dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * w,
 //     xhat = (x - mean) * rstd. One block per row.
-//   ember::layernorm_bwd_params<T>(T* dw_opt, T* db_opt, const T* dy,
-//       const T* x, const A* mean, const A* rstd, i64 rows, i64 cols)
-//     dw = sum over rows of dy * xhat, db = sum over rows of dy, written
-//     (not added). One thread per column, rows summed in order: the result
-//     is deterministic.
+//   ember::layernorm_bwd_params<T>(A* part_w, A* part_b, const T* dy,
+//       const T* x, const A* mean, const A* rstd, i64 rows, i64 cols,
+//       i64 chunk)
+//     First pass of dw = sum over rows of dy * xhat and db = sum over rows
+//     of dy: block row blockIdx.y sums rows [y*chunk, min(rows, (y+1)*chunk))
+//     of each column (one thread per column, grid-stride over x) into
+//     part_w and part_b [gridDim.y, cols]. Chunks give the GPU enough
+//     threads: a thread per column alone, summing thousands of rows, leaves
+//     all but a few warps idle.
+//   ember::layernorm_bwd_params_sum<T>(T* dw_opt, T* db_opt,
+//       const A* part_w, const A* part_b, i64 chunks, i64 cols)
+//     Second pass: each column's chunks summed in order, written (not
+//     added). Both passes sum in a fixed order: the result is deterministic.
 #include "ember_common.cuh"
 
 namespace ember {
@@ -79,16 +87,35 @@ __global__ void layernorm_bwd(T* __restrict__ dx, const T* __restrict__ dy, cons
 }
 
 template <class T>
-__global__ void layernorm_bwd_params(T* __restrict__ dw_opt, T* __restrict__ db_opt, const T* __restrict__ dy,
-                                     const T* __restrict__ x, const typename Acc<T>::type* __restrict__ mean,
-                                     const typename Acc<T>::type* __restrict__ rstd, i64 rows, i64 cols) {
+__global__ void layernorm_bwd_params(typename Acc<T>::type* __restrict__ part_w, typename Acc<T>::type* __restrict__ part_b,
+                                     const T* __restrict__ dy, const T* __restrict__ x,
+                                     const typename Acc<T>::type* __restrict__ mean,
+                                     const typename Acc<T>::type* __restrict__ rstd, i64 rows, i64 cols, i64 chunk) {
   typedef typename Acc<T>::type A;
-  for (i64 c = global_thread(); c < cols; c += grid_threads()) {
+  const i64 r0 = (i64)blockIdx.y * chunk;
+  const i64 r1 = r0 + chunk < rows ? r0 + chunk : rows;
+  for (i64 c = (i64)blockIdx.x * blockDim.x + threadIdx.x; c < cols; c += (i64)gridDim.x * blockDim.x) {
     A sw = A(0), sb = A(0);
-    for (i64 r = 0; r < rows; ++r) {
+    for (i64 r = r0; r < r1; ++r) {
       const A g = to_acc(dy[r * cols + c]);
       sb += g;
       sw += g * (to_acc(x[r * cols + c]) - mean[r]) * rstd[r];
+    }
+    part_w[(i64)blockIdx.y * cols + c] = sw;
+    part_b[(i64)blockIdx.y * cols + c] = sb;
+  }
+}
+
+template <class T>
+__global__ void layernorm_bwd_params_sum(T* __restrict__ dw_opt, T* __restrict__ db_opt,
+                                         const typename Acc<T>::type* __restrict__ part_w,
+                                         const typename Acc<T>::type* __restrict__ part_b, i64 chunks, i64 cols) {
+  typedef typename Acc<T>::type A;
+  for (i64 c = global_thread(); c < cols; c += grid_threads()) {
+    A sw = A(0), sb = A(0);
+    for (i64 k = 0; k < chunks; ++k) {
+      sw += part_w[k * cols + c];
+      sb += part_b[k * cols + c];
     }
     if (dw_opt) dw_opt[c] = from_acc<T>(sw);
     if (db_opt) db_opt[c] = from_acc<T>(sb);

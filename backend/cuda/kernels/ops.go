@@ -194,7 +194,8 @@ type LayerNormPass string
 const (
 	LayerNormForward        LayerNormPass = "layernorm_fwd"
 	LayerNormBackward       LayerNormPass = "layernorm_bwd"
-	LayerNormBackwardParams LayerNormPass = "layernorm_bwd_params"
+	LayerNormBackwardParams LayerNormPass = "layernorm_bwd_params"     // partial sums per chunk of rows
+	LayerNormParamsSum      LayerNormPass = "layernorm_bwd_params_sum" // the chunks' sum
 )
 
 // RandomKind selects a random-number kernel.

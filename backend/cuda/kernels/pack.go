@@ -236,6 +236,24 @@ type LayerNorm struct {
 	DY, DX, DW, DB driver.DevicePtr
 	Rows, Cols     int64
 	Eps            float64
+	// The parameter gradients' partial sums (accumulation type,
+	// [Chunks, Cols] each) and the rows per chunk: see LayerNormParamsPlan.
+	PartW, PartB  driver.DevicePtr
+	Chunk, Chunks int64
+}
+
+// LayerNormParamsPlan chunks the rows of the layer-norm parameter
+// gradients so that the first pass (LayerNormBackwardParams) has about
+// maxBlocks blocks of threads, each summing at least 16 rows of a column,
+// and returns the chunking and the launches of both passes.
+func LayerNormParamsPlan(rows, cols int64, maxBlocks int) (chunk, chunks int64, first, sum Launch) {
+	const block = 256
+	colBlocks := max((cols+block-1)/block, 1)
+	chunks = max(min(int64(maxBlocks)/colBlocks, (rows+15)/16, 65535), 1)
+	chunk = max((rows+chunks-1)/chunks, 1)
+	chunks = max((rows+chunk-1)/chunk, 1)
+	first = Launch{Grid: driver.Dim3{X: uint32(min(colBlocks, int64(maxBlocks))), Y: uint32(chunks), Z: 1}, Block: driver.D1(block)}
+	return chunk, chunks, first, ElementwiseLaunch(cols, maxBlocks)
 }
 
 // PackLayerNorm packs one of the layer-norm passes.
@@ -247,7 +265,12 @@ func PackLayerNorm(a *driver.Args, pass LayerNormPass, l *LayerNorm) error {
 	case LayerNormBackward:
 		a.Ptr(l.DX).Ptr(l.DY).Ptr(l.X).Ptr(l.W).Ptr(l.Mean).Ptr(l.RStd).I64(l.Rows).I64(l.Cols)
 	case LayerNormBackwardParams:
-		a.Ptr(l.DW).Ptr(l.DB).Ptr(l.DY).Ptr(l.X).Ptr(l.Mean).Ptr(l.RStd).I64(l.Rows).I64(l.Cols)
+		if l.Chunk < 1 {
+			return fmt.Errorf("kernels: layer-norm parameter gradients need a chunking (LayerNormParamsPlan)")
+		}
+		a.Ptr(l.PartW).Ptr(l.PartB).Ptr(l.DY).Ptr(l.X).Ptr(l.Mean).Ptr(l.RStd).I64(l.Rows).I64(l.Cols).I64(l.Chunk)
+	case LayerNormParamsSum:
+		a.Ptr(l.DW).Ptr(l.DB).Ptr(l.PartW).Ptr(l.PartB).I64(l.Chunks).I64(l.Cols)
 	default:
 		return fmt.Errorf("kernels: unknown layer-norm pass %q", pass)
 	}
