@@ -68,15 +68,17 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 	}
 	e := &engine{id: runIDs.Add(1), born: allocSeq.Load(), c: c, capture: capture}
 	e.nested = runningPasses.Add(1) > 1
+	if e.nested {
+		// A nested pass may run nodes of the outer pass's graph (past a
+		// non-leaf it captures): it must not free them.
+		e.c.retainGraph = true
+	}
 	defer runningPasses.Add(-1)
 	defer e.restore()
-	e.recycle = !c.createGraph && !c.retainGraph
+	e.recycle = !e.c.createGraph && !e.c.retainGraph
 	e.results = make([]*Tensor, len(capture))
 	for i, t := range capture {
-		if t.node != nil {
-			e.visit(t.node)
-			t.node.capIdx = int32(i + 1)
-		} else {
+		if t.node == nil {
 			if e.captured == nil {
 				e.captured = map[*Tensor]int{}
 			}
@@ -125,6 +127,15 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 			if first {
 				e.stack = append(e.stack, m)
 			}
+		}
+	}
+
+	// Captured non-leaves take their gradient where the pass reaches them;
+	// the pass goes on past them (other captured tensors may lie beyond),
+	// so they are marked only now that every reachable node is counted.
+	for i, t := range capture {
+		if t.node != nil && t.node.run == e.id {
+			t.node.capIdx = int32(i + 1)
 		}
 	}
 

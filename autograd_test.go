@@ -286,7 +286,7 @@ func TestNestedBackwardKeepsOuterPass(t *testing.T) {
 		a := randT(1, -1, 1, 3, 2, 4).Detach().SetRequiresGrad(true)
 		w := RecurrentWeights{WeightIH: randT(2, -1, 1, 20, 4).Detach().SetRequiresGrad(true),
 			WeightHH: randT(3, -1, 1, 20, 5).Detach().SetRequiresGrad(true)}
-		x := a.MulScalar(2) // not a leaf
+		x := a.MulScalar(2).AddScalar(0.5) // not a leaf, two nodes from it
 		var out *Tensor
 		if fused {
 			out, _, _ = RecurrentLayer(RecurrentLSTM, x, nil, nil, w, false)

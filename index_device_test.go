@@ -29,7 +29,7 @@ func TestDeviceReportsBadIndices(t *testing.T) {
 			{"index_add", "IndexAdd", func() *Tensor { return x.IndexAdd(1, FromSlice([]int64{4}).To(dev), Zeros([]int{3, 1}, dev)) }},
 			{"gather", "Gather", func() *Tensor { return x.Gather(1, Full([]int{3, 1}, 4, Int64, dev)) }},
 			{"scatter_add", "Scatter", func() *Tensor { return x.ScatterAdd(0, Full([]int{1, 1}, -1, Int64, dev), Zeros([]int{1, 1}, dev)) }},
-			{"cross_entropy target", "Gather", func() *Tensor {
+			{"cross_entropy target", "CrossEntropy", func() *Tensor {
 				return CrossEntropy(x, FromSlice([]int64{0, 4, 1}).To(dev), nil)
 			}},
 		}
@@ -46,6 +46,16 @@ func TestDeviceReportsBadIndices(t *testing.T) {
 			if got := x.Sum().Item(); got != 66 {
 				t.Fatalf("%s: after %s: sum %v", dev, c.name, got)
 			}
+		}
+		// A loss that does not take the fused kernel picks its targets (and
+		// their class weights) by indexing, which reports them.
+		w := Ones([]int{4}, dev)
+		var y *Tensor
+		if err := Catch(func() { y = CrossEntropy(x, FromSlice([]int64{0, 4, 1}).To(dev), &CrossEntropyOptions{Weight: w}) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := Catch(func() { y.Float64s() }); err == nil || !strings.Contains(err.Error(), "out of bounds") {
+			t.Errorf("%s: weighted cross_entropy with a bad target gave %v", dev, err)
 		}
 		// Ignored targets are masked without reading the targets back.
 		ce := CrossEntropy(x, FromSlice([]int64{0, -100, 1}).To(dev), nil)

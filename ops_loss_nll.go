@@ -86,13 +86,26 @@ func NLLLoss(input, target *Tensor, opts *NLLLossOptions) *Tensor {
 //
 //	loss := ember.CrossEntropy(logits, labels, nil)
 //	loss := ember.CrossEntropy(logits, labels, &ember.CrossEntropyOptions{LabelSmoothing: 0.1})
+//
+// On a backend with a fused cross-entropy kernel (CUDA), [N, C] logits with
+// class-index targets and no class weights take it: the log-probabilities
+// are never stored, and under Autocast the 16-bit logits are read as they
+// are (the loss is computed in float32 all the same).
 func CrossEntropy(input, target *Tensor, opts *CrossEntropyOptions) *Tensor {
-	const op = "cross_entropy"
-	input, target = autocast2(op, input, target)
 	var o CrossEntropyOptions
 	if opts != nil {
 		o = *opts
 	}
+	if y := fusedCrossEntropy(input, target, o); y != nil {
+		return y
+	}
+	return crossEntropyComposed(input, target, o)
+}
+
+// crossEntropyComposed is CrossEntropy from log-softmax and a gather.
+func crossEntropyComposed(input, target *Tensor, o CrossEntropyOptions) *Tensor {
+	const op = "cross_entropy"
+	input, target = autocast2(op, input, target)
 	checkFloatLoss(op, input)
 	checkReduction(op, o.Reduction, false)
 	ls := o.LabelSmoothing
@@ -127,6 +140,89 @@ func CrossEntropy(input, target *Tensor, opts *CrossEntropyOptions) *Tensor {
 	}
 	if unbatched && o.Reduction == ReductionNone {
 		out = out.Reshape()
+	}
+	return out
+}
+
+// crossEntropyFuser is implemented by backends with a fused log-softmax
+// cross-entropy over [N, C] logits (CUDA's); each method reports false,
+// having done nothing, for views it does not take.
+type crossEntropyFuser interface {
+	CrossEntropy(loss, lse, logits, target backend.View, ignore int64, smoothing float64) bool
+	CrossEntropyBackward(dlogits, logits, target, lse, dloss backend.View, ignore int64, smoothing float64) bool
+}
+
+// fusedCrossEntropy is CrossEntropy through the backend's fused kernels,
+// or nil where they do not apply (then the composed path also reports any
+// error in the arguments).
+func fusedCrossEntropy(input, target *Tensor, o CrossEntropyOptions) *Tensor {
+	fz, ok := input.be().(crossEntropyFuser)
+	if !ok || o.Weight != nil || !input.dtype.IsFloat() || input.Dim() != 2 || target.Dim() != 1 || target.dtype != Int64 ||
+		target.be() != input.be() || target.st.dev != input.st.dev || input.shape[0] != target.shape[0] || input.shape[0] == 0 || input.shape[1] == 0 {
+		return nil
+	}
+	ls := o.LabelSmoothing
+	if !(ls >= 0 && ls <= 1) {
+		return nil
+	}
+	switch o.Reduction {
+	case ReductionMean, ReductionSum, ReductionNone:
+	default:
+		return nil
+	}
+	ignore := ignoreIndexOf(o.IgnoreIndex)
+	outDT := input.dtype
+	if _, on := autocastOn(); on && autocastEligible(input) {
+		outDT = Float32 // cross_entropy's autocast policy
+	}
+	acc := Float32
+	if input.dtype == Float64 {
+		acc = Float64
+	}
+	n := input.shape[0]
+	loss, lse := input.alloc(acc, []int{n}), input.alloc(acc, []int{n})
+	if !fz.CrossEntropy(loss.view(), lse.view(), input.view(), target.view(), int64(ignore), ls) {
+		return nil
+	}
+	var count *Tensor
+	out := loss
+	switch o.Reduction {
+	case ReductionSum:
+		out = loss.Sum()
+	case ReductionMean:
+		count = target.Ne(target.sc(float64(ignore))).Sum().castNoGrad(acc)
+		out = loss.Sum().Div(count)
+	}
+	out = out.castNoGrad(outDT)
+	if r := track(input); r != nil {
+		r.record(out, "CrossEntropyLossBackward0", func(g *Tensor) []*Tensor {
+			if GradEnabled() {
+				// The backward pass is being recorded: differentiate the
+				// composed loss, in the dtype the forward computed in.
+				var gx *Tensor
+				EnableGrad(func() {
+					x := input
+					if outDT != input.dtype {
+						x = input.To(outDT)
+					}
+					y := crossEntropyComposed(x, target, o)
+					gx = Grad([]*Tensor{y}, []*Tensor{input}, WithGradient(g), CreateGraph())[0]
+				})
+				return []*Tensor{gx}
+			}
+			gd := g.castNoGrad(acc)
+			switch o.Reduction {
+			case ReductionSum:
+				gd = gd.Expand(n).Contiguous()
+			case ReductionMean:
+				gd = gd.Div(count).Expand(n).Contiguous()
+			}
+			dx := input.alloc(input.dtype, input.shape)
+			if !fz.CrossEntropyBackward(dx.view(), input.view(), target.view(), lse.view(), gd.view(), int64(ignore), ls) {
+				panic(&ValueError{Op: "cross_entropy", Msg: "the fused backward refused the views its forward took"})
+			}
+			return []*Tensor{dx}
+		}, input)
 	}
 	return out
 }

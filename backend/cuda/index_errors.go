@@ -29,10 +29,11 @@ const (
 	slotIndexAdd
 	slotGather
 	slotScatter
+	slotCrossEntropy
 	nIndexSlots
 )
 
-var indexSlotOps = [nIndexSlots]string{"IndexSelect", "IndexAdd", "Gather", "Scatter"}
+var indexSlotOps = [nIndexSlots]string{"IndexSelect", "IndexAdd", "Gather", "Scatter", "CrossEntropy"}
 
 // ErrIndexOutOfRange is wrapped by the *OpError of an index that an index
 // kernel found out of bounds.
@@ -94,9 +95,12 @@ func (b *Backend) checkIndexErrors(waiting string) {
 	for s, v := range flags {
 		if v != 0 {
 			b.check(waiting, b.g.memset(buf.ptr(), 0, uint64(nIndexSlots)*4, b.compute))
+			what := "indices must lie in [0, size) along the indexed dimension"
+			if indexSlot(s) == slotCrossEntropy {
+				what = "a target class must lie in [0, C) or be the ignore index"
+			}
 			panic(&OpError{Device: b.name, Op: indexSlotOps[s], Err: fmt.Errorf(
-				"%w: indices must lie in [0, size) along the indexed dimension (found on the device, reported by %s, the first call to wait for it)",
-				ErrIndexOutOfRange, waiting)})
+				"%w: %s (found on the device, reported by %s, the first call to wait for it)", ErrIndexOutOfRange, what, waiting)})
 		}
 	}
 }

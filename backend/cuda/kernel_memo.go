@@ -160,3 +160,7 @@ func nonzeroKernelOf(pass kernels.NonzeroPass, t kernels.DType) kernels.Kernel {
 func attentionKernelOf(pass kernels.AttentionPass, t kernels.DType) kernels.Kernel {
 	return memoKernel(kernelKey{name: "attention", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.AttentionKernel(pass, t) })
 }
+
+func crossEntropyKernelOf(t kernels.DType, backward bool) kernels.Kernel {
+	return memoKernel(kernelKey{name: "cross_entropy", a: t, f1: backward}, func() kernels.Kernel { return kernels.CrossEntropyKernel(t, backward) })
+}
