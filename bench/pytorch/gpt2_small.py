@@ -66,6 +66,18 @@ class GPT(nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
+def train_step(model, opt, batch, dev):
+    """One AdamW step on random tokens under bfloat16 autocast; returns the loss."""
+    x = torch.randint(0, V, (batch, T), device=dev)
+    y = torch.randint(0, V, (batch, T), device=dev)
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        loss = F.cross_entropy(model(x).view(-1, V), y.view(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss
+
+
 def main(batch, steps):
     torch.manual_seed(0)
     dev = DEVICE if DEVICE != "cpu" else "cuda"
@@ -78,14 +90,7 @@ def main(batch, steps):
     losses = []
     mark()
     for step in range(1, steps + 1):
-        x = torch.randint(0, V, (batch, T), device=dev)
-        y = torch.randint(0, V, (batch, T), device=dev)
-        with torch.autocast("cuda", dtype=torch.bfloat16):
-            loss = F.cross_entropy(model(x).view(-1, V), y.view(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+        losses.append(train_step(model, opt, batch, dev).item())
         if step == WARMUP:
             sync()
             t0 = time.perf_counter()
@@ -105,13 +110,7 @@ def main(batch, steps):
         from torch.profiler import ProfilerActivity, profile
         with profile(activities=[ProfilerActivity.CUDA]) as prof:
             for _ in range(2):
-                x = torch.randint(0, V, (batch, T), device=dev)
-                y = torch.randint(0, V, (batch, T), device=dev)
-                with torch.autocast("cuda", dtype=torch.bfloat16):
-                    loss = F.cross_entropy(model(x).view(-1, V), y.view(-1))
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+                train_step(model, opt, batch, dev)
             sync()
         with open(os.environ["ANCHOR_PROFILE"], "w") as f:
             f.write(prof.key_averages().table(sort_by="cuda_time_total", row_limit=40, max_name_column_width=90))
