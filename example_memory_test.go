@@ -2,6 +2,7 @@ package ember_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/emberdl/ember"
 )
@@ -32,4 +33,33 @@ func ExampleEmptyCache() {
 	}
 	fmt.Println(w.Shape())
 	// Output: [64 64]
+}
+
+// A device's caching allocator reports what it holds, like
+// torch.cuda.memory_stats; the CPU has no such allocator.
+func ExampleMemoryStats() {
+	dev := ember.BestDevice()
+	x := ember.Zeros([]int{1 << 20}, dev)
+	if s, ok := ember.MemoryStats(dev); ok {
+		fmt.Printf("%s: %d MiB in use, %d MiB held, %d collections\n", dev, s.Allocated>>20, s.Reserved>>20, s.Collections)
+	} else {
+		fmt.Println(dev, "has no caching device allocator")
+	}
+	x.Free()
+}
+
+// The device profile lists the GPU time of every kernel and GEMM shape of
+// the work queued while it is on (CUDA; the CPU's time shows in pprof).
+func ExampleSetDeviceProfiling() {
+	dev := ember.BestDevice()
+	if err := ember.SetDeviceProfiling(dev, true); err != nil {
+		fmt.Println(err)
+		return
+	}
+	x := ember.Randn([]int{1024, 1024}, dev)
+	x.Matmul(x).Softmax(-1).Sum().Item()
+	ember.SetDeviceProfiling(dev, false)
+	if err := ember.WriteDeviceProfile(os.Stdout, dev); err != nil {
+		fmt.Println(err)
+	}
 }
