@@ -24,6 +24,7 @@ type node struct {
 	deps    int32   // edges into the node from nodes still to run
 	pending *Tensor // gradient accumulated so far
 	capIdx  int32   // 1 + index among Grad's inputs, or 0
+	need    bool    // with Grad: a captured tensor lies at or beyond it
 }
 
 type savedVar struct {

@@ -37,6 +37,7 @@ type nodeState struct {
 	deps    int32
 	pending *Tensor
 	capIdx  int32
+	need    bool
 }
 
 // releaser is implemented by backends that can take memory back at once.
@@ -55,6 +56,7 @@ type engine struct {
 	ready    []*node
 	nested   bool        // another pass was running when this one started
 	saved    []nodeState // with nested: the bookkeeping this pass overwrote
+	visited  []*node     // with capture: the nodes of this pass, in visiting order
 }
 
 // runBackward is the engine. With capture == nil it accumulates into leaf
@@ -138,6 +140,9 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 			t.node.capIdx = int32(i + 1)
 		}
 	}
+	if capture != nil {
+		e.markNeeded()
+	}
 
 	for _, r := range roots {
 		e.hold(r.g)
@@ -161,12 +166,77 @@ func runBackward(outputs, seeds, capture []*Tensor, c backwardConfig) []*Tensor 
 	return e.results
 }
 
+// markNeeded sets need on the nodes of a Grad pass from which a captured
+// tensor can be reached; runNode skips the others (their gradients lead to
+// nothing asked for: PyTorch's exec_info). Every input of a node that needs
+// running is itself reached only through nodes that need running, so the
+// dependency counts of needed nodes stay exact.
+func (e *engine) markNeeded() {
+	// Kahn's order from the roots: a node comes after every node with an
+	// edge into it.
+	indeg := make(map[*node]int32, len(e.visited))
+	for _, n := range e.visited {
+		indeg[n] = n.deps
+	}
+	order := make([]*node, 0, len(e.visited))
+	for _, n := range e.visited {
+		if indeg[n] == 0 {
+			order = append(order, n)
+		}
+	}
+	for i := 0; i < len(order); i++ {
+		for _, in := range order[i].inputs {
+			if in == nil || in.node == nil {
+				continue
+			}
+			m := in.node
+			if indeg[m]--; indeg[m] == 0 {
+				order = append(order, m)
+			}
+		}
+	}
+	// Inputs before the nodes that use them.
+	for i := len(order) - 1; i >= 0; i-- {
+		n := order[i]
+		need := n.capIdx > 0
+		for _, in := range n.inputs {
+			if need || in == nil {
+				continue
+			}
+			if in.node == nil {
+				_, need = e.captured[in]
+			} else {
+				need = in.node.need
+			}
+		}
+		n.need = need
+	}
+}
+
+// feedsCapture reports whether an input of n is a captured leaf or a node
+// that needs running.
+func (e *engine) feedsCapture(n *node) bool {
+	for _, in := range n.inputs {
+		if in == nil {
+			continue
+		}
+		if in.node == nil {
+			if _, ok := e.captured[in]; ok {
+				return true
+			}
+		} else if in.node.need {
+			return true
+		}
+	}
+	return false
+}
+
 // restore puts back the bookkeeping of other passes that a nested pass
 // overwrote, newest first.
 func (e *engine) restore() {
 	for i := len(e.saved) - 1; i >= 0; i-- {
 		st := e.saved[i]
-		st.n.run, st.n.deps, st.n.pending, st.n.capIdx = st.run, st.deps, st.pending, st.capIdx
+		st.n.run, st.n.deps, st.n.pending, st.n.capIdx, st.n.need = st.run, st.deps, st.pending, st.capIdx, st.need
 	}
 	e.saved = nil
 }
@@ -178,9 +248,12 @@ func (e *engine) visit(n *node) bool {
 		return false
 	}
 	if e.nested && n.run != 0 {
-		e.saved = append(e.saved, nodeState{n, n.run, n.deps, n.pending, n.capIdx})
+		e.saved = append(e.saved, nodeState{n, n.run, n.deps, n.pending, n.capIdx, n.need})
 	}
-	n.run, n.deps, n.pending, n.capIdx = e.id, 0, nil, 0
+	n.run, n.deps, n.pending, n.capIdx, n.need = e.id, 0, nil, 0, false
+	if e.capture != nil {
+		e.visited = append(e.visited, n)
+	}
 	return true
 }
 
@@ -189,6 +262,10 @@ func (e *engine) visit(n *node) bool {
 func (e *engine) runNode(n *node) {
 	g := n.pending
 	n.pending = nil
+	if e.capture != nil && !n.need {
+		e.drop(g) // nothing asked for lies beyond n
+		return
+	}
 	for _, h := range n.hooks {
 		if h != nil {
 			e.escape(g)
@@ -212,6 +289,10 @@ func (e *engine) runNode(n *node) {
 		e.escape(g)
 		i := n.capIdx - 1
 		e.results[i] = addGrad(e.results[i], g)
+		if !e.feedsCapture(n) {
+			e.drop(g) // its gradient is taken; nothing asked for lies beyond
+			return
+		}
 	}
 	for _, s := range n.saved {
 		if s.t.st.version != s.version {

@@ -307,3 +307,31 @@ func TestNestedBackwardKeepsOuterPass(t *testing.T) {
 		t.Errorf("second order: %s", msg)
 	}
 }
+
+// TestGradRunsOnlyWhatItNeeds: Grad with respect to an intermediate
+// tensor does not run the backward of the ops before it, nor of branches
+// that lead to no requested input (PyTorch's exec_info).
+func TestGradRunsOnlyWhatItNeeds(t *testing.T) {
+	x := randT(1, -1, 1, 3, 4).Detach().SetRequiresGrad(true)
+	w := randT(2, -1, 1, 3, 4).Detach().SetRequiresGrad(true)
+	a := x.Exp()  // before the requested tensor
+	b := w.Tanh() // a branch leading to no requested tensor
+	ran := map[string]int{}
+	a.RegisterHook(func(g *Tensor) *Tensor { ran["a"]++; return nil })
+	b.RegisterHook(func(g *Tensor) *Tensor { ran["b"]++; return nil })
+	h := a.MulScalar(2)
+	h.RegisterHook(func(g *Tensor) *Tensor { ran["h"]++; return nil })
+	y := h.Mul(b).Sum()
+	g := Grad([]*Tensor{y}, []*Tensor{h}, RetainGraph())
+	if ok, msg := approxEqual(g[0], b.Float64s(), 1e-12, 0); !ok {
+		t.Errorf("dy/dh: %s", msg)
+	}
+	if ran["h"] != 1 || ran["a"] != 0 || ran["b"] != 0 {
+		t.Errorf("hooks ran %v: want only h's", ran)
+	}
+	// The graph is intact for a later full pass.
+	y.Backward()
+	if x.Grad() == nil || w.Grad() == nil || ran["a"] != 1 || ran["b"] != 1 {
+		t.Errorf("after Backward: hooks %v, grads %v %v", ran, x.Grad() != nil, w.Grad() != nil)
+	}
+}
