@@ -50,29 +50,39 @@ func AttentionWeights(q, k, mask *Tensor, causal bool, scale float64) *Tensor {
 }
 
 // causalSoftmaxer is implemented by backends with a one-pass scaled causal
-// softmax (the CPU's CausalSoftmax); it reports false for views it does not
-// take.
+// softmax (the CPU's and CUDA's CausalSoftmax); it reports false for views
+// or dtypes it does not take.
 type causalSoftmaxer interface {
 	CausalSoftmax(dst, src backend.View, scale float64) bool
 }
 
 // causalSoftmax returns softmax(masked_fill(scale·scores, j > i, -Inf)) over
 // the last axis in one kernel when the backend has one for scores' dtype,
-// else nil. Its gradient is softmax's, times scale (masked positions have
-// weight 0, so they get none), built from differentiable ops.
+// else nil. The weights have the scores' dtype, or float32 for 16-bit
+// scores inside an Autocast scope (softmax's policy). Its gradient is
+// softmax's, times scale (masked positions have weight 0, so they get
+// none), built from differentiable ops.
 func causalSoftmax(scores *Tensor, scale float64) *Tensor {
 	cs, ok := scores.be().(causalSoftmaxer)
-	if !ok || scores.dtype != Float32 || !scores.IsContiguous() {
+	if !ok || !scores.dtype.IsFloat() || scores.dtype == Float64 {
 		return nil
 	}
-	y := scores.alloc(Float32, scores.shape)
+	dt := scores.dtype
+	if _, on := autocastOn(); on && autocastEligible(scores) {
+		dt = Float32
+	}
+	y := scores.alloc(dt, scores.shape)
 	if !cs.CausalSoftmax(y.view(), scores.view(), scale) {
 		return nil
 	}
 	if r := track(scores); r != nil {
 		a := scores.Dim() - 1
 		r.record(y, "SoftmaxBackward0", func(g *Tensor) []*Tensor {
-			return []*Tensor{softmaxBackwardData(y, g, a, false).MulScalar(scale)}
+			gs := softmaxBackwardData(y, g, a, false).MulScalar(scale)
+			if gs.dtype != scores.dtype {
+				gs = gs.To(scores.dtype)
+			}
+			return []*Tensor{gs}
 		}, y)
 	}
 	return y

@@ -52,3 +52,60 @@ func TestCausalSoftmaxMatchesComposed(t *testing.T) {
 		})
 	}
 }
+
+// TestCausalSoftmaxOnDevices runs the one-pass causal softmax on every test
+// device (CUDA's kernel included) in float32, bfloat16 and under bfloat16
+// autocast, against the composed ops on the same device: weights and the
+// gradients of q and k.
+func TestCausalSoftmaxOnDevices(t *testing.T) {
+	for _, dev := range testDevices() {
+		for _, c := range []struct {
+			name     string
+			dt       DType
+			autocast bool
+			tol      float64
+		}{{"float32", Float32, false, 1e-5}, {"bfloat16", BFloat16, false, 3e-2}, {"autocast", Float32, true, 3e-2}} {
+			for _, sh := range [][2]int{{5, 5}, {3, 6}, {6, 3}, {40, 40}} {
+				l, s := sh[0], sh[1]
+				t.Run(fmt.Sprintf("%s/%s/L%d_S%d", dev, c.name, l, s), func(t *testing.T) {
+					mk := func(seed uint64, n int) *Tensor {
+						return randT(seed, -1, 1, 2, 3, n, 8).To(c.dt, dev).Detach().SetRequiresGrad(true)
+					}
+					q, k := mk(uint64(9950+l), l), mk(uint64(9960+s), s)
+					run := func(f func() *Tensor) (*Tensor, []*Tensor) {
+						var w *Tensor
+						if c.autocast {
+							Autocast(BFloat16, func() { w = f() })
+						} else {
+							w = f()
+						}
+						r := randT(9970, -1, 1, 2, 3, l, s).To(w.DType(), dev)
+						return w, Grad([]*Tensor{w.Mul(r).Sum()}, []*Tensor{q, k})
+					}
+					scale := 1 / math.Sqrt(8)
+					if dev.Type == CUDAType || (c.dt == Float32 && !c.autocast) {
+						var fast *Tensor
+						probe := func() { fast = causalSoftmax(q.Matmul(k.MT()).Detach(), scale) }
+						if c.autocast {
+							Autocast(BFloat16, probe)
+						} else {
+							probe()
+						}
+						if fast == nil {
+							t.Fatal("the one-pass kernel was not used")
+						}
+					}
+					w, g := run(func() *Tensor { return AttentionWeights(q, k, nil, true, 0) })
+					wr, gr := run(func() *Tensor { return composedCausal(q, k, scale) })
+					if w.DType() != wr.DType() {
+						t.Fatalf("weights of dtype %v, the composed ops give %v", w.DType(), wr.DType())
+					}
+					assertClose(t, "weights", w, wr.Shape(), wr.Float64s(), c.tol, c.tol)
+					for i := range g {
+						assertClose(t, fmt.Sprintf("gradient %d", i), g[i], gr[i].Shape(), gr[i].Float64s(), c.tol, c.tol)
+					}
+				})
+			}
+		}
+	}
+}

@@ -164,3 +164,7 @@ func attentionKernelOf(pass kernels.AttentionPass, t kernels.DType) kernels.Kern
 func crossEntropyKernelOf(t kernels.DType, backward bool) kernels.Kernel {
 	return memoKernel(kernelKey{name: "cross_entropy", a: t, f1: backward}, func() kernels.Kernel { return kernels.CrossEntropyKernel(t, backward) })
 }
+
+func causalSoftmaxKernelOf(t, out kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "causal_softmax", a: t, b: out}, func() kernels.Kernel { return kernels.CausalSoftmaxKernel(t, out) })
+}

@@ -1,6 +1,8 @@
 package cuda
 
 import (
+	"slices"
+
 	"github.com/emberdl/ember/backend"
 	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/kernels"
@@ -57,4 +59,43 @@ func (b *Backend) SoftmaxBackward(dx, y, dy backend.View, axis int, log bool) {
 	relY()
 	relG()
 	keep(dx, y, dy)
+}
+
+// CausalSoftmax writes the causal attention weights of the scores src
+// [..., L, S] into dst (same shape): row i of each L×S matrix is the
+// softmax over j ≤ i of scale·src[i, j], zero beyond, in one kernel instead
+// of four (scale, mask, fill, softmax). dst has src's dtype, or float32 for
+// bfloat16 and float16 scores (the weights of autocast's float32 softmax).
+// It reports false, doing nothing, for other dtypes.
+func (b *Backend) CausalSoftmax(dst, src backend.View, scale float64) bool {
+	const op = "CausalSoftmax"
+	nd := len(src.Shape)
+	if nd < 2 || !slices.Equal(dst.Shape, src.Shape) {
+		return false
+	}
+	sdt, ddt := src.DType(), dst.DType()
+	switch {
+	case sdt == backend.Float32 && ddt == backend.Float32:
+	case (sdt == backend.BFloat16 || sdt == backend.Float16) && (ddt == sdt || ddt == backend.Float32):
+	default:
+		return false
+	}
+	l, s := src.Shape[nd-2], src.Shape[nd-1]
+	total := src.Numel()
+	b.bind(op)
+	defer b.g.unbind()
+	if total == 0 {
+		return true
+	}
+	rows := int64(total / s)
+	in, release := b.denseIn(op, src, sdt)
+	out, finish := b.denseOut(op, dst, ddt)
+	b.launch(op, causalSoftmaxKernelOf(kdt(sdt), kdt(ddt)), kernels.RowLaunch(rows, int64(s), b.maxBlocks),
+		func(a *driver.Args) error {
+			return kernels.PackCausalSoftmax(a, out, in, rows, int64(s), int64(l), scale)
+		})
+	finish()
+	release()
+	keep(dst, src)
+	return true
 }

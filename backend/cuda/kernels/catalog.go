@@ -204,6 +204,12 @@ func SoftmaxKernel(t DType, log, backward bool) Kernel {
 	return Kernel{fileSoftmax, tmpl(name, t.CType(), boolArg(log))}
 }
 
+// CausalSoftmaxKernel returns the one-pass scaled causal softmax of
+// scores of type t into weights of type out (t or F32).
+func CausalSoftmaxKernel(t, out DType) Kernel {
+	return Kernel{fileSoftmax, tmpl("softmax_causal_fwd", t.CType(), out.CType())}
+}
+
 // CrossEntropyKernel returns the fused log-softmax cross-entropy.
 func CrossEntropyKernel(t DType, backward bool) Kernel {
 	name := "cross_entropy_fwd"
@@ -279,6 +285,12 @@ func Catalog() []Unit {
 		for _, log := range []bool{false, true} {
 			add(SoftmaxKernel(t, log, false))
 			add(SoftmaxKernel(t, log, true))
+		}
+		if t != F64 {
+			add(CausalSoftmaxKernel(t, t))
+			if t != F32 {
+				add(CausalSoftmaxKernel(t, F32))
+			}
 		}
 		add(CrossEntropyKernel(t, false))
 		add(CrossEntropyKernel(t, true))

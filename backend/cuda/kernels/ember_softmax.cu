@@ -10,6 +10,13 @@
 //     y is the forward output. softmax: dx = y * (dy - sum(dy * y));
 //     log_softmax: dx = dy - exp(y) * sum(dy).
 //
+//   ember::softmax_causal_fwd<T, O>(O* out, const T* in, i64 rows,
+//       i64 cols, i64 tq, double scale)
+//     The causal attention weights of scores [rows/tq matrices of tq×cols]:
+//     row r is row i = r % tq of its matrix; out[j] = softmax over j' <= i
+//     of scale*in[j'] for j <= i, 0 beyond (softmax(masked_fill(scale*in,
+//     j > i, -inf)) in one pass). O is T or float (the float32 weights of
+//     autocast's softmax).
 //   ember::cross_entropy_fwd<T>(A* loss, A* lse_opt, const T* logits,
 //       const i64* target, i64 rows, i64 cols, i64 ignore_index,
 //       double smoothing, int* err_opt)
@@ -67,6 +74,29 @@ __global__ void softmax_bwd(T* __restrict__ dx, const T* __restrict__ y, const T
       const A yv = to_acc(yr[c]), gv = to_acc(gr[c]);
       dr[c] = from_acc<T>(LOG ? gv - m_exp(yv) * s : yv * (gv - s));
     }
+  }
+}
+
+template <class T, class O>
+__global__ void softmax_causal_fwd(O* __restrict__ out, const T* __restrict__ in, i64 rows, i64 cols, i64 tq,
+                                   double scale) {
+  typedef typename Acc<T>::type A;
+  __shared__ A smem[32];
+  const A sc = (A)scale;
+  for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = in + r * cols;
+    O* y = out + r * cols;
+    const i64 i = r % tq;
+    const i64 n = i + 1 < cols ? i + 1 : cols;  // the keys j <= i
+    A m = -m_inf<A>();
+    for (i64 c = threadIdx.x; c < n; c += blockDim.x) m = nan_max(m, sc * to_acc(x[c]));
+    m = block_reduce<MaxOp>(m, smem);
+    A s = A(0);
+    for (i64 c = threadIdx.x; c < n; c += blockDim.x) s += m_exp(sc * to_acc(x[c]) - m);
+    s = block_reduce<SumOp>(s, smem);
+    const A inv = A(1) / s;
+    for (i64 c = threadIdx.x; c < cols; c += blockDim.x)
+      y[c] = from_acc<O>(c < n ? m_exp(sc * to_acc(x[c]) - m) * inv : A(0));
   }
 }
 

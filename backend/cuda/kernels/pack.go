@@ -191,6 +191,16 @@ func PackSoftmaxForward(a *driver.Args, out, in driver.DevicePtr, rows, cols int
 	return a.Err()
 }
 
+// PackCausalSoftmax packs ember::softmax_causal_fwd over rows of cols
+// scores, tq rows per matrix.
+func PackCausalSoftmax(a *driver.Args, out, in driver.DevicePtr, rows, cols, tq int64, scale float64) error {
+	if tq < 1 || rows%tq != 0 {
+		return fmt.Errorf("kernels: causal softmax of %d rows in matrices of %d", rows, tq)
+	}
+	a.Reset().Ptr(out).Ptr(in).I64(rows).I64(cols).I64(tq).F64(scale)
+	return a.Err()
+}
+
 // PackSoftmaxBackward packs ember::softmax_bwd; y is the forward output.
 func PackSoftmaxBackward(a *driver.Args, dx, y, dy driver.DevicePtr, rows, cols int64) error {
 	a.Reset().Ptr(dx).Ptr(y).Ptr(dy).I64(rows).I64(cols)
