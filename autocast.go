@@ -216,6 +216,22 @@ func autocastSlice(op string, ts []*Tensor) []*Tensor {
 	return out
 }
 
+// autocastResultDType is the dtype op's policy would give t now: t's own
+// when no scope applies, op has no policy or t is not eligible. Fused
+// kernels that read t as it is and write what the converted op would use
+// it for their output.
+func autocastResultDType(op string, t *Tensor) DType {
+	lower, on := autocastOn()
+	if !on || !autocastEligible(t) {
+		return t.dtype
+	}
+	p, ok := autocastPolicies[op]
+	if !ok {
+		return t.dtype
+	}
+	return autocastTarget(p, lower, []*Tensor{t})
+}
+
 // autocastEligible reports whether autocast may convert t: a floating
 // tensor other than float64, and not a Go number.
 func autocastEligible(t *Tensor) bool {

@@ -67,12 +67,9 @@ func causalSoftmax(scores *Tensor, scale float64) *Tensor {
 	if !ok || !scores.dtype.IsFloat() || scores.dtype == Float64 {
 		return nil
 	}
-	dt := scores.dtype
-	if _, on := autocastOn(); on && autocastEligible(scores) {
-		dt = Float32
-	}
-	y := scores.alloc(dt, scores.shape)
+	y := scores.alloc(autocastResultDType("softmax", scores), scores.shape)
 	if !cs.CausalSoftmax(y.view(), scores.view(), scale) {
+		y.Free()
 		return nil
 	}
 	if r := track(scores); r != nil {
@@ -152,6 +149,8 @@ func fusedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
 	out := q.alloc(q.dtype, append(slices.Clone(q.shape[:n-1]), v.shape[n-1]))
 	lse := q.alloc(Float32, q.shape[:n-1])
 	if !fa.ScaledDotProductAttention(out.view(), lse.view(), q.view(), k.view(), v.view(), causal, scale) {
+		out.Free() // the composed path runs instead (long key sequences on CUDA, say)
+		lse.Free()
 		return nil
 	}
 	if r := track(q, k, v); r != nil {

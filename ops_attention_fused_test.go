@@ -41,10 +41,13 @@ func deviceOnlyGrads() []string {
 
 // fusedDevices are the test devices whose backend has fused attention
 // kernels (CUDA: the emulator in CI, a GPU where there is one).
-func fusedDevices() []Device {
+func fusedDevices() []Device { return devicesWith[fusedAttentioner]() }
+
+// devicesWith lists the test devices whose backend implements I.
+func devicesWith[I any]() []Device {
 	var out []Device
 	for _, d := range testDevices() {
-		if _, ok := Zeros([]int{1}, d).be().(fusedAttentioner); ok {
+		if _, ok := Zeros([]int{1}, d).be().(I); ok {
 			out = append(out, d)
 		}
 	}

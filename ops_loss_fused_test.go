@@ -25,15 +25,7 @@ func init() {
 }
 
 // crossEntropyDevices are the test devices with a fused cross-entropy.
-func crossEntropyDevices() []Device {
-	var out []Device
-	for _, d := range testDevices() {
-		if _, ok := Zeros([]int{1}, d).be().(crossEntropyFuser); ok {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func crossEntropyDevices() []Device { return devicesWith[crossEntropyFuser]() }
 
 // TestFusedCrossEntropyMatchesComposed compares the fused cross-entropy's
 // loss and input gradient with the composed ops on the same device, over

@@ -171,10 +171,7 @@ func fusedCrossEntropy(input, target *Tensor, o CrossEntropyOptions) *Tensor {
 		return nil
 	}
 	ignore := ignoreIndexOf(o.IgnoreIndex)
-	outDT := input.dtype
-	if _, on := autocastOn(); on && autocastEligible(input) {
-		outDT = Float32 // cross_entropy's autocast policy
-	}
+	outDT := autocastResultDType("cross_entropy", input)
 	acc := Float32
 	if input.dtype == Float64 {
 		acc = Float64
@@ -182,6 +179,8 @@ func fusedCrossEntropy(input, target *Tensor, o CrossEntropyOptions) *Tensor {
 	n := input.shape[0]
 	loss, lse := input.alloc(acc, []int{n}), input.alloc(acc, []int{n})
 	if !fz.CrossEntropy(loss.view(), lse.view(), input.view(), target.view(), int64(ignore), ls) {
+		loss.Free()
+		lse.Free()
 		return nil
 	}
 	var count *Tensor
