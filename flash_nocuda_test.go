@@ -4,6 +4,6 @@ package ember
 
 import "testing"
 
-// setFlashAttention has nothing to switch without the CUDA backend (no
-// test device then has fused attention).
-func setFlashAttention(t *testing.T, on bool) {}
+// setFlashAttention switches the CPU's fused attention kernels for the rest
+// of the test (there is no CUDA backend in this build).
+func setFlashAttention(t *testing.T, on bool) { setCPUFlashAttention(t, on) }

@@ -94,10 +94,12 @@ func causalSoftmax(scores *Tensor, scale float64) *Tensor {
 // default generator). Inside an Autocast scope q, k and v run in the
 // autocast dtype, as PyTorch's autocast does.
 //
-// On a backend with fused attention kernels (CUDA) the case without a mask
-// and without dropout, with equal batch axes and head sizes up to 128,
-// runs flash-attention style: the [L, S] scores are never stored, and the
-// backward recomputes them from each row's saved log-sum-exp. Its gradient
+// On a backend with fused attention kernels the case without a mask and
+// without dropout, with equal batch axes, runs flash-attention style: the
+// [L, S] scores are never stored whole, and the backward recomputes them
+// from each row's saved log-sum-exp. CUDA's kernels take head sizes up to
+// 128 in float32, bfloat16 and float16; the CPU's take float32 and, with
+// the causal mask, skip the key blocks above the diagonal. Its gradient
 // is a kernel too; when the backward pass is itself recorded (CreateGraph)
 // the gradient is taken through the composed ops instead, so gradients of
 // any order still flow.
@@ -124,7 +126,7 @@ func ScaledDotProductAttention(q, k, v, mask *Tensor, dropoutP float64, causal b
 }
 
 // fusedAttentioner is implemented by backends with fused attention kernels
-// (CUDA's): each method reports false, having done nothing, for operands
+// (CUDA's and the CPU's): each method reports false, having done nothing, for operands
 // its kernels do not take.
 type fusedAttentioner interface {
 	ScaledDotProductAttention(out, lse, q, k, v backend.View, causal bool, scale float64) bool

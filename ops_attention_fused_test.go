@@ -3,12 +3,14 @@ package ember
 import (
 	"fmt"
 	"testing"
+
+	"github.com/emberdl/ember/backend/cpu"
 )
 
 func init() {
 	// The fused kernels' gradient against finite differences, in float32
-	// on a device that has them (the CPU composes the attention, so there
-	// this checks the composed ops again). The check's Grad records the
+	// on a device that has them (CUDA when there is one, else the CPU's
+	// blocked kernels). The check's Grad records the
 	// backward pass, which then runs through the composed ops; the kernels'
 	// own backward is compared with those in
 	// TestFusedAttentionMatchesComposed.
@@ -40,7 +42,7 @@ func deviceOnlyGrads() []string {
 }
 
 // fusedDevices are the test devices whose backend has fused attention
-// kernels (CUDA: the emulator in CI, a GPU where there is one).
+// kernels: the CPU, and CUDA (the emulator in CI, a GPU where there is one).
 func fusedDevices() []Device { return devicesWith[fusedAttentioner]() }
 
 // devicesWith lists the test devices whose backend implements I.
@@ -68,8 +70,7 @@ func composedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
 func TestFusedAttentionMatchesComposed(t *testing.T) {
 	devs := fusedDevices()
 	if len(devs) == 0 {
-		t.Log("no device with fused attention here (CUDA or its emulator); the CPU composes the attention")
-		return
+		t.Fatal("no device with fused attention: the CPU has them")
 	}
 	type tc struct {
 		name         string
@@ -117,8 +118,10 @@ func TestFusedAttentionMatchesComposed(t *testing.T) {
 				y, gs, fn := run(func(q, k, v *Tensor) *Tensor {
 					return ScaledDotProductAttention(q, k, v, nil, 0, c.causal, c.scale, nil)
 				})
-				if fn != "ScaledDotProductFlashAttentionBackward0" {
-					t.Fatalf("the fused kernels were not used: grad_fn %q", fn)
+				// The CPU's kernels take float32 only: 16-bit attention is
+				// composed there, and checked against the same reference.
+				if fused := dev.Type == CUDAType || c.dt == Float32; fused != (fn == "ScaledDotProductFlashAttentionBackward0") {
+					t.Fatalf("fused kernels expected: %v; got grad_fn %q", fused, fn)
 				}
 				wy, wgs, _ := run(func(q, k, v *Tensor) *Tensor { return composedAttention(q, k, v, c.causal, c.scale) })
 				for j, pair := range [][2]*Tensor{{y, wy}, {gs[0], wgs[0]}, {gs[1], wgs[1]}, {gs[2], wgs[2]}} {
@@ -185,10 +188,15 @@ func TestFlashAttentionSwitch(t *testing.T) {
 	}
 }
 
-// TestFusedAttentionLongKeysComposed: past the crossover where the fused
-// kernels stop paying (cuda's flashPays), the attention is composed.
+// TestFusedAttentionLongKeysComposed: past the crossover where CUDA's fused
+// kernels stop paying (cuda's flashPays), the attention is composed there.
+// (The CPU's kernels pay at every length: they skip the masked key blocks
+// and keep the scores in cache.)
 func TestFusedAttentionLongKeysComposed(t *testing.T) {
 	for _, dev := range fusedDevices() {
+		if dev.Type != CUDAType {
+			continue
+		}
 		q := randT(9700, -1, 1, 1, 2, 4, 8).To(Float32, dev).Detach().SetRequiresGrad(true)
 		k := randT(9701, -1, 1, 1, 2, 300, 8).To(Float32, dev)
 		v := randT(9702, -1, 1, 1, 2, 300, 8).To(Float32, dev)
@@ -199,4 +207,12 @@ func TestFusedAttentionLongKeysComposed(t *testing.T) {
 		want := composedAttention(q.Detach(), k, v, false, 0)
 		assertClose(t, dev.String(), y, want.Shape(), want.Float64s(), 1e-5, 1e-6)
 	}
+}
+
+// setCPUFlashAttention switches the CPU's fused attention kernels for the
+// rest of the test.
+func setCPUFlashAttention(t *testing.T, on bool) {
+	prev := cpu.FlashAttention()
+	cpu.SetFlashAttention(on)
+	t.Cleanup(func() { cpu.SetFlashAttention(prev) })
 }

@@ -20,6 +20,16 @@ func Sgemm(m, n, k int, alpha float32, a []float32, rsa, csa int, b []float32, r
 	gemm(kernelS, op, parallel.Workers())
 }
 
+// SgemmSerial is Sgemm computed on the calling goroutine alone, for
+// callers that already spread many small products over the worker pool
+// (one per task) and would gain nothing from splitting each again.
+func SgemmSerial(m, n, k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, csb int, beta float32, c []float32, rsc, csc int) {
+	op := operands[float32]{m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, rsa: rsa, csa: csa, b: b, rsb: rsb, csb: csb, c: c, rsc: rsc, csc: csc}
+	check("SgemmSerial", &op, 1, 0, 0, 0)
+	gemm(kernelS, op, 1)
+}
+
 // Dgemm computes C = alpha*A*B + beta*C in float64, with the same operand
 // layout and rules as Sgemm.
 func Dgemm(m, n, k int, alpha float64, a []float64, rsa, csa int, b []float64, rsb, csb int, beta float64, c []float64, rsc, csc int) {

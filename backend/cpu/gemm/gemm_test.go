@@ -126,6 +126,22 @@ func TestGemmLargerShapes(t *testing.T) {
 	}
 }
 
+// TestSgemmSerial: the single-goroutine entry computes the same products,
+// large ones included (which Sgemm would split), from inside pool tasks.
+func TestSgemmSerial(t *testing.T) {
+	errs := make([]error, len(largerShapes))
+	parallel.Do(len(largerShapes), func(i int) {
+		s := largerShapes[i]
+		p := product{s[0], s[1], s[2], -0.5, 0.25, layoutKinds[i%4], layoutKinds[(i+2)%4], "row"}
+		errs[i] = runProduct(SgemmSerial, p, 9)
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("SgemmSerial %v: %v", largerShapes[i], err)
+		}
+	}
+}
+
 // TestGemmParallelModes covers both ways a block is split across workers:
 // by rows of C (tall products) and by columns when A fits one block.
 func TestGemmParallelModes(t *testing.T) {
