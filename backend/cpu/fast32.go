@@ -1,6 +1,8 @@
 package cpu
 
 import (
+	"sync"
+
 	"github.com/emberdl/ember/backend"
 	"github.com/emberdl/ember/backend/cpu/vec"
 )
@@ -40,15 +42,10 @@ func binaryF32(l *loop, op backend.BinaryOp, d, x, y []float32) bool {
 		return false
 	}
 	scalar := floatBinary[float32](op)
-	if op == backend.GeluGrad {
-		// Strided runs use the same kernel one element at a time, so
-		// results do not depend on the layout.
-		scalar = func(g, x float32) float32 {
-			var out [1]float32
-			vec.GeluGrad(out[:], []float32{g}, []float32{x})
-			return out[0]
-		}
-	}
+	// GELU's gradient has no cheap scalar twin: strided runs gather up to
+	// gatherRun elements at a time into buffers for the vector kernel (so
+	// results do not depend on the layout either).
+	gather := op == backend.GeluGrad
 	l.run(vecCost, func(off [maxOps]int, m int) {
 		o0, o1, o2 := off[0], off[1], off[2]
 		s0, s1, s2 := l.inner[0], l.inner[1], l.inner[2]
@@ -66,11 +63,41 @@ func binaryF32(l *loop, op backend.BinaryOp, d, x, y []float32) bool {
 				return
 			}
 		}
+		if gather {
+			geluGradStrided(d[o0:], s0, x[o1:], s1, y[o2:], s2, m)
+			return
+		}
 		for i := 0; i < m; i++ {
 			d[o0+i*s0] = scalar(x[o1+i*s1], y[o2+i*s2])
 		}
 	})
 	return true
+}
+
+// gatherRun is how many elements geluGradStrided passes to the kernel at
+// once.
+const gatherRun = 64
+
+// gatherPool holds geluGradStrided's buffers (on the stack they would
+// escape to the heap through the vector kernels' function values).
+var gatherPool = sync.Pool{New: func() any { return new([3][gatherRun]float32) }}
+
+// geluGradStrided runs vec.GeluGrad on m strided elements
+// (d[i*s0] = GeluGrad(g[i*s1], x[i*s2])) through pooled buffers.
+func geluGradStrided(d []float32, s0 int, x []float32, s1 int, y []float32, s2 int, m int) {
+	bufs := gatherPool.Get().(*[3][gatherRun]float32)
+	defer gatherPool.Put(bufs)
+	db, xb, yb := &bufs[0], &bufs[1], &bufs[2]
+	for i0 := 0; i0 < m; i0 += gatherRun {
+		n := min(gatherRun, m-i0)
+		for i := range n {
+			xb[i], yb[i] = x[(i0+i)*s1], y[(i0+i)*s2]
+		}
+		vec.GeluGrad(db[:n], xb[:n], yb[:n])
+		for i := range n {
+			d[(i0+i)*s0] = db[i]
+		}
+	}
 }
 
 // unaryF32 runs op with the vector kernels, reporting false for ops it
