@@ -133,6 +133,42 @@ func MaxPool1d(x *Tensor, opts PoolOptions) (values, indices *Tensor) {
 	return maxPoolNd("max_pool1d", 1, x, opts)
 }
 
+// MaxPool2dValues is MaxPool2d without the indices
+// (torch.nn.functional.max_pool2d): the window maxima, with the same
+// gradient. When no gradient is recorded, on a backend that can pool
+// without them (the CPU), the indices are never stored, so inference does
+// not fill an int64 buffer as large as the output.
+func MaxPool2dValues(x *Tensor, opts PoolOptions) *Tensor {
+	return maxPoolValues("max_pool2d", 2, x, opts)
+}
+
+// MaxPool1dValues is MaxPool1d without the indices.
+func MaxPool1dValues(x *Tensor, opts PoolOptions) *Tensor {
+	return maxPoolValues("max_pool1d", 1, x, opts)
+}
+
+// valuesMaxPooler is implemented by backends that pool without writing
+// indices (the CPU's MaxPool2dValues).
+type valuesMaxPooler interface {
+	MaxPool2dValues(dst, x backend.View, p backend.PoolParams)
+}
+
+func maxPoolValues(op string, nd int, x *Tensor, o PoolOptions) *Tensor {
+	if vp, ok := x.be().(valuesMaxPooler); ok && track(x) == nil {
+		checkFloatOperands(op, x)
+		xb, unbatched, g := poolSetup(op, nd, x, o, true)
+		dt := xb.computeDType()
+		vals := xb.alloc(dt, []int{xb.shape[0], xb.shape[1], g.out[0], g.out[1]})
+		vp.MaxPool2dValues(vals.view(), xb.castNoGrad(dt).view(), g.params())
+		return poolFinish(vals.castNoGrad(xb.dtype), nd, unbatched)
+	}
+	v, i := maxPoolNd(op, nd, x, o)
+	if !v.RequiresGrad() {
+		i.Free() // nothing holds them for a backward pass
+	}
+	return v
+}
+
 func maxPoolNd(op string, nd int, x *Tensor, o PoolOptions) (*Tensor, *Tensor) {
 	checkFloatOperands(op, x)
 	xb, unbatched, g := poolSetup(op, nd, x, o, true)

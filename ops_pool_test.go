@@ -67,6 +67,12 @@ func init() {
 		{"max_pool2d", []int{2, 2, 5, 5}, maxv(MaxPool2d, PoolOptions{Kernel: []int{3}, Stride: []int{2}, Padding: []int{1}, CeilMode: true})},
 		{"max_pool2d_overlap", []int{1, 2, 4, 5}, maxv(MaxPool2d, PoolOptions{Kernel: []int{2, 3}, Stride: []int{1}, Dilation: []int{2, 1}})},
 		{"max_pool1d", []int{2, 2, 7}, maxv(MaxPool1d, PoolOptions{Kernel: []int{2}, Stride: []int{1}})},
+		{"max_pool2d_values", []int{2, 2, 5, 5}, func(in []*Tensor) *Tensor {
+			return MaxPool2dValues(in[0], PoolOptions{Kernel: []int{3}, Stride: []int{2}, Padding: []int{1}, CeilMode: true})
+		}},
+		{"max_pool1d_values", []int{2, 2, 7}, func(in []*Tensor) *Tensor {
+			return MaxPool1dValues(in[0], PoolOptions{Kernel: []int{2}, Stride: []int{1}})
+		}},
 		{"avg_pool2d", []int{2, 2, 5, 5}, func(in []*Tensor) *Tensor {
 			return AvgPool2d(in[0], PoolOptions{Kernel: []int{3}, Stride: []int{2}, Padding: []int{1}, CeilMode: true, ExcludePad: true})
 		}},
@@ -126,6 +132,34 @@ func TestMaxPoolAgainstNaive(t *testing.T) {
 				t.Fatalf("%+v: index %d is %d, want %d", c, j, gi[j], wi[j])
 			}
 		}
+	}
+}
+
+// TestMaxPoolValues: the values-only pools give MaxPool2d's values, in
+// float32 (the 2×2 kernel and the general one) and float64, without a
+// graph (where the CPU stores no indices) and under NoGrad with an input
+// that requires grad; with a graph the gradient flows as MaxPool2d's.
+func TestMaxPoolValues(t *testing.T) {
+	for _, dt := range []DType{Float32, Float64} {
+		x := randT(9, -3, 3, 3, 5, 10, 9).To(dt).Detach()
+		for _, o := range []PoolOptions{{Kernel: []int{2}}, {Kernel: []int{3}, Stride: []int{2}, Padding: []int{1}, Dilation: []int{1}}, {Kernel: []int{2, 3}, Stride: []int{1}, Dilation: []int{2, 1}}} {
+			want, _ := MaxPool2d(x, o)
+			got := MaxPool2dValues(x, o)
+			assertClose(t, fmt.Sprintf("%v %+v", dt, o), got, want.Shape(), want.Float64s(), 0, 0)
+			xg := x.Detach().SetRequiresGrad(true)
+			NoGrad(func() { got = MaxPool2dValues(xg, o) })
+			assertClose(t, fmt.Sprintf("%v %+v under NoGrad", dt, o), got, want.Shape(), want.Float64s(), 0, 0)
+			if got.RequiresGrad() {
+				t.Errorf("%v %+v: NoGrad result requires grad", dt, o)
+			}
+		}
+	}
+	x1 := randT(10, -3, 3, 2, 3, 11).Detach()
+	o1 := PoolOptions{Kernel: []int{3}, Stride: []int{2}}
+	w1, _ := MaxPool1d(x1, o1)
+	assertClose(t, "max_pool1d values", MaxPool1dValues(x1, o1), w1.Shape(), w1.Float64s(), 0, 0)
+	if err := Catch(func() { MaxPool2dValues(Zeros([]int{4, 4}), PoolOptions{Kernel: []int{2}}) }); err == nil {
+		t.Error("a 2-D input was taken")
 	}
 }
 

@@ -27,11 +27,10 @@ func NewMaxPool1d(o ember.PoolOptions) *MaxPool1d {
 	return &MaxPool1d{Options: clonePool("nn.NewMaxPool1d", o)}
 }
 
-// Forward returns the window maxima.
+// Forward returns the window maxima (in inference, without storing the
+// indices: ember.MaxPool1dValues).
 func (l *MaxPool1d) Forward(x *ember.Tensor) *ember.Tensor {
-	v, i := l.ForwardWithIndices(x)
-	dropIndices(v, i)
-	return v
+	return traced(l, ember.MaxPool1dValues(x, l.Options))
 }
 
 // ForwardWithIndices returns the window maxima and their int64 positions
@@ -51,11 +50,10 @@ func NewMaxPool2d(o ember.PoolOptions) *MaxPool2d {
 	return &MaxPool2d{Options: clonePool("nn.NewMaxPool2d", o)}
 }
 
-// Forward returns the window maxima.
+// Forward returns the window maxima (in inference, without storing the
+// indices: ember.MaxPool2dValues).
 func (l *MaxPool2d) Forward(x *ember.Tensor) *ember.Tensor {
-	v, i := l.ForwardWithIndices(x)
-	dropIndices(v, i)
-	return v
+	return traced(l, ember.MaxPool2dValues(x, l.Options))
 }
 
 // ForwardWithIndices returns the window maxima and the int64 flat position
@@ -63,16 +61,6 @@ func (l *MaxPool2d) Forward(x *ember.Tensor) *ember.Tensor {
 func (l *MaxPool2d) ForwardWithIndices(x *ember.Tensor) (values, indices *ember.Tensor) {
 	v, i := ember.MaxPool2d(x, l.Options)
 	return traced(l, v), i
-}
-
-// dropIndices frees the indices of a max pool that the caller does not
-// want, when no graph holds them for the backward pass (they are as large
-// as the values, in int64): inference then does not wait for the garbage
-// collector to get that memory back.
-func dropIndices(values, indices *ember.Tensor) {
-	if !values.RequiresGrad() {
-		indices.Free()
-	}
 }
 
 // AvgPool1d averages sliding windows of [N, C, L] (or [C, L]) inputs

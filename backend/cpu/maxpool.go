@@ -29,12 +29,32 @@ func is2x2(p backend.PoolParams) bool {
 		p.PadH == 0 && p.PadW == 0 && p.DilationH == 1 && p.DilationW == 1
 }
 
+// MaxPool2dValues writes the window maxima alone, for inference: no int64
+// indices as large as the output are stored. (The kernels still produce
+// them, into one row of scratch per task that every row overwrites.)
+func (c *Backend) MaxPool2dValues(dst, x backend.View, p backend.PoolParams) {
+	c.MaxPool2d(dst, backend.View{Shape: dst.Shape}, x, p)
+}
+
+// maxPool pools x into dst and indices; an indices view without a buffer
+// asks for the values alone.
 func maxPool[T float](dst, indices, x backend.View, p backend.PoolParams, ds, xs []T) {
 	n, ch := x.Shape[0], x.Shape[1]
 	oh, ow := dst.Shape[2], dst.Shape[3]
-	ix := buf(indices).I64
+	scratch := indices.Buf == nil
+	var ix []int64
+	if scratch {
+		// Every plane and row writes the same row of ow indices.
+		indices = backend.View{Shape: dst.Shape, Strides: []int{0, 0, 0, 1}}
+	} else {
+		ix = buf(indices).I64
+	}
 	fast := is2x2(p) && 2*oh <= x.Shape[2] && 2*ow <= x.Shape[3] && x.Strides[3] == 1 && dst.Strides[3] == 1 && indices.Strides[3] == 1
 	parallel.For(n*ch, max(1, 8192/max(1, oh*ow*p.KernelH*p.KernelW)), func(lo, hi int) {
+		ix := ix
+		if scratch {
+			ix = make([]int64, ow)
+		}
 		for plane := lo; plane < hi; {
 			ni, ci := plane/ch, plane%ch
 			xo := x.Offset + ni*x.Strides[0] + ci*x.Strides[1]

@@ -58,6 +58,7 @@ func TestMaxPool2d(t *testing.T) {
 		{3, 1, 1, 2, 1, 1, p2},
 		{2, 3, 6, 37, 3, 18, p2}, // whole vectors and a tail
 		{1, 2, 5, 34, 3, 17, p2},
+		{4, 40, 14, 14, 7, 7, p2}, // many planes: tasks of their own
 		{2, 2, 9, 7, 5, 4, backend.PoolParams{KernelH: 3, KernelW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilationH: 1, DilationW: 1}},
 		{1, 2, 9, 10, 3, 3, backend.PoolParams{KernelH: 2, KernelW: 3, StrideH: 3, StrideW: 2, PadH: 1, PadW: 0, DilationH: 2, DilationW: 3}},
 	}
@@ -95,6 +96,14 @@ func TestMaxPool2d(t *testing.T) {
 						}
 						c.MaxPool2d(yv, iv, xv, k.p)
 						got := readView(yv)
+						// The values alone (inference) are the same.
+						vv := makeView(dt, ys, make([]float64, len(want)), l)
+						c.MaxPool2dValues(vv, xv, k.p)
+						for i, v := range readView(vv) {
+							if v != want[i] && !(math.IsNaN(v) && math.IsNaN(want[i])) {
+								t.Fatalf("values-only output %d = %v, want %v", i, v, want[i])
+							}
+						}
 						var gotIdx []int64
 						inside := 0
 						for a := range ys[0] {

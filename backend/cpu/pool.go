@@ -122,19 +122,38 @@ func classOf(n int) (int, int) {
 	return e*subClasses + k - 1, 1<<e + k*step
 }
 
-// get returns a block of at least n bytes, reused when the class has one.
+// largeReuseBytes: a request of at least this many bytes whose class has no
+// free block takes one of a larger class, up to twice its size (the
+// smallest there is), before new memory is allocated. Inference in large
+// batches frees big activations of one size and asks for smaller ones
+// right after (a convolution's output, then the next layer's, half as
+// large): without this each size would hold its own blocks and the peak
+// would be their sum. The block keeps its size and returns to its own
+// class.
+const largeReuseBytes = 1 << 20
+
+// get returns a block of at least n bytes, reused when the class (or, for
+// large blocks, one of the next subClasses classes) has one.
 func (p *pool) get(n int) []byte {
 	c, size := classOf(n)
 	p.mu.Lock()
-	fl := p.free[c]
-	if k := len(fl); k > 0 {
+	last := c
+	if size >= largeReuseBytes {
+		last = min(c+subClasses, numClasses-1)
+	}
+	for cc := c; cc <= last; cc++ {
+		fl := p.free[cc]
+		k := len(fl)
+		if k == 0 {
+			continue
+		}
 		blk := fl[k-1].blk
 		fl[k-1] = freeBlock{}
-		p.free[c] = fl[:k-1]
+		p.free[cc] = fl[:k-1]
 		p.bytes -= int64(cap(blk))
 		p.mu.Unlock()
 		p.hits.Add(1)
-		handedOut(size)
+		handedOut(cap(blk))
 		return blk[:n]
 	}
 	p.mu.Unlock()

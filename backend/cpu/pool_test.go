@@ -83,6 +83,39 @@ func TestPoolReuseAndRelease(t *testing.T) {
 	})
 }
 
+// TestPoolLargeBlocksServeSmallerRequests: a large request whose class is
+// empty takes a free block of up to twice its size (an inference pass
+// frees a big activation and asks for one half as large right after);
+// small requests and blocks more than twice as large are not mixed.
+func TestPoolLargeBlocksServeSmallerRequests(t *testing.T) {
+	c := New()
+	withPool(t, 1<<30, func() {
+		const mib = 1 << 20
+		big := c.Alloc(backend.Float32, 24*mib/4).(*Buffer) // 24 MiB
+		first := &big.F32[0]
+		c.Release(big)
+		half := c.Alloc(backend.Float32, 12*mib/4+100).(*Buffer) // just over 12 MiB
+		if &half.F32[0] != first || half.Len() != 12*mib/4+100 {
+			t.Fatalf("a 12 MiB request did not take the free 24 MiB block")
+		}
+		c.Release(half)
+		if got := Stats().FreeBytes; got != 24*mib {
+			t.Fatalf("the block went back as %d bytes, want its own 24 MiB", got)
+		}
+		quarter := c.Alloc(backend.Float32, 6*mib/4).(*Buffer)
+		if &quarter.F32[0] == first {
+			t.Errorf("a 6 MiB request took a 24 MiB block")
+		}
+		small := c.Alloc(backend.Float32, 1000).(*Buffer)
+		smallAt := &small.F32[0]
+		c.Release(small)
+		medium := c.Alloc(backend.Float32, 600).(*Buffer)
+		if &medium.F32[0] == smallAt {
+			t.Errorf("a small request took a larger block")
+		}
+	})
+}
+
 func TestPoolBoolsStartFalse(t *testing.T) {
 	c := New()
 	withPool(t, 1<<30, func() {
