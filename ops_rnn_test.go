@@ -187,6 +187,41 @@ func TestRecurrentLayerMatchesComposed(t *testing.T) {
 	}
 }
 
+// TestRecurrentLSTMFloat32: a float32 LSTM (the CPU's packed recurrent
+// weight and fused cell kernels, at a hidden size of whole GEMM panels)
+// matches the float64 composed layer, outputs and gradients, recorded and
+// under NoGrad.
+func TestRecurrentLSTMFloat32(t *testing.T) {
+	const T, B, I, H = 4, 3, 5, 32
+	w64 := recWeights(41, RecurrentLSTM, I, H, true)
+	x64, h64, c64 := randT(42, -1, 1, T, B, I), randT(43, -1, 1, B, H), randT(44, -1, 1, B, H)
+	f32 := func(ts ...*Tensor) []*Tensor {
+		out := make([]*Tensor, len(ts))
+		for i, t := range ts {
+			out[i] = t.Detach().To(Float32).SetRequiresGrad(true)
+		}
+		return out
+	}
+	ins := f32(x64, h64, c64, w64.WeightIH, w64.WeightHH, w64.BiasIH, w64.BiasHH)
+	w := RecurrentWeights{WeightIH: ins[3], WeightHH: ins[4], BiasIH: ins[5], BiasHH: ins[6]}
+	out, hN, cN := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, false)
+	got := Grad([]*Tensor{recFlat(out, hN, cN).Sum()}, ins)
+
+	ins64 := []*Tensor{x64, h64, c64, w64.WeightIH, w64.WeightHH, w64.BiasIH, w64.BiasHH}
+	packed := recurrentComposed(RecurrentLSTM, x64, h64, c64, w64, false)
+	want := Grad([]*Tensor{packed.Sum().Add(packed.Select(0, T-1).Sum())}, ins64)
+	assertClose(t, "out", out, []int{T, B, H}, packed.Narrow(0, 0, T).Float64s(), 1e-5, 1e-5)
+	assertClose(t, "cN", cN, []int{B, H}, packed.Select(0, T).Float64s(), 1e-5, 1e-5)
+	for i := range ins {
+		assertClose(t, fmt.Sprintf("grad %d", i), got[i], ins[i].Shape(), want[i].Float64s(), 1e-4, 1e-4)
+	}
+	NoGrad(func() {
+		o2, _, c2 := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, false)
+		assertClose(t, "out under NoGrad", o2, []int{T, B, H}, out.Float64s(), 0, 0)
+		assertClose(t, "cN under NoGrad", c2, []int{B, H}, cN.Float64s(), 0, 0)
+	})
+}
+
 // TestRecurrentLayerNoGradMatches checks the inference path (which keeps
 // only two cell-state buffers) against the recorded one.
 func TestRecurrentLayerNoGradMatches(t *testing.T) {

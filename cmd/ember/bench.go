@@ -44,6 +44,7 @@ type benchConfig struct {
 	FmnistLimit   int    // training examples (0: all)
 	FmnistTestLim int    // test examples (0: all)
 	FmnistOffline bool
+	FmnistSeed    uint64
 	// gpt_char.py
 	GPTSteps, GPTWarmup, GPTBatch int
 	GPT                           [4]int // n_layer, n_head, n_embd, block_size
@@ -124,6 +125,7 @@ type benchOptions struct {
 	JSON    bool
 	Device  string
 	Epochs  int
+	Seed    uint64
 	Steps   int
 	Quick   bool
 	Threads int
@@ -154,6 +156,7 @@ line (bench/compare does that).`,
 	f.BoolVar(&o.JSON, "json", false, "print JSON lines")
 	f.StringVar(&o.Device, "device", "cpu", "device: cpu or cuda")
 	f.IntVar(&o.Epochs, "epochs", 0, "epochs of mlp_fmnist and cnn_fmnist (default 5, as the scripts' EPOCHS)")
+	f.Uint64Var(&o.Seed, "seed", 0, "seed of mlp_fmnist and cnn_fmnist: initial weights and shuffles (the scripts' train() uses 0)")
 	f.IntVar(&o.Steps, "steps", 0, "training steps of gpt_char (default 300, as the script's STEPS)")
 	f.BoolVar(&o.Quick, "quick", false, "gemm: only 256 and 1024 square (gemm.py --quick)")
 	f.IntVar(&o.Threads, "threads", 0, "compute threads (default: GOMAXPROCS; the scripts use 2)")
@@ -186,7 +189,7 @@ func (a *app) bench(ctx context.Context, o benchOptions, names []string) error {
 	if o.Dataset != "fashion-mnist" && o.Dataset != "sample" {
 		return usagef("--dataset must be fashion-mnist or sample, got %q", o.Dataset)
 	}
-	c.FmnistDataset, c.FmnistOffline = o.Dataset, o.Offline
+	c.FmnistDataset, c.FmnistOffline, c.FmnistSeed = o.Dataset, o.Offline, o.Seed
 	if o.Device == "auto" {
 		return usagef("--device must be cpu or cuda (a benchmark names its device)")
 	}

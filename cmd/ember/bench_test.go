@@ -216,3 +216,45 @@ func TestBenchGPT2Small(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchSeed: --seed reaches the fmnist workloads (their weights and
+// shuffles) and their configs; two seeds train differently.
+func TestBenchSeed(t *testing.T) {
+	acc := map[uint64]string{}
+	for _, seed := range []uint64{0, 7} {
+		var out bytes.Buffer
+		a := &app{stdout: &out, stderr: &out}
+		c := tinyBench
+		c.FmnistEpochs, c.FmnistSeed = 1, seed
+		if err := a.runBench(context.Background(), []string{"mlp_fmnist"}, ember.CPU, c, true); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var rec struct {
+				Name   string         `json:"name"`
+				Config map[string]any `json:"config"`
+				Metric string         `json:"metric"`
+				Value  any            `json:"value"`
+			}
+			if err := json.Unmarshal([]byte(l), &rec); err != nil {
+				t.Fatal(err)
+			}
+			if s := rec.Config["seed"]; s != float64(seed) {
+				t.Errorf("seed %d: %s %s has config seed %v", seed, rec.Name, rec.Metric, s)
+			}
+			if rec.Name == "mlp_fmnist_epoch" {
+				acc[seed] = strings.TrimSpace(string(must(json.Marshal(rec.Value))))
+			}
+		}
+	}
+	if acc[0] == "" || acc[0] == acc[7] {
+		t.Errorf("test accuracy after one epoch: seed 0 %s, seed 7 %s", acc[0], acc[7])
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

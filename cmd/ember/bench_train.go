@@ -26,7 +26,7 @@ import (
 // smaller), cross-entropy, Adam 1e-3; the test set is evaluated after
 // every epoch in batches of 1000, outside the training time.
 func benchFmnist(ctx context.Context, e *emitter, dev ember.Device, c benchConfig, name, model string, targetAcc float64) error {
-	const seed = 0
+	seed := c.FmnistSeed
 	ember.ManualSeed(seed)
 	var d *datasets.Dataset
 	var err error
