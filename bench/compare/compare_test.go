@@ -55,3 +55,37 @@ func TestUnknownWorkload(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestRounds: several rounds give each side's median and the median of the
+// per-round ratios with their range; a value missing in a round is left
+// out of its median.
+func TestRounds(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	mk := func(e, p *float64) []row {
+		return []row{
+			{name: "gpt_char", cfg: "batch=16", metric: "train_throughput", unit: "tokens/s", ember: e, torch: p},
+			{name: "gpt_char", cfg: "batch=16", metric: "peak_rss", unit: "MiB", ember: f(200), torch: f(400)},
+		}
+	}
+	rows := merge([][]row{mk(f(150), f(100)), mk(f(120), f(100)), mk(f(140), f(70)), mk(nil, f(90))})
+	var b bytes.Buffer
+	if err := writeTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |",
+		"|---|---|---|---|---|---|---|",
+		"| gpt_char | batch=16 | train_throughput | tokens/s | 140 | 95 | 1.5× the speed (median of 3 rounds; 1.2–2) |",
+		"| gpt_char | batch=16 | peak_rss | MiB | 200 | 400 | 0.5 (median of 4 rounds; 0.5–0.5) |",
+	}
+	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
+	}
+	if one := merge([][]row{mk(f(1), f(2))}); len(one) != 2 || one[0].ratios != nil {
+		t.Errorf("one round: %+v", one)
+	}
+	var e bytes.Buffer
+	if err := run(t.Context(), []string{"--rounds", "0", "gemm"}, &e, &e); err == nil || !strings.Contains(err.Error(), "--rounds must be at least 1") {
+		t.Errorf("--rounds 0: %v", err)
+	}
+}

@@ -4,6 +4,7 @@
 //
 //	go run ./bench/compare                      # every workload
 //	go run ./bench/compare mlp_fmnist conv --epochs 1
+//	go run ./bench/compare --rounds 3 gpt_char  # alternate three times
 //
 // Ember runs as `ember bench --json --threads N WORKLOAD` (built from this
 // module), PyTorch as `/usr/bin/python3 bench/pytorch/WORKLOAD.py` (which
@@ -12,6 +13,11 @@
 // column gives Ember's speed as a multiple of PyTorch's for rates and
 // times (above 1: Ember is faster), and the plain ratio Ember/PyTorch for
 // other metrics (accuracy, loss, memory).
+//
+// The machines are shared and noisy: one side of a run can be slowed by a
+// neighbour for minutes. With --rounds N each workload runs N times,
+// Ember and PyTorch in turn, and the table gives the median of each side's
+// values and the median of the N per-round ratios, with their range.
 package main
 
 import (
@@ -49,8 +55,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	epochs := fs.Int("epochs", 0, "epochs of mlp_fmnist and cnn_fmnist (0: the scripts' 5)")
 	steps := fs.Int("steps", 0, "steps of gpt_char (0: the script's 300)")
 	quick := fs.Bool("quick", false, "gemm: only the quick shapes")
+	rounds := fs.Int("rounds", 1, "runs of each workload, Ember and PyTorch in turn; the table gives medians")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *rounds < 1 {
+		return fmt.Errorf("--rounds must be at least 1, got %d", *rounds)
 	}
 	work := fs.Args()
 	if len(work) == 0 {
@@ -97,19 +107,85 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				pArgs = append(pArgs, "--quick")
 			}
 		}
-		fmt.Fprintf(stderr, "== %s: ember\n", w)
-		el, err := lines(ctx, root, stderr, ember, eArgs...)
-		if err != nil {
-			return fmt.Errorf("ember bench %s: %w", w, err)
+		var per [][]row
+		for r := range *rounds {
+			round := ""
+			if *rounds > 1 {
+				round = fmt.Sprintf(" (round %d of %d)", r+1, *rounds)
+			}
+			fmt.Fprintf(stderr, "== %s: ember%s\n", w, round)
+			el, err := lines(ctx, root, stderr, ember, eArgs...)
+			if err != nil {
+				return fmt.Errorf("ember bench %s: %w", w, err)
+			}
+			fmt.Fprintf(stderr, "== %s: pytorch%s\n", w, round)
+			pl, err := lines(ctx, root, stderr, *python, append([]string{filepath.Join("bench", "pytorch", w+".py")}, pArgs...)...)
+			if err != nil {
+				return fmt.Errorf("pytorch %s: %w", w, err)
+			}
+			per = append(per, pair(el, pl))
 		}
-		fmt.Fprintf(stderr, "== %s: pytorch\n", w)
-		pl, err := lines(ctx, root, stderr, *python, append([]string{filepath.Join("bench", "pytorch", w+".py")}, pArgs...)...)
-		if err != nil {
-			return fmt.Errorf("pytorch %s: %w", w, err)
-		}
-		rows = append(rows, pair(el, pl)...)
+		rows = append(rows, merge(per)...)
 	}
 	return writeTable(stdout, rows)
+}
+
+// merge combines the rows of several rounds of one workload (matched by
+// name, metric and configuration, in the first round's order): each side's
+// median value, and with more than one round each round's ratio.
+func merge(rounds [][]row) []row {
+	if len(rounds) == 1 {
+		return rounds[0]
+	}
+	type acc struct {
+		r            row
+		ember, torch []float64
+		ratios       []float64
+	}
+	var order []string
+	byKey := map[string]*acc{}
+	for _, rows := range rounds {
+		for _, r := range rows {
+			k := r.name + "|" + r.metric + "|" + r.cfg
+			a, ok := byKey[k]
+			if !ok {
+				a = &acc{r: row{name: r.name, cfg: r.cfg, metric: r.metric, unit: r.unit}}
+				byKey[k] = a
+				order = append(order, k)
+			}
+			if r.ember != nil {
+				a.ember = append(a.ember, *r.ember)
+			}
+			if r.torch != nil {
+				a.torch = append(a.torch, *r.torch)
+			}
+			if q, ok := ratio(r); ok {
+				a.ratios = append(a.ratios, q)
+			}
+		}
+	}
+	out := make([]row, len(order))
+	for i, k := range order {
+		a := byKey[k]
+		a.r.ember, a.r.torch, a.r.ratios = median(a.ember), median(a.torch), a.ratios
+		out[i] = a.r
+	}
+	return out
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count), or nil for none.
+func median(v []float64) *float64 {
+	if len(v) == 0 {
+		return nil
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	return &m
 }
 
 // moduleRoot is the directory of this module's go.mod.
@@ -193,6 +269,7 @@ func parse(r io.Reader) ([]record, error) {
 type row struct {
 	name, cfg, metric, unit string
 	ember, torch            *float64
+	ratios                  []float64 // per round, when there were several
 }
 
 // pair matches Ember's lines with PyTorch's (torch, not numpy, for gemm).
@@ -237,22 +314,42 @@ func writeTable(w io.Writer, rows []row) error {
 		return fmt.Sprintf("%.4g", *p)
 	}
 	for _, r := range rows {
-		ratio := "n/a"
-		if r.ember != nil && r.torch != nil && *r.ember != 0 && *r.torch != 0 {
-			hb, ok := faster(r.unit)
-			switch {
-			case ok && hb:
-				ratio = fmt.Sprintf("%.3g× the speed", *r.ember / *r.torch)
-			case ok:
-				ratio = fmt.Sprintf("%.3g× the speed", *r.torch / *r.ember)
-			default:
-				ratio = fmt.Sprintf("%.3g", *r.ember / *r.torch)
+		text := "n/a"
+		q, ok := ratio(r)
+		if len(r.ratios) > 1 {
+			q, ok = *median(r.ratios), true
+		}
+		if ok {
+			_, speed := faster(r.unit)
+			text = fmt.Sprintf("%.3g", q)
+			if speed {
+				text += "× the speed"
+			}
+			if len(r.ratios) > 1 {
+				text += fmt.Sprintf(" (median of %d rounds; %.3g–%.3g)", len(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios))
 			}
 		}
 		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.name, r.cfg, r.metric, r.unit,
-			num(r.ember), num(r.torch), ratio); err != nil {
+			num(r.ember), num(r.torch), text); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ratio is the last column's number for one round: Ember's speed as a
+// multiple of PyTorch's for rates and times, else the plain ratio
+// Ember/PyTorch; ok is false when either value is missing or zero.
+func ratio(r row) (float64, bool) {
+	if r.ember == nil || r.torch == nil || *r.ember == 0 || *r.torch == 0 {
+		return 0, false
+	}
+	hb, speed := faster(r.unit)
+	switch {
+	case speed && hb:
+		return *r.ember / *r.torch, true
+	case speed:
+		return *r.torch / *r.ember, true
+	}
+	return *r.ember / *r.torch, true
 }
