@@ -110,10 +110,13 @@ func (g *attnShape) seen(i int, causal bool) int {
 
 // attnOperands checks the views of an attention call and returns their
 // geometry and matrices, in the order given, with ok false for what the
-// kernels do not take: other dtypes than float32, leading axes that differ,
-// an empty key sequence, outputs whose rows are not contiguous.
-// Each view is [..., rows, cols]; want gives (rows, cols) per view in
-// units of l, s, e, ev (see attnDims).
+// kernels do not take: other dtypes than float32, shapes that disagree,
+// an empty key sequence, negative strides, a strided log-sum-exp. The
+// first three views are q, k and v; dims gives each view's last two sizes
+// as letters: 'l' queries, 's' keys, 'e' features of q and k, 'v' features
+// of v, and a second letter 0 for a vector [..., rows] (the log-sum-exp).
+// Other strides are taken as they come (the GEMM reads and writes strided
+// matrices).
 func attnOperands(views []backend.View, dims [][2]byte) (attnShape, []attnMat, bool) {
 	var g attnShape
 	q, k, v := views[0], views[1], views[2]
@@ -130,7 +133,7 @@ func attnOperands(views []backend.View, dims [][2]byte) (attnShape, []attnMat, b
 	for _, n := range lead {
 		g.mats *= n
 	}
-	size := map[byte]int{'l': g.l, 's': g.s, 'e': g.e, 'v': g.ev, '1': 1}
+	size := map[byte]int{'l': g.l, 's': g.s, 'e': g.e, 'v': g.ev}
 	mats := make([]attnMat, len(views))
 	for i, w := range views {
 		want := dims[i]
