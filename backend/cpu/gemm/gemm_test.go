@@ -154,6 +154,7 @@ func TestGemmParallelModes(t *testing.T) {
 		{64, 1000, 40, 1, 0.5, "col", "row", "row"},   // columns, A shared
 		{30, 3000, 20, -1, 0, "row", "col", "rowgap"}, // columns with strided C
 		{1000, 64, 40, 2, 0, "row", "row", "col"},     // transposed into columns
+		{100, 300, 3000, 1, 0.5, "col", "row", "row"}, // columns with a large A: one task per worker
 	}
 	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
