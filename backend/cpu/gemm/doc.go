@@ -61,8 +61,9 @@
 //     of C in blocked products, where each fork-join computes one depth block
 //     while packing the next B block into a second buffer (the packing tasks
 //     come last and fill the tail); the columns or rows of C in short
-//     products (one fork-join per product); whole products in a batch of
-//     small ones. Products under about 4·10⁶ multiply-adds run on the caller
+//     products (one fork-join per product; a column task reads all of A, so
+//     past 256 KiB of A there is one column task per worker); whole
+//     products in a batch of small ones. Products under about 4·10⁶ multiply-adds run on the caller
 //     alone: waking a parked worker takes longer than they do.
 //
 //   - Memory. Packing buffers are 64-byte aligned, kept in sync.Pools and
