@@ -28,22 +28,13 @@ func TestPairAndTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	if err := writeTable(&b, pair(e, p)); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		"| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |",
-		"|---|---|---|---|---|---|---|",
+	checkTable(t, pair(e, p),
 		"| gemm | K=8 M=8 N=8 dtype=float32 layout=NN | throughput | GFLOP/s | 30 | 60 | 0.5× the speed |",
 		"| conv2d_forward | N=2 case=c | time | ms | 4 | 8 | 2× the speed |",
 		"| mlp_fmnist | model=mlp_fmnist | test_accuracy | fraction | 0.88 | 0.8 | 1.1 |",
 		"| cnn_fmnist | model=cnn_fmnist target=0.91 | time_to_accuracy | s | n/a | 70 | n/a |",
 		"| lstm_forward | batch=1 | time_per_step | ms | 2 | n/a | n/a |",
-	}
-	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
-	}
+	)
 	if _, err := parse(strings.NewReader("{not json\n")); err == nil {
 		t.Error("a broken JSON line was accepted")
 	}
@@ -67,25 +58,32 @@ func TestRounds(t *testing.T) {
 			{name: "gpt_char", cfg: "batch=16", metric: "peak_rss", unit: "MiB", ember: f(200), torch: f(400)},
 		}
 	}
-	rows := merge([][]row{mk(f(150), f(100)), mk(f(120), f(100)), mk(f(140), f(70)), mk(nil, f(90))})
-	var b bytes.Buffer
-	if err := writeTable(&b, rows); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
-		"| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |",
-		"|---|---|---|---|---|---|---|",
+	checkTable(t, merge([][]row{mk(f(150), f(100)), mk(f(120), f(100)), mk(f(140), f(70)), mk(nil, f(90))}),
 		"| gpt_char | batch=16 | train_throughput | tokens/s | 140 | 95 | 1.5× the speed (median of 3 rounds; 1.2–2) |",
 		"| gpt_char | batch=16 | peak_rss | MiB | 200 | 400 | 0.5 (median of 4 rounds; 0.5–0.5) |",
-	}
-	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
-	}
+	)
 	if one := merge([][]row{mk(f(1), f(2))}); len(one) != 2 || one[0].ratios != nil {
 		t.Errorf("one round: %+v", one)
 	}
 	var e bytes.Buffer
 	if err := run(t.Context(), []string{"--rounds", "0", "gemm"}, &e, &e); err == nil || !strings.Contains(err.Error(), "--rounds must be at least 1") {
 		t.Errorf("--rounds 0: %v", err)
+	}
+}
+
+// checkTable writes rows as a table and compares it, under the header,
+// with the given lines.
+func checkTable(t *testing.T, rows []row, lines ...string) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := writeTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{
+		"| name | config | metric | unit | Ember | PyTorch | Ember vs PyTorch |",
+		"|---|---|---|---|---|---|---|",
+	}, lines...)
+	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
 	}
 }

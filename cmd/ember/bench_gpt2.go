@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/emberdl/ember"
 	"github.com/emberdl/ember/models"
@@ -58,26 +57,17 @@ func benchGPT2(ctx context.Context, e *emitter, dev ember.Device, c benchConfig)
 	cfg := object{{"n_layer", g2.Layers}, {"n_head", g2.Heads}, {"n_embd", g2.Embd}, {"block_size", g2.Block},
 		{"vocab", g2.Vocab}, {"batch", g2.Batch}, {"dtype", g2.DType}, {"steps", g2.Steps}, {"params", params}}
 	gen := ember.NewGenerator(0)
-	var t0 time.Time
-	var losses []float64
 	e.markStart()
-	for step := 1; step <= g2.Steps; step++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	losses, dt, err := trainSteps(ctx, g2.Steps, g2.Warmup, func() *ember.Tensor {
 		x := ember.RandInt(0, int64(g2.Vocab), []int{g2.Batch, g2.Block}, gen).To(dev)
 		y := ember.RandInt(0, int64(g2.Vocab), []int{g2.Batch, g2.Block}, gen).To(dev)
 		var loss *ember.Tensor
 		ember.Autocast(amp, func() { loss = lmLoss(m.Forward(x), y) })
-		opt.ZeroGrad()
-		loss.Backward()
-		opt.Step()
-		losses = append(losses, loss.Item())
-		if step == g2.Warmup {
-			t0 = time.Now()
-		}
+		return loss
+	}, opt)
+	if err != nil {
+		return err
 	}
-	dt := time.Since(t0).Seconds()
 	timed := float64(g2.Steps - g2.Warmup)
 	tps := timed * float64(g2.Batch*g2.Block) / dt
 	extra := []field{{"step_ms", dt / timed * 1e3}, {"note", fmt.Sprintf("steps after the first %d; random tokens", g2.Warmup)}}

@@ -170,6 +170,28 @@ func benchFmnist(ctx context.Context, e *emitter, dev ember.Device, c benchConfi
 	return e.emit(name, cfg, "peak_rss", procStatusMiB("VmHWM"), "MiB")
 }
 
+// trainSteps runs steps optimizer steps on the loss that loss returns
+// (zero the gradients, backward, step) and returns every step's loss and
+// the seconds taken by the steps after the first warmup.
+func trainSteps(ctx context.Context, steps, warmup int, loss func() *ember.Tensor, opt optim.Optimizer) ([]float64, float64, error) {
+	var losses []float64
+	var t0 time.Time
+	for step := 1; step <= steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		l := loss()
+		opt.ZeroGrad()
+		l.Backward()
+		opt.Step()
+		losses = append(losses, l.Item())
+		if step == warmup {
+			t0 = time.Now()
+		}
+	}
+	return losses, time.Since(t0).Seconds(), nil
+}
+
 // fmnistAccuracy is train_fmnist.py's evaluate: argmax over batches of 1000.
 func fmnistAccuracy(m nn.Layer, x, y *ember.Tensor) float64 {
 	nn.Eval(m)
@@ -254,24 +276,14 @@ func benchGPT(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) 
 	}
 	rssBefore := procStatusMiB("VmRSS")
 	gen := ember.NewGenerator(0)
-	var losses []float64
-	var t0 time.Time
 	e.markStart()
-	for step := 1; step <= c.GPTSteps; step++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	losses, dt, err := trainSteps(ctx, c.GPTSteps, c.GPTWarmup, func() *ember.Tensor {
 		x, y := getBatch(trainData, gen)
-		loss := lmLoss(m.Forward(x), y)
-		opt.ZeroGrad()
-		loss.Backward()
-		opt.Step()
-		losses = append(losses, loss.Item())
-		if step == c.GPTWarmup {
-			t0 = time.Now()
-		}
+		return lmLoss(m.Forward(x), y)
+	}, opt)
+	if err != nil {
+		return err
 	}
-	dt := time.Since(t0).Seconds()
 	timed := float64(c.GPTSteps - c.GPTWarmup)
 	if err := e.emit("gpt_char", cfg, "train_throughput", timed*float64(batch*block)/dt, "tokens/s",
 		field{"step_ms", dt / timed * 1e3}, field{"note", fmt.Sprintf("steps after the first %d", c.GPTWarmup)}); err != nil {
