@@ -1,41 +1,33 @@
 package cpu
 
 import (
-	"math"
-
 	"github.com/emberdl/ember/backend/cpu/vec"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
-// Float32 layer norm with the vector kernels: per row, the mean and the
-// variance (two passes, sums in float64), then y = (x - mean)·rstd·w + b a
-// vector operation at a time, in float32 as PyTorch computes it.
+// Float32 layer norm with the row kernels of package vec: one call per row
+// (mean and variance summed in float64, the elements computed in float32 as
+// PyTorch computes them).
 
 func layerNorm32(rows, d int, eps float64, y, mean, rstd, x, w, b []float32) {
 	parallel.For(rows, max(1, grainElems/max(1, d*4)), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			xr, yr := x[r*d:(r+1)*d], y[r*d:(r+1)*d]
-			mu := float32(vec.Sum(xr) / float64(d))
-			vec.SubScalar(yr, xr, mu)
-			rs := float32(1 / math.Sqrt(vec.Dot(yr, yr)/float64(d)+eps))
-			mean[r], rstd[r] = mu, rs
-			vec.MulScalar(yr, yr, rs)
-			if w != nil {
-				vec.Mul(yr, yr, w[:d])
-			}
-			if b != nil {
-				vec.Add(yr, yr, b[:d])
-			}
+			mean[r], rstd[r] = vec.LayerNormRow(y[r*d:(r+1)*d], x[r*d:(r+1)*d], w, b, eps)
 		}
 	})
 }
+
+// flushRows is how many rows of parameter gradients a worker sums in
+// float32 before it adds them into its float64 totals.
+const flushRows = 16
 
 // layerNormBwd32 is the layer norm backward for float32: with
 // x̂ = (x - mean)·rstd and ĝ = dy·w,
 //
 //	dx = rstd·(ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)),  dw = Σ dy·x̂,  db = Σ dy
 //
-// over rows, each worker summing its rows' parameter gradients in float64.
+// over rows, each worker summing its rows' parameter gradients in float32
+// for flushRows rows and then in float64.
 func layerNormBwd32(rows, d int, dx, dw, db, dy, x, mean, rstd, w []float32) {
 	workers := parallel.Workers()
 	chunk := (rows + workers - 1) / max(workers, 1)
@@ -43,39 +35,22 @@ func layerNormBwd32(rows, d int, dx, dw, db, dy, x, mean, rstd, w []float32) {
 	pb := make([][]float64, workers)
 	parallel.Do(workers, func(wk int) {
 		lo, hi := wk*chunk, min((wk+1)*chunk, rows)
-		var aw, ab []float64
-		if dw != nil {
-			aw = make([]float64, d)
-		}
-		if db != nil {
-			ab = make([]float64, d)
-		}
-		xh, gh := make([]float32, d), make([]float32, d)
+		aw, ab := make([]float64, d), make([]float64, d)
+		// Row partial sums, and a row of dx when none is wanted.
+		scratch := make([]float32, 3*d)
+		sw, sb, sdx := scratch[:d], scratch[d:2*d], scratch[2*d:]
 		for r := lo; r < hi; r++ {
-			xr, gr := x[r*d:(r+1)*d], dy[r*d:(r+1)*d]
-			vec.SubScalar(xh, xr, mean[r])
-			vec.MulScalar(xh, xh, rstd[r])
-			if aw != nil {
-				vec.Mul(gh, gr, xh)
-				vec.Accumulate(aw, gh)
+			dr := sdx
+			if dx != nil {
+				dr = dx[r*d : (r+1)*d]
 			}
-			if ab != nil {
-				vec.Accumulate(ab, gr)
+			vec.LayerNormBackwardRow(dr, sw, sb, dy[r*d:(r+1)*d], x[r*d:(r+1)*d], w, mean[r], rstd[r])
+			if (r-lo)%flushRows == flushRows-1 || r == hi-1 {
+				vec.Accumulate(aw, sw)
+				vec.Accumulate(ab, sb)
+				clear(sw)
+				clear(sb)
 			}
-			if dx == nil {
-				continue
-			}
-			g := gr
-			if w != nil {
-				vec.Mul(gh, gr, w[:d])
-				g = gh
-			}
-			s1 := float32(vec.Sum(g) / float64(d))
-			s2 := float32(vec.Dot(g, xh) / float64(d))
-			dr := dx[r*d : (r+1)*d]
-			vec.SubScalar(dr, g, s1)
-			vec.SubScaled(dr, dr, xh, s2)
-			vec.MulScalar(dr, dr, rstd[r])
 		}
 		pw[wk], pb[wk] = aw, ab
 	})

@@ -48,9 +48,10 @@ func naiveLayerNorm(rows, d int, eps float64, x, w, b, dy []float64) (y, mean, r
 func TestLayerNormFloat32(t *testing.T) {
 	c := New()
 	r := rand.New(rand.NewPCG(51, 52))
-	for _, d := range []int{1, 7, 33, 257} {
+	for _, d := range []int{1, 7, 33, 128, 257} {
 		t.Run(fmt.Sprint(d), func(t *testing.T) {
-			rows, eps := 5, 1e-5
+			// More rows than a worker sums in float32 before flushing.
+			rows, eps := 2*flushRows+5, 1e-5
 			x32, x := rand32(r, rows*d)
 			for i := range x32 { // an offset mean, as activations have
 				x32[i] += 3

@@ -92,14 +92,15 @@ func (r *reduction) offsets(o0, o1 int, srcOffs, dstOffs []int) {
 
 // acc is how a reduction folds elements of type T into an accumulator A.
 // run and cols, when set, fold whole contiguous runs at once (vector
-// kernels): run a run of one output's elements, cols one element into
-// each of a run of consecutive outputs.
+// kernels): run a run of one output's elements, cols `rows` rows (stride
+// elements apart) of a run of consecutive outputs' elements, row j of the
+// run into accumulator j.
 type acc[T, A any] struct {
 	init  A
 	fold  func(A, T) A
 	merge func(A, A) A
 	run   func(A, []T) A
-	cols  func([]A, []T)
+	cols  func(accs []A, src []T, rows, stride int)
 }
 
 // run reduces with accumulators of type A and stores through store.
@@ -169,13 +170,9 @@ func runReduction[T, A any](r *reduction, src []T, a acc[T, A], store func(dstOf
 				// Outputs whose sources are consecutive: fold a row of
 				// them at a time.
 				r.red.rows_(rr0, rr1, 0, r.red.n, func(off [maxOps]int, m int) {
-					for i := 0; i < m; i++ {
-						ro := off[0] + i*inner
-						for k := 0; k+1 < len(segs); k++ {
-							j0, j1 := segs[k], segs[k+1]
-							so := srcOffs[j0] + ro
-							a.cols(accs[j0:j1], src[so:so+j1-j0])
-						}
+					for k := 0; k+1 < len(segs); k++ {
+						j0, j1 := segs[k], segs[k+1]
+						a.cols(accs[j0:j1], src[srcOffs[j0]+off[0]:], m, inner)
 					}
 				})
 			} else {
@@ -481,7 +478,7 @@ func withVec32(a acc[float32, float64], op backend.ReduceOp, _ []float32) acc[fl
 	switch op {
 	case backend.Sum:
 		a.run = func(v float64, x []float32) float64 { return v + vec.Sum(x) }
-		a.cols = vec.Accumulate
+		a.cols = vec.AccumulateRows
 	case backend.Max:
 		a.run = func(v float64, x []float32) float64 { return a.merge(v, float64(vec.Max(x))) }
 	}

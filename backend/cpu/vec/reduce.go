@@ -110,6 +110,16 @@ func sumGo(x []float32) float64 {
 	return s
 }
 
+func accumulateRowsGo(acc []float64, x []float32, rows, stride int) {
+	for j := range acc {
+		s := 0.0
+		for r := range rows {
+			s += float64(x[r*stride+j])
+		}
+		acc[j] += s
+	}
+}
+
 func accumulateGo(acc []float64, x []float32) {
 	x = x[:len(acc)]
 	for i, v := range x {
@@ -167,5 +177,27 @@ func subScaledGo(dst, a, b []float32, s float32) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i := range dst {
 		dst[i] = a[i] - float32(b[i]*s)
+	}
+}
+
+// AccumulateRows adds the rows of a matrix into acc in float64:
+// acc[j] += Σ x[r*stride+j] over r < rows, for j < len(acc) (column sums,
+// many rows per call; each column's rows are summed in float64 and then
+// added to acc).
+func AccumulateRows(acc []float64, x []float32, rows, stride int) {
+	n := len(acc)
+	if rows <= 0 || n == 0 {
+		return
+	}
+	_ = x[(rows-1)*stride+n-1]
+	m := blocks(n)
+	if m > 0 {
+		per := max(1, chunk/m)
+		for r := 0; r < rows; r += per {
+			accumulateRowsAsm(acc[:m], x[r*stride:], min(per, rows-r), stride)
+		}
+	}
+	if m < n {
+		accumulateRowsGo(acc[m:], x[m:], rows, stride)
 	}
 }

@@ -25,3 +25,9 @@ func subScaledAsm(dst, a, b []float32, s float32)
 
 //go:noescape
 func accumulateAsm(acc []float64, x []float32)
+
+// accumulateRowsAsm needs len(acc) a positive multiple of 8, rows > 0 and
+// x holding (rows-1)*stride + len(acc) elements.
+//
+//go:noescape
+func accumulateRowsAsm(acc []float64, x []float32, rows, stride int)

@@ -3,16 +3,10 @@
 #include "textflag.h"
 #include "consts_amd64.h"
 #include "math_amd64.h"
+#include "reduce_amd64.h"
 
 // Reductions and softmax row primitives on whole blocks of 8 float32s.
 // Sums accumulate in float64 (each 8 floats widened to two vectors of 4).
-
-// HSUMPD adds the four doubles of Y0 into X0's low lane (X1 scratch).
-#define HSUMPD \
-	VEXTRACTF128 $1, Y0, X1 \
-	VADDPD       X1, X0, X0 \
-	VPERMILPD    $1, X0, X1 \
-	VADDSD       X1, X0, X0
 
 // func sumAsm(x []float32) float64
 TEXT ·sumAsm(SB), NOSPLIT, $0-32
@@ -269,5 +263,89 @@ acc8:
 	JMP       acc8
 
 accdone:
+	VZEROUPPER
+	RET
+
+// COLS2 adds the 8 float32s at off(DX) into the float64 accumulators lo, hi.
+#define COLS2(off, lo, hi) \
+	VCVTPS2PD off(DX), Y8;    \
+	VADDPD    Y8, lo, lo;     \
+	VCVTPS2PD off+16(DX), Y9; \
+	VADDPD    Y9, hi, hi
+
+// ACCOUT adds the accumulator v into the 4 float64s at off(DX).
+#define ACCOUT(off, v) \
+	VADDPD  off(DX), v, v; \
+	VMOVUPD v, off(DX)
+
+// func accumulateRowsAsm(acc []float64, x []float32, rows, stride int)
+//
+// Columns go 32 at a time (eight float64 accumulators), then 8 at a time;
+// each strip walks all the rows before its sums are added into acc.
+TEXT ·accumulateRowsAsm(SB), NOSPLIT, $0-64
+	MOVQ acc_base+0(FP), DI
+	MOVQ acc_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ rows+48(FP), R8
+	MOVQ stride+56(FP), R9
+	SHLQ $2, R9
+	XORQ AX, AX
+
+ar32:
+	MOVQ   CX, BX
+	SUBQ   AX, BX
+	CMPQ   BX, $32
+	JLT    ar8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	LEAQ   (SI)(AX*4), DX
+	MOVQ   R8, R10
+
+ar32row:
+	COLS2(0, Y0, Y1)
+	COLS2(32, Y2, Y3)
+	COLS2(64, Y4, Y5)
+	COLS2(96, Y6, Y7)
+	ADDQ R9, DX
+	DECQ R10
+	JNZ  ar32row
+	LEAQ (DI)(AX*8), DX
+	ACCOUT(0, Y0)
+	ACCOUT(32, Y1)
+	ACCOUT(64, Y2)
+	ACCOUT(96, Y3)
+	ACCOUT(128, Y4)
+	ACCOUT(160, Y5)
+	ACCOUT(192, Y6)
+	ACCOUT(224, Y7)
+	ADDQ $32, AX
+	JMP  ar32
+
+ar8:
+	CMPQ   AX, CX
+	JGE    ardone
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	LEAQ   (SI)(AX*4), DX
+	MOVQ   R8, R10
+
+ar8row:
+	COLS2(0, Y0, Y1)
+	ADDQ R9, DX
+	DECQ R10
+	JNZ  ar8row
+	LEAQ (DI)(AX*8), DX
+	ACCOUT(0, Y0)
+	ACCOUT(32, Y1)
+	ADDQ $8, AX
+	JMP  ar8
+
+ardone:
 	VZEROUPPER
 	RET

@@ -11,3 +11,7 @@ func subMulAsm(dst, a []float32, s float32, b []float32)  { subMulGo(dst, a, s, 
 func subScaledAsm(dst, a, b []float32, s float32)         { subScaledGo(dst, a, b, s) }
 
 func accumulateAsm(acc []float64, x []float32) { accumulateGo(acc, x) }
+
+func accumulateRowsAsm(acc []float64, x []float32, rows, stride int) {
+	accumulateRowsGo(acc, x, rows, stride)
+}
