@@ -185,9 +185,11 @@ type rightPacker interface {
 }
 
 // lstmCeller is implemented by backends with a fused LSTM step (the CPU's
-// LSTMCell): it reports false when it cannot take the given views.
+// LSTMCell, which adds the gates' bias itself, sparing the input projection
+// a pass over all steps' gates): it reports false when it cannot take the
+// given views.
 type lstmCeller interface {
-	LSTMCell(gates, cPrev, c, tc, h backend.View) bool
+	LSTMCell(gates, bias, cPrev, c, tc, h backend.View) bool
 }
 
 // rightOperand is the right operand of many products: packed once when the
@@ -229,10 +231,16 @@ func (k recKernels) mmR(dst mat, a backend.View, r rightOperand, beta float64) {
 // inputProjection returns x·W_ihᵀ for all steps, [T, B, G*H], plus the
 // given biases (each may be nil).
 func (f *recFwd) inputProjection(biases ...*Tensor) *Tensor {
-	gh := f.g.gates * f.g.hidden
-	xp := f.x.alloc(f.g.comp, []int{f.steps, f.batch, gh})
+	xp := f.x.alloc(f.g.comp, []int{f.steps, f.batch, f.g.gates * f.g.hidden})
 	m := matOf(xp)
 	f.k.mm(m, matOf(f.x).b3(), matOf(transposed(f.wih)).b3(), 0)
+	f.addBias(m, f.biasSum(biases...))
+	return xp
+}
+
+// biasSum returns the sum of the given [G*H] biases (each may be nil), or
+// nil when there are none.
+func (f *recFwd) biasSum(biases ...*Tensor) *Tensor {
 	var b *Tensor
 	for _, bi := range biases {
 		switch {
@@ -240,15 +248,19 @@ func (f *recFwd) inputProjection(biases ...*Tensor) *Tensor {
 		case b == nil:
 			b = bi
 		default:
-			sum := bi.alloc(f.g.comp, []int{gh})
+			sum := bi.alloc(f.g.comp, []int{f.g.gates * f.g.hidden})
 			f.k.bin(backend.Add, matOf(sum), matOf(b), matOf(bi))
 			b = sum
 		}
 	}
+	return b
+}
+
+// addBias adds the [G*H] bias b (nil: none) to every row of m.
+func (f *recFwd) addBias(m mat, b *Tensor) {
 	if b != nil && m.rows > 0 {
 		f.k.be.Binary(backend.Add, m.v(), m.v(), matOf(b).bcast(m.rows))
 	}
-	return xp
 }
 
 // forwardRNN: the projection buffer becomes the output, step by step.
@@ -270,7 +282,20 @@ func (f *recFwd) forwardRNN() {
 // backward pass will need them, else two cell-state buffers in turn.
 func (f *recFwd) forwardLSTM() {
 	H, T, B := f.g.hidden, f.steps, f.batch
-	xp := f.inputProjection(f.bih, f.bhh)
+	// With a fused cell the bias is added by the cell, a step at a time,
+	// while the gates are in cache.
+	cell, fused := f.k.be.(lstmCeller)
+	var xp, bias *Tensor
+	var bv backend.View
+	if fused {
+		xp, bias = f.inputProjection(), f.biasSum(f.bih, f.bhh)
+		if bias != nil {
+			m := matOf(bias)
+			bv = backend.View{Buf: m.buf, Shape: []int{m.cols}, Strides: []int{1}, Offset: m.off}
+		}
+	} else {
+		xp = f.inputProjection(f.bih, f.bhh)
+	}
 	f.packed = f.x.alloc(f.g.comp, []int{T + 1, B, H})
 	cells := T
 	if !f.keep {
@@ -289,9 +314,12 @@ func (f *recFwd) forwardLSTM() {
 		gates := f.rows(xp, t)
 		f.k.mmR(gates, f.prevHidden(s).b3(), whhT, 1)
 		c, tc := f.rows(cs, slot), f.rows(tcs, slot)
-		if cell, ok := f.k.be.(lstmCeller); ok && cell.LSTMCell(gates.v(), cPrev.v(), c.v(), tc.v(), f.rows(f.packed, t).v()) {
+		if fused && cell.LSTMCell(gates.v(), bv, cPrev.v(), c.v(), tc.v(), f.rows(f.packed, t).v()) {
 			cPrev = c
 			continue
+		}
+		if fused {
+			f.addBias(gates, bias) // the cell refused the views: not added yet
 		}
 		i, fg, g, o := gates.colBlock(0, H), gates.colBlock(H, H), gates.colBlock(2*H, H), gates.colBlock(3*H, H)
 		f.k.un(backend.Sigmoid, gates.colBlock(0, 2*H), gates.colBlock(0, 2*H))

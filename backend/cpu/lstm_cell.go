@@ -9,16 +9,17 @@ import (
 // LSTMCell runs the pointwise part of one LSTM step in a single pass over
 // the batch rows (instead of seven element-wise kernels, each a pass over
 // memory and a fork-join of its own). For float32 [B, 4H] gates holding
-// the pre-activations of the input, forget, cell and output gates, it
-// replaces them by their activations (sigmoid, sigmoid, tanh, sigmoid) and
-// writes, for [B, H] cPrev, c, tc and h:
+// the pre-activations of the input, forget, cell and output gates (less
+// the [4H] bias, which is added first unless its Buf is nil), it replaces
+// them by their activations (sigmoid, sigmoid, tanh, sigmoid) and writes,
+// for [B, H] cPrev, c, tc and h:
 //
 //	c = f·cPrev + i·g,  tc = tanh(c),  h = o·tc
 //
 // with the same operations in the same order as the unfused sequence, so
 // the results are identical. Every view's rows must be contiguous. It
 // reports false, doing nothing, for other dtypes or layouts.
-func (cb *Backend) LSTMCell(gates, cPrev, c, tc, h backend.View) bool {
+func (cb *Backend) LSTMCell(gates, bias, cPrev, c, tc, h backend.View) bool {
 	if len(gates.Shape) != 2 {
 		return false
 	}
@@ -27,11 +28,21 @@ func (cb *Backend) LSTMCell(gates, cPrev, c, tc, h backend.View) bool {
 		!f32Rows(c, rows, hid) || !f32Rows(tc, rows, hid) || !f32Rows(h, rows, hid) {
 		return false
 	}
+	var b []float32
+	if bias.Buf != nil {
+		if len(bias.Shape) != 1 || bias.Shape[0] != 4*hid || (hid > 0 && bias.Strides[0] != 1) || buf(bias).dt != backend.Float32 {
+			return false
+		}
+		b = buf(bias).F32[bias.Offset : bias.Offset+4*hid]
+	}
 	row := f32Row
 	grain := max(1, (1<<14)/max(1, 5*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g := row(gates, r, 4*hid)
+			if b != nil {
+				vec.Add(g, g, b)
+			}
 			vec.Sigmoid(g[:2*hid], g[:2*hid])
 			vec.Tanh(g[2*hid:3*hid], g[2*hid:3*hid])
 			vec.Sigmoid(g[3*hid:], g[3*hid:])

@@ -20,13 +20,17 @@ func TestLSTMCell(t *testing.T) {
 			}
 			return s
 		}
-		g, cp := mk(rows*4*hid), mk(rows*hid)
+		g, cp, bias := mk(rows*4*hid), mk(rows*hid), mk(4*hid)
 		g0 := append([]float32(nil), g...)
+		for i := range g0 { // the pre-activations the cell sees: gates + bias
+			g0[i] += bias[i%(4*hid)]
+		}
 		cNew, tc, h := make([]float32, rows*hid), make([]float32, rows*hid), make([]float32, rows*hid)
 		view := func(s []float32, cols int) backend.View {
 			return backend.View{Buf: NewBuffer(backend.Float32, s), Shape: []int{rows, cols}, Strides: []int{cols, 1}}
 		}
-		if !c.LSTMCell(view(g, 4*hid), view(cp, hid), view(cNew, hid), view(tc, hid), view(h, hid)) {
+		bv := backend.View{Buf: NewBuffer(backend.Float32, bias), Shape: []int{4 * hid}, Strides: []int{1}}
+		if !c.LSTMCell(view(g, 4*hid), bv, view(cp, hid), view(cNew, hid), view(tc, hid), view(h, hid)) {
 			t.Fatalf("%v: LSTMCell refused dense float32 views", sz)
 		}
 		sig := func(x float32) float64 { return 1 / (1 + math.Exp(-float64(x))) }
@@ -50,15 +54,19 @@ func TestLSTMCell(t *testing.T) {
 	f32 := func(n int) backend.View {
 		return backend.View{Buf: NewBuffer(backend.Float32, make([]float32, n)), Shape: []int{1, n}, Strides: []int{n, 1}}
 	}
-	if c.LSTMCell(f64, f32(2), f32(2), f32(2), f32(2)) {
+	if c.LSTMCell(f64, backend.View{}, f32(2), f32(2), f32(2), f32(2)) {
 		t.Error("LSTMCell took float64 gates")
 	}
-	if c.LSTMCell(f32(8), f32(3), f32(2), f32(2), f32(2)) {
+	if c.LSTMCell(f32(8), backend.View{}, f32(3), f32(2), f32(2), f32(2)) {
 		t.Error("LSTMCell took a cell state of the wrong width")
+	}
+	short := backend.View{Buf: NewBuffer(backend.Float32, make([]float32, 7)), Shape: []int{7}, Strides: []int{1}}
+	if c.LSTMCell(f32(8), short, f32(2), f32(2), f32(2), f32(2)) {
+		t.Error("LSTMCell took a bias of the wrong length")
 	}
 	strided := f32(8)
 	strided.Shape, strided.Strides = []int{1, 4}, []int{8, 2}
-	if c.LSTMCell(f32(16), strided, f32(4), f32(4), f32(4)) {
+	if c.LSTMCell(f32(16), backend.View{}, strided, f32(4), f32(4), f32(4)) {
 		t.Error("LSTMCell took a strided row")
 	}
 }
