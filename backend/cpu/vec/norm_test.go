@@ -3,6 +3,7 @@ package vec
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -67,7 +68,7 @@ func TestLayerNormRow(t *testing.T) {
 				}
 				// In place gives the same.
 				z := append([]float32(nil), x...)
-				if m2, r2 := LayerNormRow(z, z, w, b, eps); m2 != mean || r2 != rstd || !equal32(z, y) {
+				if m2, r2 := LayerNormRow(z, z, w, b, eps); m2 != mean || r2 != rstd || !slices.Equal(z, y) {
 					t.Fatalf("n=%d affine=%v: in place differs", n, affine)
 				}
 				// Backward, with the parameter sums starting from 1.
@@ -90,18 +91,6 @@ func TestLayerNormRow(t *testing.T) {
 // closeTo reports whether got is within tol of want, relative to max(1, |want|).
 func closeTo(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*max(1, math.Abs(want))
-}
-
-func equal32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // BenchmarkLayerNormRow times the row kernels on a GPT-sized row (d=128)
