@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -234,7 +233,7 @@ func (cb *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, cau
 		gemm.SgemmSerial(r, kend, g.e, 1, qm.at(m, i0), qm.rs, qm.cs, km.at(m, 0), km.cs, km.rs, 0, p, kend, 1)
 		lrow := lm.at(m, i0)
 		for i := range r {
-			lrow[i] = softmaxRow(p[i*kend:(i+1)*kend], g.seen(i0+i, causal), sc)
+			lrow[i] = vec.ScaledSoftmax(p[i*kend:(i+1)*kend], g.seen(i0+i, causal), sc)
 		}
 		gemm.SgemmSerial(r, g.ev, kend, 1, p, kend, 1, vm.at(m, 0), vm.rs, vm.cs, 0, om.at(m, i0), om.rs, om.cs)
 	})
@@ -285,7 +284,7 @@ func (cb *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, l
 			p, dp := ws.p, ws.dp
 			gemm.SgemmSerial(r, kend, g.e, 1, qm.at(m, i0), qm.rs, qm.cs, km.at(m, 0), km.cs, km.rs, 0, p, kend, 1)
 			for i := range r {
-				weightsRow(p[i*kend:(i+1)*kend], g.seen(i0+i, causal), sc, lrow[i0+i])
+				vec.ScaledExp(p[i*kend:(i+1)*kend], g.seen(i0+i, causal), sc, lrow[i0+i])
 			}
 			// dv[:kend] += Pᵀ·dout
 			gemm.SgemmSerial(kend, g.ev, r, 1, p, 1, kend, gm.at(m, i0), gm.rs, gm.cs, 1, dvm.at(m, 0), dvm.rs, dvm.cs)
@@ -295,8 +294,7 @@ func (cb *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, l
 				// Past a row's last key P is 0, so dS is too.
 				w := padded(g.seen(i0+i, causal), kend)
 				row := dp[i*kend : (i+1)*kend]
-				vec.AddScalar(row[:w], row[:w], -ws.d[i0+i])
-				vec.Mul(row[:w], row[:w], p[i*kend:i*kend+w])
+				vec.SubMul(row[:w], row[:w], ws.d[i0+i], p[i*kend:i*kend+w])
 				clear(row[w:])
 			}
 			gemm.SgemmSerial(r, g.e, kend, sc, dp, kend, 1, km.at(m, 0), km.rs, km.cs, 0, dqm.at(m, i0), dqm.rs, dqm.cs)
@@ -306,46 +304,13 @@ func (cb *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, l
 	return true
 }
 
-// The rows of a causal block see different numbers of keys. The vector
-// kernels run whole groups of 8 elements and finish a row's last few one
-// at a time, several times slower, so a row of n keys is processed to n
-// rounded up to 8 (within the block's keys) with the scores past n set to
-// -Inf, whose weight is exactly 0.
+// The rows of a causal block see different numbers of keys. The row
+// kernels (vec.ScaledSoftmax, vec.ScaledExp) compute a row of n keys up to
+// n rounded up to 8, masking the lanes past n in registers, and clear the
+// rest, so every row is whole 8-lane vectors.
 
 // padded is n rounded up to a multiple of 8, at most w.
 func padded(n, w int) int { return min((n+7)&^7, w) }
-
-// softmaxRow turns row[:n] of raw scores into the weights
-// e^(scale·x − max)/sum, 0 for the rest of the row, and returns the row's
-// log-sum-exp max + ln(sum) of the scaled scores.
-func softmaxRow(row []float32, n int, scale float32) float32 {
-	y := row[:padded(n, len(row))]
-	vec.MulScalar(y, y, scale)
-	maskFrom(y, n)
-	mx := vec.Max(y)
-	sum := vec.ExpShift(y, y, mx)
-	vec.MulScalar(y, y, float32(1/sum))
-	clear(row[len(y):])
-	return mx + float32(math.Log(sum))
-}
-
-// weightsRow recomputes the weights of softmaxRow from the raw scores
-// row[:n] and the log-sum-exp it returned: e^(scale·x − lse).
-func weightsRow(row []float32, n int, scale, lse float32) {
-	y := row[:padded(n, len(row))]
-	vec.MulScalar(y, y, scale)
-	maskFrom(y, n)
-	vec.ExpShift(y, y, lse)
-	clear(row[len(y):])
-}
-
-// maskFrom sets y[n:] to -Inf.
-func maskFrom(y []float32, n int) {
-	inf := float32(math.Inf(-1))
-	for j := n; j < len(y); j++ {
-		y[j] = inf
-	}
-}
 
 // dotStrided is the dot product of n elements of x and y, cx and cy apart.
 func dotStrided(x []float32, cx int, y []float32, cy int, n int) float64 {

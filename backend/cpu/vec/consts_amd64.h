@@ -1,4 +1,4 @@
-// Constants of the kernels, each repeated 8 times (one YMM vector). Every
+// Constants of the kernels, most repeated 8 times (one YMM vector). Every
 // assembly file includes this header and gets its own file-local copy.
 
 #define C8(name, v) \
@@ -11,6 +11,15 @@
 	DATA name<>+24(SB)/4, $v \
 	DATA name<>+28(SB)/4, $v \
 	GLOBL name<>(SB), RODATA|NOPTR, $32
+
+// iota8: 0..7 as int32; onef64: 1.0 as a float64 scalar.
+DATA iota8<>+0(SB)/8, $0x0000000100000000
+DATA iota8<>+8(SB)/8, $0x0000000300000002
+DATA iota8<>+16(SB)/8, $0x0000000500000004
+DATA iota8<>+24(SB)/8, $0x0000000700000006
+GLOBL iota8<>(SB), RODATA|NOPTR, $32
+DATA onef64<>+0(SB)/8, $1.0
+GLOBL onef64<>(SB), RODATA|NOPTR, $8
 
 C8(one, 0x3f800000)
 C8(two, 0x40000000)

@@ -1,8 +1,9 @@
 // Package vec holds the vectorised float32 loops of Ember's CPU backend:
 // elementwise arithmetic, ReLU and GELU and their gradients, exp, log,
 // tanh, sigmoid and erf, sums, column sums and maxima, the softmax row
-// primitives, the layer norm row kernels (forward and backward, one call
-// per row), 2×2 max pooling and the Adam update.
+// primitives and attention's masked softmax rows, the layer norm row
+// kernels (forward and backward, one call per row), 2×2 max pooling and
+// the Adam update.
 //
 // Every function has two implementations with the same contract: AVX2+FMA
 // assembly (amd64, chosen at start-up with golang.org/x/sys/cpu) and a

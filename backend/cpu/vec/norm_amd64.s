@@ -1,10 +1,8 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "consts_amd64.h"
 #include "reduce_amd64.h"
-
-DATA onef64<>+0(SB)/8, $1.0
-GLOBL onef64<>(SB), RODATA|NOPTR, $8
 
 // Layer norm row kernels (see norm.go): each makes two or three passes over
 // one row of whole 8-float blocks, with float64 sums. Every instruction on

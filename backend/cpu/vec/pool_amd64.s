@@ -1,13 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
-
-// iota8: 0..7 as int32.
-DATA iota8<>+0(SB)/8, $0x0000000100000000
-DATA iota8<>+8(SB)/8, $0x0000000300000002
-DATA iota8<>+16(SB)/8, $0x0000000500000004
-DATA iota8<>+24(SB)/8, $0x0000000700000006
-GLOBL iota8<>(SB), RODATA|NOPTR, $32
+#include "consts_amd64.h"
 
 // iota816: 8..15 as int32.
 DATA iota816<>+0(SB)/8, $0x0000000900000008
