@@ -245,6 +245,12 @@ func (cb *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, cau
 // its output and the log-sum-exp it saved. With P the attention weights
 // (recomputed a block at a time) and D = rowsum(dout ⊙ out):
 // dv = Pᵀ·dout, dS = P ⊙ (dout·vᵀ − D), dq = scale·dS·k, dk = scale·dSᵀ·q.
+// (D = rowsum(P ⊙ dout·vᵀ) is equal and could come from the block in cache,
+// but with nearly one-hot weights dS is a small difference of near-equal
+// terms, and P recomputed from the float32 log-sum-exp is off by its
+// rounding (~4e-6 relative at scores of 40): that D missed PyTorch's
+// gradients in the large-score golden case by 3e-3 relative; this one
+// matches.)
 // It reports false, doing nothing, for operands the forward kernel would
 // not take.
 func (cb *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, lse, dout backend.View, causal bool, scale float64) bool {
