@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/emberdl/ember/backend"
 )
@@ -148,7 +149,7 @@ func fusedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
 	if scale == 0 {
 		scale = 1 / math.Sqrt(float64(q.shape[n-1]))
 	}
-	out := q.alloc(q.dtype, append(slices.Clone(q.shape[:n-1]), v.shape[n-1]))
+	out := allocLike(q, append(slices.Clone(q.shape[:n-1]), v.shape[n-1]))
 	lse := q.alloc(Float32, q.shape[:n-1])
 	if !fa.ScaledDotProductAttention(out.view(), lse.view(), q.view(), k.view(), v.view(), causal, scale) {
 		out.Free() // the composed path runs instead (long key sequences on CUDA, say)
@@ -158,7 +159,9 @@ func fusedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
 	if r := track(q, k, v); r != nil {
 		r.record(out, "ScaledDotProductFlashAttentionBackward0", func(g *Tensor) []*Tensor {
 			if !GradEnabled() {
-				dq, dk, dv := q.alloc(q.dtype, q.shape), k.alloc(k.dtype, k.shape), v.alloc(v.dtype, v.shape)
+				// In their inputs' layouts: GPT's heads then go back to
+				// [B, T, C] without a copy.
+				dq, dk, dv := allocLike(q, q.shape), allocLike(k, k.shape), allocLike(v, v.shape)
 				if fa.ScaledDotProductAttentionBackward(dq.view(), dk.view(), dv.view(), q.view(), k.view(), v.view(),
 					out.view(), lse.view(), g.view(), causal, scale) {
 					return []*Tensor{dq, dk, dv}
@@ -170,6 +173,36 @@ func fusedAttention(q, k, v *Tensor, causal bool, scale float64) *Tensor {
 		}, q, k, v, out)
 	}
 	return out
+}
+
+// allocLike allocates a tensor of like's dtype with the given shape (of
+// like's rank) whose axes lie in memory in the order of like's, outermost
+// first by decreasing stride (as torch.empty_like keeps a permuted layout).
+// The last axis must be like's innermost, else (and for an already
+// row-major order) the tensor is contiguous. An attention output for heads
+// seen as [B, H, T, E] through a transpose of a [B, T, H, E] buffer is thus
+// laid out [B, T, H, E]: transposing it back gives a contiguous tensor, and
+// the merge of the heads before the output projection copies nothing.
+func allocLike(like *Tensor, shape []int) *Tensor {
+	n := len(shape)
+	order := make([]int, n) // axes, outermost first
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return like.strides[order[a]] > like.strides[order[b]] })
+	if n == 0 || order[n-1] != n-1 || slices.IsSorted(order) {
+		return like.alloc(like.dtype, shape)
+	}
+	phys := make([]int, n)
+	for i, a := range order {
+		phys[i] = shape[a]
+	}
+	t := like.alloc(like.dtype, phys)
+	strides := make([]int, n)
+	for i, a := range order {
+		strides[a] = t.strides[i]
+	}
+	return newTensor(t.st, t.dtype, slices.Clone(shape), strides, t.offset)
 }
 
 // attentionGradComposed returns the gradients of q, k and v of

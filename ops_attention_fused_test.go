@@ -2,6 +2,7 @@ package ember
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/emberdl/ember/backend/cpu"
@@ -123,6 +124,17 @@ func TestFusedAttentionMatchesComposed(t *testing.T) {
 				if fused := dev.Type == CUDAType || c.dt == Float32; fused != (fn == "ScaledDotProductFlashAttentionBackward0") {
 					t.Fatalf("fused kernels expected: %v; got grad_fn %q", fused, fn)
 				}
+				// The output and the gradients keep their inputs' layout:
+				// heads transposed back are contiguous, so merging them
+				// copies nothing.
+				if fn == "ScaledDotProductFlashAttentionBackward0" && c.heads {
+					for j, u := range append([]*Tensor{y}, gs...) {
+						if !u.Transpose(1, 2).IsContiguous() {
+							t.Fatalf("%s strides %v for q strides %v: heads transposed back are not contiguous",
+								[]string{"output", "dq", "dk", "dv"}[j], u.strides, q.strides)
+						}
+					}
+				}
 				wy, wgs, _ := run(func(q, k, v *Tensor) *Tensor { return composedAttention(q, k, v, c.causal, c.scale) })
 				for j, pair := range [][2]*Tensor{{y, wy}, {gs[0], wgs[0]}, {gs[1], wgs[1]}, {gs[2], wgs[2]}} {
 					what := []string{"output", "dq", "dk", "dv"}[j]
@@ -215,4 +227,26 @@ func setCPUFlashAttention(t *testing.T, on bool) {
 	prev := cpu.FlashAttention()
 	cpu.SetFlashAttention(on)
 	t.Cleanup(func() { cpu.SetFlashAttention(prev) })
+}
+
+// TestAllocLike checks the layouts allocLike gives: like's axis order when
+// its innermost axis is the last, row-major otherwise.
+func TestAllocLike(t *testing.T) {
+	base := Zeros([]int{2, 5, 3, 4})
+	for _, c := range []struct {
+		name    string
+		like    *Tensor
+		shape   []int
+		strides []int
+	}{
+		{"contiguous", base, []int{2, 5, 3, 6}, []int{90, 18, 6, 1}},
+		{"heads", base.Transpose(1, 2), []int{2, 3, 5, 6}, []int{90, 6, 18, 1}},
+		{"last axis strided", base.Transpose(2, 3), []int{2, 5, 4, 3}, []int{60, 12, 3, 1}},
+		{"scalar", Scalar(1.0), []int{}, []int{}},
+	} {
+		got := allocLike(c.like, c.shape)
+		if !slices.Equal(got.shape, c.shape) || !slices.Equal(got.strides, c.strides) || got.dtype != c.like.dtype {
+			t.Errorf("%s: allocLike gave shape %v strides %v %v, want %v %v %v", c.name, got.shape, got.strides, got.dtype, c.shape, c.strides, c.like.dtype)
+		}
+	}
 }
