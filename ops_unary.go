@@ -198,7 +198,49 @@ func (t *Tensor) Elu(alpha float64) *Tensor {
 func (t *Tensor) Selu() *Tensor { return t.unaryOp(backend.Selu, defSelu, 0, 0) }
 
 // Gelu returns the exact GELU, t*Φ(t).
-func (t *Tensor) Gelu() *Tensor { return t.unaryOp(backend.Gelu, defGelu, 0, 0) }
+func (t *Tensor) Gelu() *Tensor {
+	if out := t.geluKeepingGrad(); out != nil {
+		return out
+	}
+	return t.unaryOp(backend.Gelu, defGelu, 0, 0)
+}
+
+// geluGrader is implemented by backends that compute the exact GELU and
+// its derivative in one pass (the CPU's, for float32).
+type geluGrader interface {
+	GeluWithGrad(y, d, x backend.View) bool
+}
+
+// geluKeepingGrad is Gelu for a t that needs a gradient, on a backend that
+// computes the derivative d alongside (sharing the erf): the backward pass
+// is then g·d, a multiplication instead of an erf and an exp per element,
+// with the same bits as GeluGrad's. d is kept as well as t (a recorded
+// backward pass, for higher derivatives, differentiates GeluGrad of t). It
+// returns nil where that does not apply (no gradient needed, autocast on,
+// another dtype, a backend without the kernel).
+func (t *Tensor) geluKeepingGrad() *Tensor {
+	gg, ok := t.be().(geluGrader)
+	if _, on := autocastOn(); !ok || on || t.dtype != Float32 {
+		return nil
+	}
+	r := track(t)
+	if r == nil {
+		return nil
+	}
+	y, d := t.alloc(Float32, t.shape), t.alloc(Float32, t.shape)
+	if !gg.GeluWithGrad(y.view(), d.view(), t.view()) {
+		y.Free()
+		d.Free()
+		return nil
+	}
+	r.record(y, defGelu.name, func(g *Tensor) []*Tensor {
+		if GradEnabled() || g.dtype != Float32 {
+			return []*Tensor{geluBackward(g, t)}
+		}
+		return []*Tensor{g.Mul(d)}
+	}, t, d)
+	return y
+}
 
 // GeluTanh returns the tanh approximation of GELU (approximate='tanh').
 func (t *Tensor) GeluTanh() *Tensor { return t.unaryOp(backend.GeluTanh, defGeluTanh, 0, 0) }

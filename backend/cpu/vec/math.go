@@ -190,5 +190,14 @@ func geluGrad32(g, x float32) float32 {
 	return g * fma32(x, pdf, cdf)
 }
 
+// geluAndGrad32 is gelu32(x) and the factor geluGrad32 multiplies g by,
+// sharing the erf.
+func geluAndGrad32(x float32) (y, d float32) {
+	e := erf32(x * sqrt1_2)
+	cdf := 0.5 * (1 + e)
+	pdf := exp32((x*x)*-0.5) * invSqrt2Pi
+	return 0.5 * x * (1 + e), fma32(x, pdf, cdf)
+}
+
 // sigmoid32 is 1/(1 + e^-x).
 func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }

@@ -39,6 +39,21 @@ func Gelu(dst, x []float32) { unary(dst, x, geluAsm, geluGo) }
 // g, φ being the standard normal density.
 func GeluGrad(dst, g, x []float32) { vv(dst, g, x, geluGradAsm, geluGradGo) }
 
+// GeluAndGrad sets y = Gelu(x) and d = Φ(x) + x·φ(x), the derivative of
+// Gelu at x, in one pass (the erf is shared): the forward pass of a GELU
+// that saves d for its backward, which is then g·d, the same bits as
+// GeluGrad(g, x). y, d and x have len(y) elements.
+func GeluAndGrad(y, d, x []float32) {
+	n := len(y)
+	d, x = d[:n], x[:n]
+	m := blocks(n)
+	for i := 0; i < m; i += chunk {
+		j := min(i+chunk, m)
+		geluAndGradAsm(y[i:j], d[i:j], x[i:j])
+	}
+	geluAndGradGo(y[m:], d[m:], x[m:])
+}
+
 // Sigmoid sets dst = 1/(1 + e^-x).
 func Sigmoid(dst, x []float32) { unary(dst, x, sigmoidAsm, sigmoidGo) }
 
@@ -124,6 +139,13 @@ func geluGo(dst, x []float32) {
 	x = x[:len(dst)]
 	for i, v := range x {
 		dst[i] = gelu32(v)
+	}
+}
+
+func geluAndGradGo(y, d, x []float32) {
+	d, x = d[:len(y)], x[:len(y)]
+	for i, v := range x {
+		y[i], d[i] = geluAndGrad32(v)
 	}
 }
 

@@ -31,3 +31,6 @@ func geluAsm(dst, x []float32)
 
 //go:noescape
 func geluGradAsm(dst, g, x []float32)
+
+//go:noescape
+func geluAndGradAsm(y, d, x []float32)

@@ -13,3 +13,5 @@ func sigmoidAsm(dst, x []float32)     { sigmoidGo(dst, x) }
 func erfAsm(dst, x []float32)         { erfGo(dst, x) }
 func geluAsm(dst, x []float32)        { geluGo(dst, x) }
 func geluGradAsm(dst, g, x []float32) { geluGradGo(dst, g, x) }
+
+func geluAndGradAsm(y, d, x []float32) { geluAndGradGo(y, d, x) }

@@ -217,6 +217,16 @@ func TestErfGelu(t *testing.T) {
 				t.Fatalf("GeluGrad(%v, %v) = %v, want %v", gx, x, dx[i], want)
 			}
 		}
+		// GeluAndGrad gives Gelu's bits and the factor that makes
+		// GeluGrad's: g·d.
+		y2, d2, gd := make([]float32, len(xs)), make([]float32, len(xs)), make([]float32, len(xs))
+		GeluAndGrad(y2, d2, xs)
+		Mul(gd, g, d2)
+		for i, x := range xs {
+			if math.Float32bits(y2[i]) != math.Float32bits(y[i]) || math.Float32bits(gd[i]) != math.Float32bits(dx[i]) {
+				t.Fatalf("GeluAndGrad(%v) = %v, d·g = %v; Gelu %v, GeluGrad %v", x, y2[i], gd[i], y[i], dx[i])
+			}
+		}
 		t.Logf("Erf: max absolute error %.3g (relative below 1e-6 under 0.5)", worst)
 		if e := make([]float32, 1); true {
 			Erf(e, []float32{float32(math.NaN())})
