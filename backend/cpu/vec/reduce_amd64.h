@@ -6,3 +6,17 @@
 	VADDPD       X1, X0, X0 \
 	VPERMILPD    $1, X0, X1 \
 	VADDSD       X1, X0, X0
+
+// EXPSHIFTSUM sets (dst)(AX*4) = e^((src)(AX*4) - shift) for one block of 8
+// and adds the results, widened to float64, into lo and hi (Y0 to Y4
+// scratch; math_amd64.h's EXPV).
+#define EXPSHIFTSUM(src, dst, shift, lo, hi) \
+	VMOVUPS      (src)(AX*4), Y0 \
+	VSUBPS       shift, Y0, Y0 \
+	EXPV(Y0, Y1, Y2, Y3, Y4) \
+	VMOVUPS      Y0, (dst)(AX*4) \
+	VCVTPS2PD    X0, Y1 \
+	VEXTRACTF128 $1, Y0, X2 \
+	VCVTPS2PD    X2, Y2 \
+	VADDPD       Y1, lo, lo \
+	VADDPD       Y2, hi, hi

@@ -148,15 +148,7 @@ TEXT ·expShiftAsm(SB), NOSPLIT, $0-64
 es8:
 	CMPQ         AX, CX
 	JGE          esdone
-	VMOVUPS      (SI)(AX*4), Y0
-	VSUBPS       Y15, Y0, Y0
-	EXPV(Y0, Y1, Y2, Y3, Y4)
-	VMOVUPS      Y0, (DI)(AX*4)
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $1, Y0, X2
-	VCVTPS2PD    X2, Y2
-	VADDPD       Y1, Y13, Y13
-	VADDPD       Y2, Y14, Y14
+	EXPSHIFTSUM(SI, DI, Y15, Y13, Y14)
 	ADDQ         $8, AX
 	JMP          es8
 

@@ -65,15 +65,7 @@ smmax:
 	XORQ   AX, AX
 
 smexp:
-	VMOVUPS      (DI)(AX*4), Y0
-	VSUBPS       Y14, Y0, Y0
-	EXPV(Y0, Y1, Y2, Y3, Y4)
-	VMOVUPS      Y0, (DI)(AX*4)
-	VCVTPS2PD    X0, Y1
-	VEXTRACTF128 $1, Y0, X2
-	VCVTPS2PD    X2, Y2
-	VADDPD       Y1, Y12, Y12
-	VADDPD       Y2, Y13, Y13
+	EXPSHIFTSUM(DI, DI, Y14, Y12, Y13)
 	ADDQ         $8, AX
 	CMPQ         AX, CX
 	JLT          smexp

@@ -43,16 +43,7 @@ func GeluGrad(dst, g, x []float32) { vv(dst, g, x, geluGradAsm, geluGradGo) }
 // Gelu at x, in one pass (the erf is shared): the forward pass of a GELU
 // that saves d for its backward, which is then g·d, the same bits as
 // GeluGrad(g, x). y, d and x have len(y) elements.
-func GeluAndGrad(y, d, x []float32) {
-	n := len(y)
-	d, x = d[:n], x[:n]
-	m := blocks(n)
-	for i := 0; i < m; i += chunk {
-		j := min(i+chunk, m)
-		geluAndGradAsm(y[i:j], d[i:j], x[i:j])
-	}
-	geluAndGradGo(y[m:], d[m:], x[m:])
-}
+func GeluAndGrad(y, d, x []float32) { vv(y, d, x, geluAndGradAsm, geluAndGradGo) }
 
 // Sigmoid sets dst = 1/(1 + e^-x).
 func Sigmoid(dst, x []float32) { unary(dst, x, sigmoidAsm, sigmoidGo) }
