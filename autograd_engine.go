@@ -198,18 +198,7 @@ func (e *engine) markNeeded() {
 	// Inputs before the nodes that use them.
 	for i := len(order) - 1; i >= 0; i-- {
 		n := order[i]
-		need := n.capIdx > 0
-		for _, in := range n.inputs {
-			if need || in == nil {
-				continue
-			}
-			if in.node == nil {
-				_, need = e.captured[in]
-			} else {
-				need = in.node.need
-			}
-		}
-		n.need = need
+		n.need = n.capIdx > 0 || e.feedsCapture(n)
 	}
 }
 

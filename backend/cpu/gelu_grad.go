@@ -29,11 +29,14 @@ func (c *Backend) GeluWithGrad(y, d, x backend.View) bool {
 			vec.GeluAndGrad(ys[o0:o0+m], ds[o1:o1+m], xs[o2:o2+m])
 			return
 		}
-		// Strided: a chunk at a time through buffers (the same kernel, so
-		// the results do not depend on the layout).
-		var bx, by, bd [64]float32
-		for lo := 0; lo < m; lo += len(bx) {
-			n := min(len(bx), m-lo)
+		// Strided: gatherRun at a time through geluGradStrided's pooled
+		// buffers (the same kernel, so the results do not depend on the
+		// layout).
+		bufs := gatherPool.Get().(*[3][gatherRun]float32)
+		defer gatherPool.Put(bufs)
+		by, bd, bx := &bufs[0], &bufs[1], &bufs[2]
+		for lo := 0; lo < m; lo += gatherRun {
+			n := min(gatherRun, m-lo)
 			for i := range n {
 				bx[i] = xs[o2+(lo+i)*s2]
 			}
