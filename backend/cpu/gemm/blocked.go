@@ -30,7 +30,7 @@ func (d *driver[T]) run(threads int) {
 	for jc := 0; jc < op.n; jc += ker.nc {
 		d.jc, d.nc = jc, min(ker.nc, op.n-jc)
 		d.nt = (d.nc + ker.nr - 1) / ker.nr
-		d.directA = readAInPlace(op, d.nt)
+		d.setAMode(d.nt)
 		if d.pb != nil {
 			d.runPrepacked(threads)
 			continue
@@ -130,24 +130,34 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 		src := op.a[ic*op.rsa+blk.pc*op.csa:]
 		var ap panels[T]
 		var tmp []T
+		q0 := 0 // the first B panel left to multiply
+		c := op.c[ic*op.rsc+d.jc*op.csc:]
 		if d.directA {
 			full := mc / ker.mr
-			space := buf.get(tile + ker.mr*blk.kc)
+			aSize := ker.mr * blk.kc // the edge panel
+			if d.packA1st {
+				aSize *= mp // every panel
+			}
+			space := buf.get(tile + aSize)
 			tmp = space[:tile]
 			var edge []T
 			if full < mp {
-				edge = space[tile:]
+				edge = space[tile+aSize-ker.mr*blk.kc:]
 				i0 := full * ker.mr
 				packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, mc-i0, ker.mr, blk.kc)
 			}
 			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
+			if d.packA1st {
+				b, _, rsb := blk.bp.at(0)
+				ap = packingColumn(ker, &ap, space[tile:], mc, b, rsb, min(ker.nr, d.nc), blk.kc, op.alpha, blk.beta, c, op.rsc, op.csc, tmp, nil)
+				q0 = 1
+			}
 		} else {
 			space := buf.get(tile + mp*ker.mr*blk.kc)
 			tmp = space[:tile]
 			packA(space[tile:], src, op.rsa, op.csa, mc, blk.kc, ker.mr)
 			ap = packed(space[tile:], mp, ker.mr, blk.kc)
 		}
-		macroKernel(ker, &ap, &blk.bp, 0, d.nt, mc, d.nc, blk.kc, op.alpha, blk.beta,
-			op.c[ic*op.rsc+d.jc*op.csc:], op.rsc, op.csc, tmp, nil)
+		macroKernel(ker, &ap, &blk.bp, q0, d.nt, mc, d.nc, blk.kc, op.alpha, blk.beta, c, op.rsc, op.csc, tmp, nil)
 	}
 }

@@ -1,6 +1,9 @@
 package gemm
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // parallelMinWork is the number of multiply-adds (m·n·k) below which a
 // product runs on the calling goroutine alone: about 80 µs of work on one
@@ -20,6 +23,40 @@ var packAMinPanels = 32
 // packed, for A blocks multiplied by `panels` B panels.
 func readAInPlace[T float](op *operands[T], panels int) bool {
 	return (op.csa == 1 || op.rsa == 1) && panels < packAMinPanels
+}
+
+// setAMode chooses how A reaches the kernel for A blocks multiplied by
+// `panels` B panels: read in place, packed beforehand, or read in place by
+// the first panel's calls that pack it for the rest.
+func (d *driver[T]) setAMode(panels int) {
+	d.packA1st = packAOnFirstPanel(&d.op, panels)
+	d.directA = d.packA1st || readAInPlace(&d.op, panels)
+}
+
+// packAWhileComputing turns on packing an A whose rows are adjacent during
+// the kernel calls of the first B panel it meets, for an A of more than
+// packAFirstMinBytes (variables for tuning and tests).
+var (
+	packAWhileComputing = true
+	packAFirstMinBytes  = flatBigABytes
+)
+
+// packAOnFirstPanel reports whether A blocks multiplied by `panels` B panels
+// should be read in place by the first panel's kernel calls, which pack them
+// for the rest (see packingColumn). That suits a large A stored transposed,
+// like dYᵀ in a weight gradient dYᵀ·X: six adjacent values per k step, k
+// steps a whole row of dY apart, which the kernel reads more slowly in place
+// than packed, while a separate pack would be a pass over A of its own, the
+// first read of A from memory, that cannot overlap the arithmetic. The
+// packing kernel does more per k step, so an A that is small (at most
+// packAFirstMinBytes: likely in cache already, as the attention's Pᵀ·dO) is
+// read in place or packed as before: char-GPT trained 5–10% slower with its
+// attention products packed this way, and 5-15% faster with only its weight
+// gradients.
+func packAOnFirstPanel[T float](op *operands[T], panels int) bool {
+	var z T
+	return packAWhileComputing && op.rsa == 1 && op.csa != 1 && panels > 1 &&
+		work(op.m, op.k, int(unsafe.Sizeof(z))) > packAFirstMinBytes
 }
 
 // operands is one product C = alpha*A*B + beta*C with strided operands.
@@ -76,6 +113,9 @@ type driver[T float] struct {
 
 	mt, nt  int  // row tiles of the product, column panels of the block
 	directA bool // read A in place (it has a unit stride) instead of packing it
+	// packA1st: A is read in place by the first B panel's kernel calls,
+	// which pack it for the others (see packAOnFirstPanel); directA is set.
+	packA1st bool
 	directB bool // read B in place (flat path, few row tiles) instead of packing it
 
 	// Work is handed to the pool as tasks of `task` units each (row tiles,
@@ -240,6 +280,36 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 		}
 		pf.step()
 	}
+}
+
+// packingColumn is panelColumn for the first B panel an A block read in
+// place meets: its kernel calls also copy each full A panel, packed, into
+// dst (mr·kc elements per panel, the edge panel, if any, already packed
+// after them by the caller). It returns the packed panels, which the rest
+// of the block's B panels then read.
+func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) panels[T] {
+	mr, nr := ker.mr, ker.nr
+	tmp = tmp[:mr*nr]
+	mp := (mc + mr - 1) / mr
+	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
+		mrr := min(mr, mc-ir)
+		a, rsa, csa := ap.at(iq)
+		ct, rs, al, be := &c[ir*rsc], rsc, alpha, beta
+		direct := mrr == mr && nrr == nr && csc == 1
+		if !direct {
+			ct, rs, al, be = &tmp[0], nr, 1, 0
+		}
+		if iq < ap.full {
+			ker.fnPackA(kc, a, rsa, csa, b, rsb, ct, rs, al, be, &dst[iq*mr*kc : (iq+1)*mr*kc][0])
+		} else {
+			ker.fn(kc, a, rsa, csa, b, rsb, ct, rs, al, be)
+		}
+		if !direct {
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
+		}
+		pf.step()
+	}
+	return packed(dst, mp, mr, kc)
 }
 
 // addTile stores C = alpha*tile + beta*C for the top-left mr×nr corner of a

@@ -38,18 +38,18 @@ func (d *driver[T]) runFlat(threads int) {
 	d.directB = d.pb == nil && op.csb == 1 && d.mt <= directBMaxTiles
 	switch {
 	case threads == 1:
-		d.directA = readAInPlace(op, d.nt)
+		d.setAMode(d.nt)
 		d.flat(0, d.mt, 0, d.nt)
 	case d.nt >= threads && imbalance(d.nt, threads) <= imbalance(d.mt, threads):
 		// Columns: tasks share nothing, so split them finely. Each task
 		// multiplies its own copy of A (if packed) by its panels only.
 		d.task = taskSize(d.nt, work(op.m, op.n, op.k), threads, flatColTasks(op))
-		d.directA = readAInPlace(op, d.task)
+		d.setAMode(d.task)
 		parallel.Do((d.nt+d.task-1)/d.task, d.flatColTaskFn)
 	default:
 		// Rows: every task packs all of B, so one task per worker.
 		d.task = taskSize(d.mt, work(op.m, op.n, op.k), threads, 1)
-		d.directA = readAInPlace(op, d.nt)
+		d.setAMode(d.nt)
 		parallel.Do((d.mt+d.task-1)/d.task, d.flatRowTaskFn)
 	}
 }
@@ -91,7 +91,7 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 	defer putBuffer(buf)
 	kcMax := min(d.kc, op.k)
 	aSize := mr * kcMax // the edge panel when A is read in place
-	if !d.directA {
+	if !d.directA || d.packA1st {
 		aSize = (t1 - t0) * mr * kcMax
 	}
 	chunk := min(flatChunk, q1-q0)
@@ -113,13 +113,18 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 		}
 		src := op.a[r0*op.rsa+pc*op.csa:]
 		var ap panels[T]
+		packing := false // A is packed by the first panel's kernel calls
 		if d.directA {
 			var edge []T
 			if full < t1-t0 {
 				edge = apanels[:mr*kc]
+				if d.packA1st {
+					edge = apanels[full*mr*kc : (full+1)*mr*kc]
+				}
 				packPanel(edge, src[full*mr*op.rsa:], op.rsa, op.csa, rows-full*mr, mr, kc)
 			}
 			ap = inPlace(src, op.rsa, op.csa, mr*op.rsa, full, mr, edge)
+			packing = d.packA1st
 		} else {
 			packA(apanels, src, op.rsa, op.csa, rows, kc, mr)
 			ap = packed(apanels, t1-t0, mr, kc)
@@ -145,7 +150,13 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 				bp = packed(bpanels, qn, nr, kc)
 			}
 			pf := d.prefetchNext(pc, kc, jq, chunk, q0, q1, qn*(t1-t0))
-			macroKernel(ker, &ap, &bp, 0, qn, rows, nc, kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
+			first := 0 // the first panel of the chunk left to multiply
+			if packing {
+				b, _, rsb := bp.at(0)
+				ap = packingColumn(ker, &ap, apanels, rows, b, rsb, min(nr, nc), kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
+				packing, first = false, 1
+			}
+			macroKernel(ker, &ap, &bp, first, qn, rows, nc, kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
 		}
 	}
 }

@@ -273,18 +273,21 @@ func TestMicroKernels(t *testing.T) {
 func checkKernel[T float](ker *kernel[T], k int, alpha, beta float64) error {
 	// A is read three ways: packed (1, mr), row-major in place (lda, 1) and
 	// column-major in place (1, lda); B packed (rsb = nr) and in place.
+	// Where A's rows are adjacent the packing variant fnPackA runs too.
 	const lda, ldb = 300, 41
 	for _, as := range [][2]int{{1, ker.mr}, {lda, 1}, {1, lda}} {
 		for _, rsb := range []int{ker.nr, ldb} {
-			if err := checkKernelStrides(ker, k, alpha, beta, as[0], as[1], rsb); err != nil {
-				return fmt.Errorf("A strides %v, B row stride %d: %w", as, rsb, err)
+			for _, pack := range []bool{false, as[0] == 1} {
+				if err := checkKernelStrides(ker, k, alpha, beta, as[0], as[1], rsb, pack); err != nil {
+					return fmt.Errorf("A strides %v, B row stride %d, packing A %v: %w", as, rsb, pack, err)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-func checkKernelStrides[T float](ker *kernel[T], k int, alpha, beta float64, rsa, csa, rsb int) error {
+func checkKernelStrides[T float](ker *kernel[T], k int, alpha, beta float64, rsa, csa, rsb int, pack bool) error {
 	r := rand.New(rand.NewPCG(uint64(k), 11))
 	mr, nr := ker.mr, ker.nr
 	la := layout{rows: mr, cols: k, rs: rsa, cs: csa}
@@ -312,7 +315,27 @@ func checkKernelStrides[T float](ker *kernel[T], k int, alpha, beta float64, rsa
 	lc := layout{rows: mr, cols: nr, rs: rsc, cs: 1}
 	want, mag := refProduct(mr, nr, k, alpha, ap, la, bp, lb, beta, c, lc)
 	before := append([]T(nil), c...)
-	ker.fn(k, &ap[0], rsa, csa, &bp[0], rsb, &c[0], rsc, T(alpha), T(beta))
+	if pack {
+		// dst gets the panel packed, and nothing past it.
+		const guard = -7
+		dst := make([]T, mr*k+2*mr)
+		for i := range dst {
+			dst[i] = guard
+		}
+		dst0 := &dst[0]
+		ker.fnPackA(k, &ap[0], rsa, csa, &bp[0], rsb, &c[0], rsc, T(alpha), T(beta), dst0)
+		for i, v := range dst {
+			want := T(guard)
+			if p, r := i/mr, i%mr; p < k {
+				want = ap[r*rsa+p*csa]
+			}
+			if v != want {
+				return fmt.Errorf("packed A element %d = %v, want %v", i, v, want)
+			}
+		}
+	} else {
+		ker.fn(k, &ap[0], rsa, csa, &bp[0], rsb, &c[0], rsc, T(alpha), T(beta))
+	}
 	tol := 2 * float64(k+4) * epsilon[T]()
 	for idx := range c {
 		i, j := idx/rsc, idx%rsc
@@ -438,9 +461,10 @@ func TestGemmForcedPaths(t *testing.T) {
 			}
 		}
 	}
-	defer func(o, b, f, p int, pf bool, w int) {
-		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, parallelMinWork = o, b, f, p, pf, w
-	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, parallelMinWork)
+	defer func(o, b, f, p int, pf, pw bool, pm, w int) {
+		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, packAWhileComputing, packAFirstMinBytes, parallelMinWork = o, b, f, p, pf, pw, pm, w
+	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, packAWhileComputing, packAFirstMinBytes, parallelMinWork)
+	packAFirstMinBytes = 0 // small As are packed by the first panel too
 	parallelMinWork = 1 << 10 // two workers really split even these small products
 	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
@@ -450,6 +474,7 @@ func TestGemmForcedPaths(t *testing.T) {
 				}
 				orientation, directBMaxTiles, flatChunk, packAMinPanels = st.orient, st.directB, st.chunk, st.packA
 				prefetchB = i%2 == 0
+				packAWhileComputing = i%3 != 0
 				for _, workers := range []int{1, 2} {
 					if raceEnabled && workers == 1 {
 						continue
@@ -467,5 +492,27 @@ func TestGemmForcedPaths(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPackAOnFirstPanel checks when A is packed by the first panel's kernel
+// calls: a large A whose rows are adjacent, met by more than one panel.
+func TestPackAOnFirstPanel(t *testing.T) {
+	big := operands[float32]{m: 512, k: 2048, rsa: 1, csa: 512}
+	cases := []struct {
+		name   string
+		op     operands[float32]
+		panels int
+		want   bool
+	}{
+		{"weight gradient", big, 8, true},
+		{"one panel", big, 1, false},
+		{"rows not adjacent", operands[float32]{m: 512, k: 2048, rsa: 2048, csa: 1}, 8, false},
+		{"small A", operands[float32]{m: 128, k: 128, rsa: 1, csa: 128}, 8, false},
+	}
+	for _, c := range cases {
+		if got := packAOnFirstPanel(&c.op, c.panels); got != c.want {
+			t.Errorf("%s: packAOnFirstPanel = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

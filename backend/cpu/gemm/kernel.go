@@ -1,5 +1,7 @@
 package gemm
 
+import "unsafe"
+
 // float is the element type of a product: float32 or float64.
 type float interface{ float32 | float64 }
 
@@ -19,6 +21,27 @@ type kernel[T float] struct {
 	mc     int // rows of one packed A block (kc×mc stays in L2)
 	nc     int // columns of one packed B block (kc×nc stays in L3)
 	fn     func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)
+
+	// fnPackA is fn for an A read in place whose rows are adjacent (rsa =
+	// 1) that also copies the A panel it reads, packed (rsa, csa = 1, mr),
+	// to dst: the first B panel an A block meets packs it for the rest at
+	// no extra pass over A (see packingColumn).
+	fnPackA func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, dst *T)
+}
+
+// packThenRun returns an fnPackA made of a kernel fn for a tile mr rows
+// tall: it packs the panel into dst, then runs fn on the copy. The
+// kernels that have no fused variant use it.
+func packThenRun[T float](mr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, dst *T) {
+	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, dst *T) {
+		if k <= 0 {
+			fn(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta)
+			return
+		}
+		src := unsafe.Slice(a, (mr-1)*rsa+(k-1)*csa+1)
+		packPanel(unsafe.Slice(dst, mr*k), src, rsa, csa, mr, mr, k)
+		fn(k, dst, 1, mr, b, rsb, c, rsc, alpha, beta)
+	}
 }
 
 // depth returns the depth of the blocks a product of depth k is cut into:

@@ -10,6 +10,13 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
 
+// sgemmKernelPackAAVX2 is sgemmKernelAVX2 for an A whose rows are adjacent
+// (rsa must be 1) that also copies the A panel it reads, packed, to dst
+// (see kernel.fnPackA).
+//
+//go:noescape
+func sgemmKernelPackAAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, dst *float32)
+
 // dgemmKernelAVX2 is the 6×8 float64 AVX2+FMA micro-kernel.
 //
 //go:noescape
@@ -58,12 +65,12 @@ func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool {
 
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
-	fn: sgemmKernelAVX2,
+	fn: sgemmKernelAVX2, fnPackA: sgemmKernelPackAAVX2,
 }
 
 var avx2KernelD = kernel[float64]{
 	name: "avx2", mr: mrD, nr: nrD, kc: 256, mc: 72, nc: 2040,
-	fn: dgemmKernelAVX2,
+	fn: dgemmKernelAVX2, fnPackA: packThenRun(mrD, dgemmKernelAVX2),
 }
 
 // hasAVX2FMA reports whether the CPU and OS support the AVX2 kernels.

@@ -92,23 +92,61 @@
 	LEAQ (R10)(R10*2), R11; \
 	LEAQ (R10)(R10*4), R12
 
+// SZERO clears the twelve accumulators.
+#define SZERO \
+	VXORPS Y4, Y4, Y4;    \
+	VXORPS Y5, Y5, Y5;    \
+	VXORPS Y6, Y6, Y6;    \
+	VXORPS Y7, Y7, Y7;    \
+	VXORPS Y8, Y8, Y8;    \
+	VXORPS Y9, Y9, Y9;    \
+	VXORPS Y10, Y10, Y10; \
+	VXORPS Y11, Y11, Y11; \
+	VXORPS Y12, Y12, Y12; \
+	VXORPS Y13, Y13, Y13; \
+	VXORPS Y14, Y14, Y14; \
+	VXORPS Y15, Y15, Y15
+
+// SSCALE multiplies the accumulators by alpha.
+#define SSCALE \
+	VBROADCASTSS alpha+64(FP), Y0; \
+	VMULPS       Y0, Y4, Y4;       \
+	VMULPS       Y0, Y5, Y5;       \
+	VMULPS       Y0, Y6, Y6;       \
+	VMULPS       Y0, Y7, Y7;       \
+	VMULPS       Y0, Y8, Y8;       \
+	VMULPS       Y0, Y9, Y9;       \
+	VMULPS       Y0, Y10, Y10;     \
+	VMULPS       Y0, Y11, Y11;     \
+	VMULPS       Y0, Y12, Y12;     \
+	VMULPS       Y0, Y13, Y13;     \
+	VMULPS       Y0, Y14, Y14;     \
+	VMULPS       Y0, Y15, Y15
+
+// SSTOREBETA stores the tile blending in beta*C (beta held in Y1).
+#define SSTOREBETA \
+	VBROADCASTSS beta+68(FP), Y1; \
+	SROWBETA(Y4, Y5);             \
+	SROWBETA(Y6, Y7);             \
+	SROWBETA(Y8, Y9);             \
+	SROWBETA(Y10, Y11);           \
+	SROWBETA(Y12, Y13);           \
+	SROWBETA(Y14, Y15)
+
+// SSTORE stores the tile without reading C.
+#define SSTORE \
+	SROW(Y4, Y5);   \
+	SROW(Y6, Y7);   \
+	SROW(Y8, Y9);   \
+	SROW(Y10, Y11); \
+	SROW(Y12, Y13); \
+	SROW(Y14, Y15)
+
 // func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
 TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-72
 	LOADARGS(2)
 	PREFETCHC(60)
-
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	VXORPS Y12, Y12, Y12
-	VXORPS Y13, Y13, Y13
-	VXORPS Y14, Y14, Y14
-	VXORPS Y15, Y15, Y15
+	SZERO
 
 	MOVQ CX, BX
 	SHRQ $2, BX
@@ -134,41 +172,108 @@ sloop1:
 	JNZ  sloop1
 
 sdone:
-	VBROADCASTSS alpha+64(FP), Y0
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y0, Y5, Y5
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y0, Y7, Y7
-	VMULPS       Y0, Y8, Y8
-	VMULPS       Y0, Y9, Y9
-	VMULPS       Y0, Y10, Y10
-	VMULPS       Y0, Y11, Y11
-	VMULPS       Y0, Y12, Y12
-	VMULPS       Y0, Y13, Y13
-	VMULPS       Y0, Y14, Y14
-	VMULPS       Y0, Y15, Y15
-
+	SSCALE
 	MOVL  beta+68(FP), AX
 	TESTL $0x7fffffff, AX
 	JZ    sstore
-
-	VBROADCASTSS beta+68(FP), Y1
-	SROWBETA(Y4, Y5)
-	SROWBETA(Y6, Y7)
-	SROWBETA(Y8, Y9)
-	SROWBETA(Y10, Y11)
-	SROWBETA(Y12, Y13)
-	SROWBETA(Y14, Y15)
+	SSTOREBETA
 	VZEROUPPER
 	RET
 
 sstore:
-	SROW(Y4, Y5)
-	SROW(Y6, Y7)
-	SROW(Y8, Y9)
-	SROW(Y10, Y11)
-	SROW(Y12, Y13)
-	SROW(Y14, Y15)
+	SSTORE
+	VZEROUPPER
+	RET
+
+// SPSTEP does one k step of the float32 6×16 kernel for an A whose six rows
+// are adjacent (rsa = 1), first copying them to the packed panel at AX.
+#define SPSTEP \
+	PREFETCHT1   (R9);           \
+	ADDQ         R13, R9;        \
+	VMOVUPS      (SI), X2;       \
+	VMOVSD       16(SI), X3;     \
+	VMOVUPS      X2, (AX);       \
+	VMOVSD       X3, 16(AX);     \
+	ADDQ         $24, AX;        \
+	VMOVUPS      (DI), Y0;       \
+	VMOVUPS      32(DI), Y1;     \
+	VBROADCASTSS (SI), Y2;       \
+	VFMADD231PS  Y0, Y2, Y4;     \
+	VFMADD231PS  Y1, Y2, Y5;     \
+	VBROADCASTSS 4(SI), Y3;      \
+	VFMADD231PS  Y0, Y3, Y6;     \
+	VFMADD231PS  Y1, Y3, Y7;     \
+	VBROADCASTSS 8(SI), Y2;      \
+	VFMADD231PS  Y0, Y2, Y8;     \
+	VFMADD231PS  Y1, Y2, Y9;     \
+	VBROADCASTSS 12(SI), Y3;     \
+	VFMADD231PS  Y0, Y3, Y10;    \
+	VFMADD231PS  Y1, Y3, Y11;    \
+	VBROADCASTSS 16(SI), Y2;     \
+	VFMADD231PS  Y0, Y2, Y12;    \
+	VFMADD231PS  Y1, Y2, Y13;    \
+	VBROADCASTSS 20(SI), Y3;     \
+	VFMADD231PS  Y0, Y3, Y14;    \
+	VFMADD231PS  Y1, Y3, Y15;    \
+	ADDQ         R13, SI;        \
+	ADDQ         R14, DI
+
+// PDISTLOG is log2 of how many k steps ahead sgemmKernelPackAAVX2
+// prefetches A.
+#define PDISTLOG 5
+
+// func sgemmKernelPackAAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, dst *float32)
+//
+// The 6×16 kernel for an A read in place whose rows are adjacent (rsa must
+// be 1): it also copies the A panel it reads, packed (6 per k step), to dst.
+TEXT ·sgemmKernelPackAAVX2(SB), NOSPLIT, $0-80
+	LOADARGS(2)
+	MOVQ dst+72(FP), AX
+	PREFETCHC(60)
+	SZERO
+
+	// R9 runs 1<<PDISTLOG k steps ahead of SI, prefetching A's lines into
+	// L2 (this kernel is usually A's first reader, and its k steps are far
+	// apart: without it the calls wait on L3; into L1 it gains nothing
+	// more, and A's lines there are evicted by set conflicts anyway).
+	MOVQ R13, R9
+	SHLQ $PDISTLOG, R9
+	ADDQ SI, R9
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   ptail
+
+ploop4:
+	PREFETCHT0 (DI)(R14*8)
+	SPSTEP
+	SPSTEP
+	PREFETCHT0 (DI)(R14*8)
+	SPSTEP
+	SPSTEP
+	DECQ BX
+	JNZ  ploop4
+
+ptail:
+	ANDQ $3, CX
+	JZ   pdone
+
+ploop1:
+	SPSTEP
+	DECQ CX
+	JNZ  ploop1
+
+pdone:
+	SSCALE
+	MOVL  beta+68(FP), AX
+	TESTL $0x7fffffff, AX
+	JZ    pstore
+	SSTOREBETA
+	VZEROUPPER
+	RET
+
+pstore:
+	SSTORE
 	VZEROUPPER
 	RET
 
