@@ -116,7 +116,7 @@ type driver[T float] struct {
 	// packA1st: A is read in place by the first B panel's kernel calls,
 	// which pack it for the others (see packAOnFirstPanel); directA is set.
 	packA1st bool
-	directB bool // read B in place (flat path, few row tiles) instead of packing it
+	directB  bool // read B in place (flat path, few row tiles) instead of packing it
 
 	// Work is handed to the pool as tasks of `task` units each (row tiles,
 	// column panels, products), claimed dynamically so that a worker slowed

@@ -464,7 +464,7 @@ func TestGemmForcedPaths(t *testing.T) {
 	defer func(o, b, f, p int, pf, pw bool, pm, w int) {
 		orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, packAWhileComputing, packAFirstMinBytes, parallelMinWork = o, b, f, p, pf, pw, pm, w
 	}(orientation, directBMaxTiles, flatChunk, packAMinPanels, prefetchB, packAWhileComputing, packAFirstMinBytes, parallelMinWork)
-	packAFirstMinBytes = 0 // small As are packed by the first panel too
+	packAFirstMinBytes = 0    // small As are packed by the first panel too
 	parallelMinWork = 1 << 10 // two workers really split even these small products
 	for _, kc := range sweepKernelCases() {
 		withKernels(t, kc, func(t *testing.T) {
