@@ -35,7 +35,15 @@
 //     shared by all workers. A is packed per block too when the block meets
 //     many B panels (a packed panel is one contiguous stream; six rows read
 //     in place, 4 KiB apart, run 5-10% slower), and read in place when it
-//     meets few and has a unit stride, saving the copy.
+//     meets few and has a unit stride, saving the copy. A large A stored
+//     transposed (dYᵀ of a weight gradient dYᵀ·X: six adjacent values per
+//     k step, steps a row of dY apart) is instead packed by the kernel
+//     calls of the first B panel it meets (sgemmKernelPackAAVX2 copies each
+//     k step's six values while it multiplies, and prefetches A into L2),
+//     and the other panels read the packed copy: the first read of A from
+//     memory overlaps the arithmetic, as it does in place, and the rest runs
+//     at the packed speed (the LSTM's 1024×256 weight gradients of depth
+//     2048: 45 → 70 GFLOP/s on one core, 72 → 105 on two).
 //
 //   - Short products (flat.go). When all rows fit one A block (m <= mc: the
 //     forward and backward products of a mini-batch), no B panel is reused by
