@@ -19,6 +19,14 @@ type node struct {
 	outDType DType
 	opaque   bool // backward is user code (Function, Checkpoint): what it sees escapes
 
+	// addInto, if set, is a shortcut for a node whose one input's gradient
+	// is its own gradient placed into zeros (a slice's backward): it adds g
+	// into that input's gradient accumulated so far, in place, and reports
+	// whether it could (see engine.runNode). Split pieces, like GPT's q, k
+	// and v, then cost no zero-filled full-size gradient and no full-size
+	// sum each.
+	addInto func(acc, g *Tensor) bool
+
 	// Per-Backward bookkeeping, valid while run is the running pass's id.
 	run     uint64
 	deps    int32   // edges into the node from nodes still to run

@@ -291,6 +291,9 @@ func (e *engine) runNode(n *node) {
 	if n.opaque {
 		e.escape(g)
 	}
+	if e.addedInto(n, g) {
+		return
+	}
 	grads := n.backward(g)
 	if len(grads) != len(n.inputs) {
 		panic(fmt.Sprintf("ember: %s returned %d gradients for %d inputs", n.name, len(grads), len(n.inputs)))
@@ -344,6 +347,31 @@ func (e *engine) runNode(n *node) {
 	if !e.c.retainGraph {
 		n.inputs = nil
 	}
+}
+
+// addedInto runs n's addInto shortcut, if it has one, and reports whether
+// it did. That adds g straight into the gradient its input has gathered so
+// far: only when that gradient is the engine's alone (made in this pass,
+// held once, so no other node, result or hook sees it change) and no graph
+// of the backward is being recorded.
+func (e *engine) addedInto(n *node, g *Tensor) bool {
+	if n.addInto == nil || e.c.createGraph || len(n.inputs) != 1 || n.inputs[0] == nil || n.inputs[0].node == nil {
+		return false
+	}
+	m := n.inputs[0].node
+	acc := m.pending
+	if acc == nil || !e.mine(acc) || acc.st.refs != 1 || !n.addInto(acc, g) {
+		return false
+	}
+	if !e.c.retainGraph {
+		n.backward, n.saved, n.inputs = nil, nil, nil
+	}
+	e.drop(g)
+	m.deps--
+	if m.deps == 0 {
+		e.ready = append(e.ready, m)
+	}
+	return true
 }
 
 // accumulateLeaf adds a gradient that reached a leaf to its Grad (or to

@@ -300,8 +300,28 @@ func (t *Tensor) sliceView(a, s, e, step int) *Tensor {
 		r.record(out, "SliceBackward0", func(g *Tensor) []*Tensor {
 			return []*Tensor{sliceScatter(g, in, a, s, step)}
 		})
+		out.node.addInto = func(acc, g *Tensor) bool { return addSlice(acc, g, in, a, s, step) }
 	}
 	return out
+}
+
+// addSlice adds g into the slice [start : : step] along axis of acc, a
+// gradient of the given shape, in place, and reports whether it did: only
+// when acc is contiguous (a broadcast gradient, such as a sum's, has one
+// element for many), the dtypes and devices match and g does not share
+// acc's memory.
+func addSlice(acc, g *Tensor, shape []int, axis, start, step int) bool {
+	if acc.dtype != g.dtype || acc.st.dev != g.st.dev || acc.st == g.st || !slices.Equal(acc.shape, shape) ||
+		!acc.IsContiguous() || !acc.dtype.IsFloat() || !acc.be().SupportsMath(acc.dtype) {
+		return false
+	}
+	dst := acc.sliceViewRaw(axis, start, step, g.shape[axis])
+	if !slices.Equal(dst.shape, g.shape) {
+		return false
+	}
+	acc.be().Binary(backend.Add, dst.view(), dst.view(), g.view())
+	acc.st.version++
+	return true
 }
 
 // sliceScatter returns zeros of shape with g written at
