@@ -160,7 +160,16 @@ const (
 // else, with t = 1/(1 + p·|x|), erf |x| = 1 - t·P(t)·e^(-x²), and the sign
 // of x.
 func erf32(x float32) float32 {
+	e, _ := erfExp32(x)
+	return e
+}
+
+// erfExp32 is erf32(x) and e^(-x²), the exponential its formula uses
+// (computed whatever |x|, as the kernels do: a GELU's gradient takes its
+// density from it).
+func erfExp32(x float32) (erf, exp float32) {
 	a := float32(math.Abs(float64(x)))
+	exp = exp32(-(a * a))
 	if a < erfSmall {
 		z := x * x
 		q := fma32(erfC5, z, erfC4)
@@ -168,7 +177,7 @@ func erf32(x float32) float32 {
 		q = fma32(q, z, erfC2)
 		q = fma32(q, z, erfC1)
 		q = fma32(q, z, 1)
-		return q * (x * twoOverSqrtPi)
+		return q * (x * twoOverSqrtPi), exp
 	}
 	t := 1 / fma32(erfP, a, 1)
 	p := fma32(erfA5, t, erfA4)
@@ -176,26 +185,26 @@ func erf32(x float32) float32 {
 	p = fma32(p, t, erfA2)
 	p = fma32(p, t, erfA1)
 	p *= t
-	y := 1 - p*exp32(-(a*a))
-	return float32(math.Copysign(math.Abs(float64(y)), float64(x)))
+	y := 1 - p*exp
+	return float32(math.Copysign(math.Abs(float64(y)), float64(x))), exp
 }
 
 // gelu32 is x·Φ(x) = x/2·(1 + erf(x/√2)).
 func gelu32(x float32) float32 { return 0.5 * x * (1 + erf32(x*sqrt1_2)) }
 
-// geluGrad32 is g·(Φ(x) + x·φ(x)), the gradient of gelu32.
+// geluGrad32 is g·(Φ(x) + x·φ(x)), the gradient of gelu32; φ(x) =
+// e^(-(x/√2)²)/√(2π) takes the exponential from the erf of x/√2.
 func geluGrad32(g, x float32) float32 {
-	cdf := 0.5 * (1 + erf32(x*sqrt1_2))
-	pdf := exp32((x*x)*-0.5) * invSqrt2Pi
-	return g * fma32(x, pdf, cdf)
+	_, d := geluAndGrad32(x)
+	return g * d
 }
 
 // geluAndGrad32 is gelu32(x) and the factor geluGrad32 multiplies g by,
-// sharing the erf.
+// sharing the erf and its exponential.
 func geluAndGrad32(x float32) (y, d float32) {
-	e := erf32(x * sqrt1_2)
+	e, ex := erfExp32(x * sqrt1_2)
 	cdf := 0.5 * (1 + e)
-	pdf := exp32((x*x)*-0.5) * invSqrt2Pi
+	pdf := ex * invSqrt2Pi
 	return 0.5 * x * (1 + e), fma32(x, pdf, cdf)
 }
 

@@ -110,7 +110,12 @@
 
 // ERFV sets X = erf X (math.go's erf32: a Taylor polynomial below 0.5,
 // else Abramowitz and Stegun 7.1.26), with scratch A to F.
-#define ERFV(X, A, B, C, D, E, F) \
+#define ERFV(X, A, B, C, D, E, F) ERFEV(X, A, B, C, D, E, F, B)
+
+// ERFEV is ERFV that also leaves e^(-X²), which A&S's formula computes, in
+// G (math.go's erfExp32), with scratch A to F (G may be F, which is not used
+// after the exponential).
+#define ERFEV(X, A, B, C, D, E, F, G) \
 	VANDPS      absmask<>(SB), X, A \
 	VMOVUPS     one<>(SB), B \
 	VFMADD231PS erfp<>(SB), A, B \
@@ -125,6 +130,7 @@
 	VMULPS      A, A, B \
 	VXORPS      signmask<>(SB), B, B \
 	EXPV(B, A, D, E, F) \
+	VMOVAPS     B, G \
 	VMULPS      B, C, C \
 	VMOVUPS     one<>(SB), A \
 	VSUBPS      C, A, A \
@@ -153,15 +159,13 @@
 	VMULPS  A, B, X
 
 // GELUGRADV sets X = G·(Φ(X) + X·φ(X)) (math.go's geluGrad32), with
-// scratch A to F and H.
+// scratch A to F and H: φ(X) is e^(-(X/√2)²)/√(2π), the exponential the
+// erf of X/√2 computes.
 #define GELUGRADV(X, G, A, B, C, D, E, F, H) \
 	VMULPS      sqrt1_2<>(SB), X, A \
-	ERFV(A, B, C, D, E, F, H) \
+	ERFEV(A, B, C, D, E, F, H, H) \
 	VADDPS      one<>(SB), A, A \
 	VMULPS      half<>(SB), A, A \
-	VMULPS      X, X, B \
-	VMULPS      neghalf<>(SB), B, B \
-	EXPV(B, C, D, E, F) \
-	VMULPS      invsqrt2pi<>(SB), B, B \
+	VMULPS      invsqrt2pi<>(SB), H, B \
 	VFMADD231PS B, X, A \
 	VMULPS      G, A, X

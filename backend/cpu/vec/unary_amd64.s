@@ -74,7 +74,8 @@ ggdone:
 
 // func geluAndGradAsm(y, d, x []float32)
 //
-// GELUV and GELUGRADV's operations in their order, the erf computed once.
+// GELUV and GELUGRADV's operations in their order, the erf and its
+// exponential computed once.
 TEXT ·geluAndGradAsm(SB), NOSPLIT, $0-72
 	MOVQ y_base+0(FP), DI
 	MOVQ y_len+8(FP), CX
@@ -87,16 +88,13 @@ gd8:
 	JGE         gddone
 	VMOVUPS     (SI)(AX*4), Y0
 	VMULPS      sqrt1_2<>(SB), Y0, Y1
-	ERFV(Y1, Y2, Y3, Y4, Y5, Y6, Y7)
+	ERFEV(Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
 	VADDPS      one<>(SB), Y1, Y1
 	VMULPS      half<>(SB), Y0, Y2
 	VMULPS      Y1, Y2, Y2
 	VMOVUPS     Y2, (DI)(AX*4)
 	VMULPS      half<>(SB), Y1, Y1
-	VMULPS      Y0, Y0, Y2
-	VMULPS      neghalf<>(SB), Y2, Y2
-	EXPV(Y2, Y3, Y4, Y5, Y6)
-	VMULPS      invsqrt2pi<>(SB), Y2, Y2
+	VMULPS      invsqrt2pi<>(SB), Y8, Y2
 	VFMADD231PS Y2, Y0, Y1
 	VMOVUPS     Y1, (DX)(AX*4)
 	ADDQ        $8, AX
