@@ -52,6 +52,14 @@ func Linear(x, w, b *Tensor) *Tensor {
 	return out
 }
 
+// matmulBiaser is implemented by backends whose matrix product can add a
+// bias to each row as it stores its result (the CPU backend's MatmulBias):
+// a linear layer then costs no separate pass that copies the bias into its
+// output. It reports false for operands it does not take.
+type matmulBiaser interface {
+	MatmulBias(dst, x, w, bias backend.View) bool
+}
+
 // addmm computes x·wᵀ + b for x [m, k], w [n, k] and b [n] or nil in dtype
 // dt, recorded as one node.
 func addmm(x, w, b *Tensor, dt DType) *Tensor {
@@ -62,23 +70,28 @@ func addmm(x, w, b *Tensor, dt DType) *Tensor {
 	}
 	xc, wc := x.castNoGrad(comp), w.castNoGrad(comp)
 	out := x.alloc(comp, []int{m, n})
-	beta := 0.0
+	xv := backend.View{Buf: xc.buf(), Shape: []int{1, m, k}, Strides: []int{0, xc.strides[0], xc.strides[1]}, Offset: xc.offset}
+	wv := backend.View{Buf: wc.buf(), Shape: []int{1, k, n}, Strides: []int{0, wc.strides[1], wc.strides[0]}, Offset: wc.offset}
+	ov := backend.View{Buf: out.buf(), Shape: []int{1, m, n}, Strides: []int{0, n, 1}}
+	var bc *Tensor
 	if b != nil {
-		// Every row of the result starts as the bias.
-		bc := b.castNoGrad(comp)
-		x.be().Copy(out.view(), backend.View{Buf: bc.buf(), Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
-		beta = 1
+		bc = b.castNoGrad(comp)
 	}
-	if out.Numel() > 0 {
-		if k == 0 {
-			if b == nil {
-				x.be().Fill(out.view(), 0)
+	if mb, ok := x.be().(matmulBiaser); !ok || bc == nil || !mb.MatmulBias(ov, xv, wv, bc.view()) {
+		beta := 0.0
+		if bc != nil {
+			// Every row of the result starts as the bias.
+			x.be().Copy(out.view(), backend.View{Buf: bc.buf(), Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
+			beta = 1
+		}
+		if out.Numel() > 0 {
+			if k == 0 {
+				if b == nil {
+					x.be().Fill(out.view(), 0)
+				}
+			} else {
+				x.be().Matmul(ov, xv, wv, beta)
 			}
-		} else {
-			xv := backend.View{Buf: xc.buf(), Shape: []int{1, m, k}, Strides: []int{0, xc.strides[0], xc.strides[1]}, Offset: xc.offset}
-			wv := backend.View{Buf: wc.buf(), Shape: []int{1, k, n}, Strides: []int{0, wc.strides[1], wc.strides[0]}, Offset: wc.offset}
-			ov := backend.View{Buf: out.buf(), Shape: []int{1, m, n}, Strides: []int{0, n, 1}}
-			x.be().Matmul(ov, xv, wv, beta)
 		}
 	}
 	out = out.castNoGrad(dt)

@@ -132,6 +132,10 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 		var tmp []T
 		q0 := 0 // the first B panel left to multiply
 		c := op.c[ic*op.rsc+d.jc*op.csc:]
+		st := tileStore[T]{alpha: op.alpha, beta: blk.beta}
+		if blk.pc == 0 {
+			st = op.firstStore(d.jc)
+		}
 		if d.directA {
 			full := mc / ker.mr
 			aSize := ker.mr * blk.kc // the edge panel
@@ -149,7 +153,7 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
 			if d.packA1st {
 				b, _, rsb := blk.bp.at(0)
-				ap = packingColumn(ker, &ap, space[tile:], mc, b, rsb, min(ker.nr, d.nc), blk.kc, op.alpha, blk.beta, c, op.rsc, op.csc, tmp, nil)
+				ap = packingColumn(ker, &ap, space[tile:], mc, b, rsb, min(ker.nr, d.nc), blk.kc, st, c, op.rsc, op.csc, tmp, nil)
 				q0 = 1
 			}
 		} else {
@@ -158,6 +162,6 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 			packA(space[tile:], src, op.rsa, op.csa, mc, blk.kc, ker.mr)
 			ap = packed(space[tile:], mp, ker.mr, blk.kc)
 		}
-		macroKernel(ker, &ap, &blk.bp, q0, d.nt, mc, d.nc, blk.kc, op.alpha, blk.beta, c, op.rsc, op.csc, tmp, nil)
+		macroKernel(ker, &ap, &blk.bp, q0, d.nt, mc, d.nc, blk.kc, st, c, op.rsc, op.csc, tmp, nil)
 	}
 }

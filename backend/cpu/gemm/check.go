@@ -21,6 +21,9 @@ func check[T float](fn string, op *operands[T], batch, sa, sb, sc int) {
 		checkOperand(fn, "B", len(op.b), dim{batch, sb}, dim{op.k, op.rsb}, dim{op.n, op.csb})
 	}
 	checkOperand(fn, "C", len(op.c), dim{batch, sc}, dim{op.m, op.rsc}, dim{op.n, op.csc})
+	if op.bias != nil && len(op.bias) < op.n {
+		panic(fmt.Sprintf("gemm.%s: bias has %d elements, fewer than C's %d columns", fn, len(op.bias), op.n))
+	}
 	if !disjoint(dim{batch, sc}, dim{op.m, op.rsc}, dim{op.n, op.csc}) {
 		panic(fmt.Sprintf("gemm.%s: elements of C overlap (batch stride %d, strides %d, %d for %d×%d×%d)",
 			fn, sc, op.rsc, op.csc, batch, op.m, op.n))

@@ -8,7 +8,10 @@
 // given as a slice and two strides in elements (element (i,j) of A is
 // a[i*rsa+j*csa]), so transposed, strided and sliced operands are used where
 // they lie. SgemmBatched and DgemmBatched run many such products, with a
-// stride of 0 broadcasting one A or B to every product.
+// stride of 0 broadcasting one A or B to every product. SgemmBias and
+// DgemmBias compute C = alpha*A*B + bias (a linear layer's bias on every
+// row), the bias added by the micro-kernel as it stores each tile of the
+// first depth block.
 //
 // # Design
 //

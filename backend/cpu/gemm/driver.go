@@ -69,6 +69,7 @@ type operands[T float] struct {
 	rsb, csb    int
 	c           []T
 	rsc, csc    int
+	bias        []T // SgemmBias: added to each row of C instead of beta*C, or nil
 }
 
 // batchItem returns product i of a batch whose operands are sa, sb and sc
@@ -87,7 +88,8 @@ func tail[T float](s []T, off int) []T {
 	return s[off:]
 }
 
-// transposed returns the same product written as Cᵀ = Bᵀ·Aᵀ.
+// transposed returns the same product written as Cᵀ = Bᵀ·Aᵀ (without a
+// bias: the driver has applied it).
 func (o operands[T]) transposed() operands[T] {
 	return operands[T]{
 		m: o.n, n: o.m, k: o.k, alpha: o.alpha, beta: o.beta,
@@ -178,6 +180,12 @@ func gemm[T float](ker *kernel[T], op operands[T], threads int) {
 	if op.m == 0 || op.n == 0 {
 		return
 	}
+	if op.bias != nil && (op.k == 0 || op.alpha == 0 || preferTransposed(ker, op)) {
+		// The kernels add a bias along C's rows only: otherwise C starts
+		// as the bias and the product is accumulated onto it.
+		fillBias(op)
+		op.bias, op.beta = nil, 1
+	}
 	if op.k == 0 || op.alpha == 0 {
 		scaleC(op)
 		return
@@ -251,14 +259,30 @@ func imbalance(tiles, threads int) float64 {
 	return float64(per*threads) / float64(tiles)
 }
 
+// tileStore says how a block's tiles are written: C = alpha·A·B + beta·C,
+// or, with a bias (the first depth block of SgemmBias), C = alpha·A·B +
+// bias, bias[j] added to column j and C not read.
+type tileStore[T float] struct {
+	alpha, beta T
+	bias        []T // nil, or the bias from the block's first column on
+}
+
+// from returns the store for the columns from j on.
+func (st tileStore[T]) from(j int) tileStore[T] {
+	if st.bias != nil {
+		st.bias = st.bias[j:]
+	}
+	return st
+}
+
 // macroKernel multiplies the mc rows of A's panels by B's column panels
 // [q0, q1) (of a block nc wide) into C, one register tile at a time.
 // pf, if not nil, is stepped after every kernel call.
-func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
+func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc int, st tileStore[T], c []T, rsc, csc int, tmp []T, pf *prefetcher) {
 	for jq := q0; jq < q1; jq++ {
 		jr := jq * ker.nr
 		b, _, rsb := bp.at(jq)
-		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, alpha, beta, c[jr*csc:], rsc, csc, tmp, pf)
+		panelColumn(ker, ap, mc, b, rsb, min(ker.nr, nc-jr), kc, st.from(jr), c[jr*csc:], rsc, csc, tmp, pf)
 	}
 }
 
@@ -266,17 +290,20 @@ func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc 
 // columns wide, rows rsb apart) into C. Tiles that cannot be stored directly
 // (at the edges, or when C's rows are not contiguous) go through tmp, which
 // holds mr·nr elements.
-func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) {
+func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, st tileStore[T], c []T, rsc, csc int, tmp []T, pf *prefetcher) {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
 	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
 		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
-		if mrr == mr && nrr == nr && csc == 1 {
-			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, alpha, beta)
-		} else {
+		switch {
+		case mrr != mr || nrr != nr || csc != 1:
 			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
+		case st.bias != nil:
+			ker.fnBias(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, st.alpha, &st.bias[0])
+		default:
+			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, st.alpha, st.beta)
 		}
 		pf.step()
 	}
@@ -286,16 +313,17 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 // place meets: its kernel calls also copy each full A panel, packed, into
 // dst (mr·kc elements per panel, the edge panel, if any, already packed
 // after them by the caller). It returns the packed panels, which the rest
-// of the block's B panels then read.
-func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T, rsb, nrr, kc int, alpha, beta T, c []T, rsc, csc int, tmp []T, pf *prefetcher) panels[T] {
+// of the block's B panels then read. (The packing kernel has no bias
+// variant: with a bias its tiles go through tmp.)
+func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T, rsb, nrr, kc int, st tileStore[T], c []T, rsc, csc int, tmp []T, pf *prefetcher) panels[T] {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
 	mp := (mc + mr - 1) / mr
 	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
 		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
-		ct, rs, al, be := &c[ir*rsc], rsc, alpha, beta
-		direct := mrr == mr && nrr == nr && csc == 1
+		ct, rs, al, be := &c[ir*rsc], rsc, st.alpha, st.beta
+		direct := mrr == mr && nrr == nr && csc == 1 && st.bias == nil
 		if !direct {
 			ct, rs, al, be = &tmp[0], nr, 1, 0
 		}
@@ -305,29 +333,56 @@ func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T
 			ker.fn(kc, a, rsa, csa, b, rsb, ct, rs, al, be)
 		}
 		if !direct {
-			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, alpha, beta)
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
 		}
 		pf.step()
 	}
 	return packed(dst, mp, mr, kc)
 }
 
-// addTile stores C = alpha*tile + beta*C for the top-left mr×nr corner of a
-// row-major tile with ld columns; C is not read when beta is 0.
-func addTile[T float](tile []T, ld, mr, nr int, c []T, rsc, csc int, alpha, beta T) {
+// addTile stores the top-left mr×nr corner of a row-major tile with ld
+// columns into C as st says: C = alpha*tile + beta*C (C not read when beta
+// is 0), or C = alpha*tile + bias.
+func addTile[T float](tile []T, ld, mr, nr int, c []T, rsc, csc int, st tileStore[T]) {
+	alpha, beta := st.alpha, st.beta
 	for i := 0; i < mr; i++ {
 		src := tile[i*ld : i*ld+nr]
 		row := c[i*rsc:]
-		if beta == 0 {
+		switch {
+		case st.bias != nil:
+			bias := st.bias[:nr]
+			for j, v := range src {
+				row[j*csc] = T(alpha*v) + bias[j] // rounded as the kernels do
+			}
+		case beta == 0:
 			for j, v := range src {
 				row[j*csc] = alpha * v
 			}
-			continue
-		}
-		for j, v := range src {
-			row[j*csc] = alpha*v + beta*row[j*csc]
+		default:
+			for j, v := range src {
+				row[j*csc] = alpha*v + beta*row[j*csc]
+			}
 		}
 	}
+}
+
+// fillBias sets every row of C to the bias.
+func fillBias[T float](op operands[T]) {
+	for i := 0; i < op.m; i++ {
+		row := op.c[i*op.rsc:]
+		for j, v := range op.bias[:op.n] {
+			row[j*op.csc] = v
+		}
+	}
+}
+
+// firstStore is how the first depth block of the product stores its tiles
+// from column j0 on: with the bias, or with the caller's beta.
+func (o *operands[T]) firstStore(j0 int) tileStore[T] {
+	if o.bias != nil {
+		return tileStore[T]{alpha: o.alpha, bias: o.bias[j0:]}
+	}
+	return tileStore[T]{alpha: o.alpha, beta: o.beta}
 }
 
 // scaleC sets C = beta*C (zero when beta is 0, whatever C held).

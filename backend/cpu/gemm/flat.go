@@ -107,10 +107,6 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 	c := op.c[r0*op.rsc:]
 	for pc := 0; pc < op.k; pc += d.kc {
 		kc := min(d.kc, op.k-pc)
-		beta := T(1)
-		if pc == 0 {
-			beta = op.beta
-		}
 		src := op.a[r0*op.rsa+pc*op.csa:]
 		var ap panels[T]
 		packing := false // A is packed by the first panel's kernel calls
@@ -150,13 +146,17 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 				bp = packed(bpanels, qn, nr, kc)
 			}
 			pf := d.prefetchNext(pc, kc, jq, chunk, q0, q1, qn*(t1-t0))
+			st := tileStore[T]{alpha: op.alpha, beta: 1}
+			if pc == 0 {
+				st = op.firstStore(j0)
+			}
 			first := 0 // the first panel of the chunk left to multiply
 			if packing {
 				b, _, rsb := bp.at(0)
-				ap = packingColumn(ker, &ap, apanels, rows, b, rsb, min(nr, nc), kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
+				ap = packingColumn(ker, &ap, apanels, rows, b, rsb, min(nr, nc), kc, st, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
 				packing, first = false, 1
 			}
-			macroKernel(ker, &ap, &bp, first, qn, rows, nc, kc, op.alpha, beta, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
+			macroKernel(ker, &ap, &bp, first, qn, rows, nc, kc, st, c[j0*op.csc:], op.rsc, op.csc, tmp, &pf)
 		}
 	}
 }

@@ -30,6 +30,26 @@ func SgemmSerial(m, n, k int, alpha float32, a []float32, rsa, csa int, b []floa
 	gemm(kernelS, op, 1)
 }
 
+// SgemmBias computes C = alpha*A*B + bias in float32, bias[j] added to
+// column j of every row (a layer's bias: y = x·Wᵀ + b): C is only written,
+// and the bias is added as each tile is stored rather than in a pass of its
+// own. bias has at least n elements (a nil bias adds nothing: C is
+// overwritten); the rest is as in Sgemm.
+func SgemmBias(m, n, k int, alpha float32, a []float32, rsa, csa int, b []float32, rsb, csb int, bias, c []float32, rsc, csc int) {
+	op := operands[float32]{m: m, n: n, k: k, alpha: alpha,
+		a: a, rsa: rsa, csa: csa, b: b, rsb: rsb, csb: csb, c: c, rsc: rsc, csc: csc, bias: bias}
+	check("SgemmBias", &op, 1, 0, 0, 0)
+	gemm(kernelS, op, parallel.Workers())
+}
+
+// DgemmBias is SgemmBias in float64.
+func DgemmBias(m, n, k int, alpha float64, a []float64, rsa, csa int, b []float64, rsb, csb int, bias, c []float64, rsc, csc int) {
+	op := operands[float64]{m: m, n: n, k: k, alpha: alpha,
+		a: a, rsa: rsa, csa: csa, b: b, rsb: rsb, csb: csb, c: c, rsc: rsc, csc: csc, bias: bias}
+	check("DgemmBias", &op, 1, 0, 0, 0)
+	gemm(kernelD, op, parallel.Workers())
+}
+
 // Dgemm computes C = alpha*A*B + beta*C in float64, with the same operand
 // layout and rules as Sgemm.
 func Dgemm(m, n, k int, alpha float64, a []float64, rsa, csa int, b []float64, rsb, csb int, beta float64, c []float64, rsc, csc int) {

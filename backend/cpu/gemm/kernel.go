@@ -27,6 +27,26 @@ type kernel[T float] struct {
 	// to dst: the first B panel an A block meets packs it for the rest at
 	// no extra pass over A (see packingColumn).
 	fnPackA func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, dst *T)
+
+	// fnBias is fn storing C = alpha*A·B + bias, bias[j] (nr values at
+	// bias) added to column j of every row, without reading C: the first
+	// depth block of a product with a bias (SgemmBias).
+	fnBias func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T)
+}
+
+// runThenAddBias returns an fnBias made of a kernel fn for an mr×nr tile:
+// it stores alpha*A·B with fn, then adds the bias to each row.
+func runThenAddBias[T float](mr, nr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T) {
+	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T) {
+		fn(k, a, rsa, csa, b, rsb, c, rsc, alpha, 0)
+		cs, bs := unsafe.Slice(c, (mr-1)*rsc+nr), unsafe.Slice(bias, nr)
+		for i := range mr {
+			row := cs[i*rsc : i*rsc+nr]
+			for j, v := range bs {
+				row[j] += v
+			}
+		}
+	}
 }
 
 // packThenRun returns an fnPackA made of a kernel fn for a tile mr rows
