@@ -48,3 +48,15 @@ func ExampleSgemmPacked() {
 	// [3 4]
 	// [4 6]
 }
+
+func ExampleSgemmBias() {
+	// A linear layer y = x·Wᵀ + b for two inputs of 3 features and 2
+	// outputs: W (2×3, row-major) is read transposed through its strides.
+	x := []float32{1, 2, 3, 4, 5, 6}
+	w := []float32{1, 0, 1, 0, 1, 0}
+	bias := []float32{10, 20}
+	y := make([]float32, 4)
+	gemm.SgemmBias(2, 2, 3, 1, x, 3, 1, w, 1, 3, bias, y, 2, 1)
+	fmt.Println(y)
+	// Output: [14 22 20 25]
+}
