@@ -293,7 +293,16 @@ func macroKernel[T float](ker *kernel[T], ap, bp *panels[T], q0, q1, mc, nc, kc 
 func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr, kc int, st tileStore[T], c []T, rsc, csc int, tmp []T, pf *prefetcher) {
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
-	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
+	iq0 := 0
+	if full := min(ap.full, mc/mr); full > 1 && nrr == nr && csc == 1 && st.bias == nil {
+		// The full tiles in one call.
+		a, rsa, csa := ap.at(0)
+		_ = c[(full*mr-1)*rsc+nr-1]
+		ker.fnCol(kc, a, rsa, csa, b, rsb, &c[0], rsc, st.alpha, st.beta, full, ap.step)
+		pf.steps(full)
+		iq0 = full
+	}
+	for iq, ir := iq0, iq0*mr; ir < mc; iq, ir = iq+1, ir+mr {
 		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
 		switch {

@@ -32,6 +32,26 @@ type kernel[T float] struct {
 	// bias) added to column j of every row, without reading C: the first
 	// depth block of a product with a bias (SgemmBias).
 	fnBias func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T)
+
+	// fnCol is fn for `tiles` full tiles down a column of C with one B
+	// panel: tile t reads A from a + t*astep and writes rows [t*mr,
+	// (t+1)*mr) of C. One call per column instead of one per tile saves
+	// the calls' overhead, which the short products of a training step
+	// (depth 32 to 128) feel.
+	fnCol func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int)
+}
+
+// columnOf returns an fnCol made of a kernel fn for tiles mr rows tall: a
+// call of fn per tile.
+func columnOf[T float](mr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int) {
+	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int) {
+		var z T
+		size := unsafe.Sizeof(z)
+		for t := range tiles {
+			fn(k, (*T)(unsafe.Add(unsafe.Pointer(a), uintptr(t*astep)*size)), rsa, csa, b, rsb,
+				(*T)(unsafe.Add(unsafe.Pointer(c), uintptr(t*mr*rsc)*size)), rsc, alpha, beta)
+		}
+	}
 }
 
 // runThenAddBias returns an fnBias made of a kernel fn for an mr×nr tile:

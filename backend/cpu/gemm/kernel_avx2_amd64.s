@@ -185,6 +185,65 @@ sstore:
 	VZEROUPPER
 	RET
 
+// func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int)
+//
+// sgemmKernelAVX2 for `tiles` tiles down a column of C: tile t reads A
+// from a + t*astep and writes the 6 rows of C from c + 6*t*rsc, all with
+// the same B panel (see kernel.fnCol). tiles must be at least 1.
+TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $0-88
+	LOADARGS(2)
+
+ccol:
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+32(FP), DI
+	PREFETCHC(60)
+	SZERO
+
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   ctail
+
+cloop4:
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
+	PREFETCHT0 (DI)(R14*8)
+	SSTEP
+	SSTEP
+	DECQ BX
+	JNZ  cloop4
+
+ctail:
+	ANDQ $3, CX
+	JZ   cdone
+
+cloop1:
+	SSTEP
+	DECQ CX
+	JNZ  cloop1
+
+cdone:
+	SSCALE
+	MOVL  beta+68(FP), AX
+	TESTL $0x7fffffff, AX
+	JZ    cstore
+	SSTOREBETA
+	JMP   cnext
+
+cstore:
+	SSTORE
+
+cnext:
+	// DX has passed the tile's 6 rows: it is the next tile's C.
+	MOVQ astep+80(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+8(FP)
+	DECQ tiles+72(FP)
+	JNZ  ccol
+	VZEROUPPER
+	RET
+
 // SBIAS adds the 16 column values at AX (a bias row) to every row of the
 // tile.
 #define SBIAS \

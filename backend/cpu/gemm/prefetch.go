@@ -23,6 +23,17 @@ func (p *prefetcher) step() {
 	p.rows -= n
 }
 
+// steps does n steps' shares at once.
+func (p *prefetcher) steps(n int) {
+	if p == nil || p.rows <= 0 {
+		return
+	}
+	k := min(n*p.perCall, p.rows)
+	prefetchRows(p.addr, p.stride, k, p.lines)
+	p.addr += uintptr(k) * p.stride
+	p.rows -= k
+}
+
 // aimPrefetch returns a prefetcher for the rows×cols block of src whose rows
 // are stride elements apart, spread over `calls` steps.
 func aimPrefetch[T float](src []T, rows, cols, stride, calls int) prefetcher {
