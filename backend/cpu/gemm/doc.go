@@ -10,7 +10,7 @@
 // they lie. SgemmBatched and DgemmBatched run many such products, with a
 // stride of 0 broadcasting one A or B to every product. SgemmBias and
 // DgemmBias compute C = alpha*A*B + bias (a linear layer's bias on every
-// row), the bias added by the micro-kernel as it stores each tile of the
+// row), the bias added by the column kernel as it stores each tile of the
 // first depth block.
 //
 // # Design

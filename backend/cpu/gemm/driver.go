@@ -294,26 +294,23 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 	mr, nr := ker.mr, ker.nr
 	tmp = tmp[:mr*nr]
 	iq0 := 0
-	if full := min(ap.full, mc/mr); full > 1 && nrr == nr && csc == 1 && st.bias == nil {
-		// The full tiles in one call.
+	if full := min(ap.full, mc/mr); full > 0 && nrr == nr && csc == 1 {
+		// The full tiles, stored directly, in one call.
 		a, rsa, csa := ap.at(0)
 		_ = c[(full*mr-1)*rsc+nr-1]
-		ker.fnCol(kc, a, rsa, csa, b, rsb, &c[0], rsc, st.alpha, st.beta, full, ap.step)
+		var bias *T
+		if st.bias != nil {
+			bias = &st.bias[:nr][0]
+		}
+		ker.fnCol(kc, a, rsa, csa, b, rsb, &c[0], rsc, st.alpha, st.beta, full, ap.step, bias)
 		pf.steps(full)
 		iq0 = full
 	}
+	// The rest (the edge tiles, or C's rows not contiguous) through tmp.
 	for iq, ir := iq0, iq0*mr; ir < mc; iq, ir = iq+1, ir+mr {
-		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
-		switch {
-		case mrr != mr || nrr != nr || csc != 1:
-			ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
-		case st.bias != nil:
-			ker.fnBias(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, st.alpha, &st.bias[0])
-		default:
-			ker.fn(kc, a, rsa, csa, b, rsb, &c[ir*rsc], rsc, st.alpha, st.beta)
-		}
+		ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
+		addTile(tmp, nr, min(mr, mc-ir), nrr, c[ir*rsc:], rsc, csc, st)
 		pf.step()
 	}
 }

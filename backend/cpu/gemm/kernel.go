@@ -28,47 +28,41 @@ type kernel[T float] struct {
 	// no extra pass over A (see packingColumn).
 	fnPackA func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, dst *T)
 
-	// fnBias is fn storing C = alpha*A·B + bias, bias[j] (nr values at
-	// bias) added to column j of every row, without reading C: the first
-	// depth block of a product with a bias (SgemmBias).
-	fnBias func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T)
-
 	// fnCol is fn for `tiles` full tiles down a column of C with one B
 	// panel: tile t reads A from a + t*astep and writes rows [t*mr,
 	// (t+1)*mr) of C. One call per column instead of one per tile saves
 	// the calls' overhead, which the short products of a training step
-	// (depth 32 to 128) feel.
-	fnCol func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int)
+	// (depth 32 to 128) feel. With a bias (not nil) it stores
+	// alpha*A·B + bias, bias[j] (nr values) added to column j of every
+	// row, without reading C: the first depth block of SgemmBias.
+	fnCol func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int, bias *T)
 }
 
-// columnOf returns an fnCol made of a kernel fn for tiles mr rows tall: a
-// call of fn per tile.
-func columnOf[T float](mr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int) {
-	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int) {
+// columnOf returns an fnCol made of a kernel fn for mr×nr tiles: a call of
+// fn per tile, then the bias, if any, added to its rows.
+func columnOf[T float](mr, nr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int, bias *T) {
+	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int, bias *T) {
 		var z T
 		size := unsafe.Sizeof(z)
-		for t := range tiles {
-			fn(k, (*T)(unsafe.Add(unsafe.Pointer(a), uintptr(t*astep)*size)), rsa, csa, b, rsb,
-				(*T)(unsafe.Add(unsafe.Pointer(c), uintptr(t*mr*rsc)*size)), rsc, alpha, beta)
+		if bias != nil {
+			beta = 0
 		}
-	}
-}
-
-// runThenAddBias returns an fnBias made of a kernel fn for an mr×nr tile:
-// it stores alpha*A·B with fn, then adds the bias to each row.
-func runThenAddBias[T float](mr, nr int, fn func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)) func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T) {
-	return func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha T, bias *T) {
-		fn(k, a, rsa, csa, b, rsb, c, rsc, alpha, 0)
-		cs, bs := unsafe.Slice(c, (mr-1)*rsc+nr), unsafe.Slice(bias, nr)
-		for i := range mr {
-			row := cs[i*rsc : i*rsc+nr]
-			for j, v := range bs {
-				row[j] += v
+		for t := range tiles {
+			ct := (*T)(unsafe.Add(unsafe.Pointer(c), uintptr(t*mr*rsc)*size))
+			fn(k, (*T)(unsafe.Add(unsafe.Pointer(a), uintptr(t*astep)*size)), rsa, csa, b, rsb, ct, rsc, alpha, beta)
+			if bias == nil {
+				continue
+			}
+			cs, bs := unsafe.Slice(ct, (mr-1)*rsc+nr), unsafe.Slice(bias, nr)
+			for i := range mr {
+				row := cs[i*rsc : i*rsc+nr]
+				for j, v := range bs {
+					row[j] += v
+				}
 			}
 		}
 	}
 }
-
 // packThenRun returns an fnPackA made of a kernel fn for a tile mr rows
 // tall: it packs the panel into dst, then runs fn on the copy. The
 // kernels that have no fused variant use it.

@@ -21,13 +21,7 @@ func sgemmKernelPackAAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, 
 // (see kernel.fnCol).
 //
 //go:noescape
-func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int)
-
-// sgemmKernelBiasAVX2 is sgemmKernelAVX2 storing alpha*A*B + bias, bias[j]
-// added to column j of each row, without reading C (see kernel.fnBias).
-//
-//go:noescape
-func sgemmKernelBiasAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha float32, bias *float32)
+func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
 
 // dgemmKernelAVX2 is the 6×8 float64 AVX2+FMA micro-kernel.
 //
@@ -77,14 +71,14 @@ func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool {
 
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
-	fn: sgemmKernelAVX2, fnPackA: sgemmKernelPackAAVX2, fnBias: sgemmKernelBiasAVX2,
+	fn: sgemmKernelAVX2, fnPackA: sgemmKernelPackAAVX2,
 	fnCol: sgemmColumnAVX2,
 }
 
 var avx2KernelD = kernel[float64]{
 	name: "avx2", mr: mrD, nr: nrD, kc: 256, mc: 72, nc: 2040,
-	fn: dgemmKernelAVX2, fnPackA: packThenRun(mrD, dgemmKernelAVX2), fnBias: runThenAddBias(mrD, nrD, dgemmKernelAVX2),
-	fnCol: columnOf(mrD, dgemmKernelAVX2),
+	fn: dgemmKernelAVX2, fnPackA: packThenRun(mrD, dgemmKernelAVX2),
+	fnCol: columnOf(mrD, nrD, dgemmKernelAVX2),
 }
 
 // hasAVX2FMA reports whether the CPU and OS support the AVX2 kernels.

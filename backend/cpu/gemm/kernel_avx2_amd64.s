@@ -185,12 +185,32 @@ sstore:
 	VZEROUPPER
 	RET
 
-// func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int)
+// SBIAS adds the 16 column values at AX (a bias row) to every row of the
+// tile.
+#define SBIAS \
+	VMOVUPS (AX), Y0;    \
+	VMOVUPS 32(AX), Y1;  \
+	VADDPS  Y0, Y4, Y4;  \
+	VADDPS  Y1, Y5, Y5;  \
+	VADDPS  Y0, Y6, Y6;  \
+	VADDPS  Y1, Y7, Y7;  \
+	VADDPS  Y0, Y8, Y8;  \
+	VADDPS  Y1, Y9, Y9;  \
+	VADDPS  Y0, Y10, Y10; \
+	VADDPS  Y1, Y11, Y11; \
+	VADDPS  Y0, Y12, Y12; \
+	VADDPS  Y1, Y13, Y13; \
+	VADDPS  Y0, Y14, Y14; \
+	VADDPS  Y1, Y15, Y15
+
+// func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
 //
 // sgemmKernelAVX2 for `tiles` tiles down a column of C: tile t reads A
 // from a + t*astep and writes the 6 rows of C from c + 6*t*rsc, all with
-// the same B panel (see kernel.fnCol). tiles must be at least 1.
-TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $0-88
+// the same B panel (see kernel.fnCol). tiles must be at least 1. With a
+// bias (not nil) the tiles are alpha*A*B + bias, the 16 values at bias
+// added to every row, and C is not read (beta is ignored).
+TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $0-96
 	LOADARGS(2)
 
 ccol:
@@ -225,11 +245,17 @@ cloop1:
 
 cdone:
 	SSCALE
+	MOVQ  bias+88(FP), AX
+	TESTQ AX, AX
+	JNZ   cbias
 	MOVL  beta+68(FP), AX
 	TESTL $0x7fffffff, AX
 	JZ    cstore
 	SSTOREBETA
 	JMP   cnext
+
+cbias:
+	SBIAS
 
 cstore:
 	SSTORE
@@ -244,63 +270,6 @@ cnext:
 	VZEROUPPER
 	RET
 
-// SBIAS adds the 16 column values at AX (a bias row) to every row of the
-// tile.
-#define SBIAS \
-	VMOVUPS (AX), Y0;    \
-	VMOVUPS 32(AX), Y1;  \
-	VADDPS  Y0, Y4, Y4;  \
-	VADDPS  Y1, Y5, Y5;  \
-	VADDPS  Y0, Y6, Y6;  \
-	VADDPS  Y1, Y7, Y7;  \
-	VADDPS  Y0, Y8, Y8;  \
-	VADDPS  Y1, Y9, Y9;  \
-	VADDPS  Y0, Y10, Y10; \
-	VADDPS  Y1, Y11, Y11; \
-	VADDPS  Y0, Y12, Y12; \
-	VADDPS  Y1, Y13, Y13; \
-	VADDPS  Y0, Y14, Y14; \
-	VADDPS  Y1, Y15, Y15
-
-// func sgemmKernelBiasAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha float32, bias *float32)
-//
-// sgemmKernelAVX2 storing C = alpha*A*B + bias, bias[j] added to column j
-// of every row (a layer's bias: C is not read).
-TEXT ·sgemmKernelBiasAVX2(SB), NOSPLIT, $0-80
-	LOADARGS(2)
-	PREFETCHC(60)
-	SZERO
-
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   btail
-
-bloop4:
-	PREFETCHT0 (DI)(R14*8)
-	SSTEP
-	SSTEP
-	PREFETCHT0 (DI)(R14*8)
-	SSTEP
-	SSTEP
-	DECQ BX
-	JNZ  bloop4
-
-btail:
-	ANDQ $3, CX
-	JZ   bdone
-
-bloop1:
-	SSTEP
-	DECQ CX
-	JNZ  bloop1
-
-bdone:
-	SSCALE
-	MOVQ bias+72(FP), AX
-	SBIAS
-	SSTORE
-	VZEROUPPER
-	RET
 
 // SPSTEP does one k step of the float32 6×16 kernel for an A whose six rows
 // are adjacent (rsa = 1), first copying them to the packed panel at AX.

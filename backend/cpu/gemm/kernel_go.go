@@ -14,14 +14,14 @@ const (
 
 var goKernelS = kernel[float32]{
 	name: "go", mr: mrS, nr: nrS, kc: 256, mc: 96, nc: 2048,
-	fn: sgemmKernelGo, fnPackA: packThenRun(mrS, sgemmKernelGo), fnBias: runThenAddBias(mrS, nrS, sgemmKernelGo),
-	fnCol: columnOf(mrS, sgemmKernelGo),
+	fn: sgemmKernelGo, fnPackA: packThenRun(mrS, sgemmKernelGo),
+	fnCol: columnOf(mrS, nrS, sgemmKernelGo),
 }
 
 var goKernelD = kernel[float64]{
 	name: "go", mr: mrD, nr: nrD, kc: 256, mc: 96, nc: 2048,
-	fn: dgemmKernelGo, fnPackA: packThenRun(mrD, dgemmKernelGo), fnBias: runThenAddBias(mrD, nrD, dgemmKernelGo),
-	fnCol: columnOf(mrD, dgemmKernelGo),
+	fn: dgemmKernelGo, fnPackA: packThenRun(mrD, dgemmKernelGo),
+	fnCol: columnOf(mrD, nrD, dgemmKernelGo),
 }
 
 func sgemmKernelGo(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
