@@ -63,6 +63,7 @@ func columnOf[T float](mr, nr int, fn func(k int, a *T, rsa, csa int, b *T, rsb 
 		}
 	}
 }
+
 // packThenRun returns an fnPackA made of a kernel fn for a tile mr rows
 // tall: it packs the panel into dst, then runs fn on the copy. The
 // kernels that have no fused variant use it.
