@@ -5,10 +5,10 @@ package gemm
 import "golang.org/x/sys/cpu"
 
 // sgemmKernelAVX2 is the 6×16 float32 AVX2+FMA micro-kernel (see kernel.go
-// for the contract).
-//
-//go:noescape
-func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+// for the contract): the column kernel for one tile.
+func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
+	sgemmColumnAVX2(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
+}
 
 // sgemmKernelPackAAVX2 is sgemmKernelAVX2 for an A whose rows are adjacent
 // (rsa must be 1) that also copies the A panel it reads, packed, to dst
@@ -17,8 +17,8 @@ func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *fl
 //go:noescape
 func sgemmKernelPackAAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, dst *float32)
 
-// sgemmColumnAVX2 is sgemmKernelAVX2 for tiles tiles down a column of C
-// (see kernel.fnCol).
+// sgemmColumnAVX2 is the float32 6×16 kernel for `tiles` tiles down a
+// column of C, with an optional bias (see kernel.fnCol).
 //
 //go:noescape
 func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)

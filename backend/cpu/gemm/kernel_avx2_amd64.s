@@ -4,8 +4,9 @@
 
 // Register-blocked micro-kernels for AVX2+FMA.
 //
-// Both compute one MR×NR tile of C = alpha*A*B + beta*C (C is not read when
-// beta == ±0), where element (r,p) of A is at a + r*rsa + p*csa and element
+// Each computes MR×NR tiles of C = alpha*A*B + beta*C (C is not read when
+// beta == ±0): the float32 column kernel a column of them, the packing
+// kernel and the float64 kernel one; where element (r,p) of A is at a + r*rsa + p*csa and element
 // (p,j) of B at b + p*rsb + j: A and B may be packed panels or the caller's
 // matrices read in place. C rows are rsc elements apart, each contiguous.
 //
@@ -142,49 +143,6 @@
 	SROW(Y12, Y13); \
 	SROW(Y14, Y15)
 
-// func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-72
-	LOADARGS(2)
-	PREFETCHC(60)
-	SZERO
-
-	MOVQ CX, BX
-	SHRQ $2, BX
-	JZ   stail
-
-sloop4:
-	PREFETCHT0 (DI)(R14*8)
-	SSTEP
-	SSTEP
-	PREFETCHT0 (DI)(R14*8)
-	SSTEP
-	SSTEP
-	DECQ BX
-	JNZ  sloop4
-
-stail:
-	ANDQ $3, CX
-	JZ   sdone
-
-sloop1:
-	SSTEP
-	DECQ CX
-	JNZ  sloop1
-
-sdone:
-	SSCALE
-	MOVL  beta+68(FP), AX
-	TESTL $0x7fffffff, AX
-	JZ    sstore
-	SSTOREBETA
-	VZEROUPPER
-	RET
-
-sstore:
-	SSTORE
-	VZEROUPPER
-	RET
-
 // SBIAS adds the 16 column values at AX (a bias row) to every row of the
 // tile.
 #define SBIAS \
@@ -205,7 +163,7 @@ sstore:
 
 // func sgemmColumnAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
 //
-// sgemmKernelAVX2 for `tiles` tiles down a column of C: tile t reads A
+// The float32 6×16 kernel for `tiles` tiles down a column of C: tile t reads A
 // from a + t*astep and writes the 6 rows of C from c + 6*t*rsc, all with
 // the same B panel (see kernel.fnCol). tiles must be at least 1. With a
 // bias (not nil) the tiles are alpha*A*B + bias, the 16 values at bias
