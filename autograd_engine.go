@@ -2,6 +2,7 @@ package ember
 
 import (
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/emberdl/ember/backend"
@@ -420,11 +421,34 @@ func (e *engine) sum(a, b *Tensor) *Tensor {
 	if b == nil {
 		return a
 	}
+	if e.addInPlace(a, b) {
+		e.drop(b)
+		return a
+	}
+	if e.addInPlace(b, a) {
+		e.drop(a)
+		return b
+	}
 	s := a.Add(b)
 	e.hold(s)
 	e.drop(a)
 	e.drop(b)
 	return s
+}
+
+// addInPlace adds u into t, a gradient of the same shape and dtype that the
+// engine owns alone (made in this pass, held once, contiguous), when no
+// graph of the backward is recorded, and reports whether it did: a sum of
+// two gradients then needs no new buffer.
+func (e *engine) addInPlace(t, u *Tensor) bool {
+	if e.c.createGraph || !e.mine(t) || t.st.refs != 1 || t.st == u.st || t.dtype != u.dtype ||
+		t.st.dev != u.st.dev || !slices.Equal(t.shape, u.shape) || !t.IsContiguous() ||
+		!t.dtype.IsFloat() || !t.be().SupportsMath(t.dtype) {
+		return false
+	}
+	t.be().Binary(backend.Add, t.view(), t.view(), u.view())
+	t.st.version++
+	return true
 }
 
 // mine reports whether t's memory was made during this pass, so that the

@@ -92,3 +92,27 @@ func TestSliceShortcutLeavesSharedGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestInPlaceSumsMatchRecorded checks the engine's in-place sums of
+// gradients (engine.addInPlace) against a backward recorded with
+// CreateGraph, which never sums in place: tensors used several times, a
+// residual connection, and an Add whose one gradient goes to two inputs that
+// each gather more.
+func TestInPlaceSumsMatchRecorded(t *testing.T) {
+	c := randT(91, -1, 1, 32, 64)
+	build := func() (x1, x2, loss *Tensor) {
+		x1 = randT(92, -1, 1, 32, 64).SetRequiresGrad(true)
+		x2 = randT(93, -1, 1, 32, 64).SetRequiresGrad(true)
+		y, v := x1.MulScalar(2), x2.MulScalar(3)
+		z := y.Relu().Add(y.Tanh()).Add(y.Mul(y)) // y's gradient: three terms
+		u := y.Add(v)                             // one gradient for y and v
+		h := z.Add(u).Add(v.Mul(c))               // v gathers another term
+		return x1, x2, h.Mul(c).Sum()
+	}
+	x1, x2, loss := build()
+	loss.Backward()
+	r1, r2, rl := build()
+	want := Grad([]*Tensor{rl}, []*Tensor{r1, r2}, CreateGraph())
+	assertSame(t, "x1.grad", x1.Grad(), want[0].Detach())
+	assertSame(t, "x2.grad", x2.Grad(), want[1].Detach())
+}
