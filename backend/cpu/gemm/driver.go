@@ -51,8 +51,8 @@ var (
 // packing kernel does more per k step, so an A that is small (at most
 // packAFirstMinBytes: likely in cache already, as the attention's Pᵀ·dO) is
 // read in place or packed as before: char-GPT trained 5–10% slower with its
-// attention products packed this way, and 5-15% faster with only its weight
-// gradients.
+// attention products packed this way too, while the weight-gradient
+// products gain 5–50% (BENCHMARKS.md, tenth run).
 func packAOnFirstPanel[T float](op *operands[T], panels int) bool {
 	var z T
 	return packAWhileComputing && op.rsa == 1 && op.csa != 1 && panels > 1 &&
