@@ -14,11 +14,9 @@ import "github.com/emberdl/ember/internal/parallel"
 // per depth block.
 
 // bBlock is one packed depth block of B: depth [pc, pc+kc) of the current
-// columns, with the beta that applies to it (the caller's for the first
-// block, 1 after it).
+// columns.
 type bBlock[T float] struct {
 	pc, kc int
-	beta   T
 	bp     panels[T]
 	buf    int // which of the driver's B buffers holds it
 }
@@ -67,10 +65,7 @@ func (d *driver[T]) runPrepacked(threads int) {
 	}
 	for pc := 0; pc < op.k; pc += d.kc {
 		kc := min(d.kc, op.k-pc)
-		d.cur = bBlock[T]{pc: pc, kc: kc, beta: 1, bp: d.pb.panels(pc, kc, d.jc/ker.nr, d.nt)}
-		if pc == 0 {
-			d.cur.beta = op.beta
-		}
+		d.cur = bBlock[T]{pc: pc, kc: kc, bp: d.pb.panels(pc, kc, d.jc/ker.nr, d.nt)}
 		if threads == 1 {
 			d.computeRows(0, op.m)
 			continue
@@ -84,10 +79,7 @@ func (d *driver[T]) runPrepacked(threads int) {
 func (d *driver[T]) layoutB(pc, buf int) bBlock[T] {
 	ker := d.ker
 	kc := min(d.kc, d.op.k-pc)
-	blk := bBlock[T]{pc: pc, kc: kc, beta: 1, buf: buf}
-	if pc == 0 {
-		blk.beta = d.op.beta
-	}
+	blk := bBlock[T]{pc: pc, kc: kc, buf: buf}
 	blk.bp = packed(d.bufB[buf].get(d.nt*ker.nr*kc), d.nt, ker.nr, kc)
 	return blk
 }
@@ -132,10 +124,7 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 		var tmp []T
 		q0 := 0 // the first B panel left to multiply
 		c := op.c[ic*op.rsc+d.jc*op.csc:]
-		st := tileStore[T]{alpha: op.alpha, beta: blk.beta}
-		if blk.pc == 0 {
-			st = op.firstStore(d.jc)
-		}
+		st := op.store(blk.pc, d.jc)
 		if d.directA {
 			full := mc / ker.mr
 			aSize := ker.mr * blk.kc // the edge panel

@@ -382,10 +382,14 @@ func fillBias[T float](op operands[T]) {
 	}
 }
 
-// firstStore is how the first depth block of the product stores its tiles
-// from column j0 on: with the bias, or with the caller's beta.
-func (o *operands[T]) firstStore(j0 int) tileStore[T] {
-	if o.bias != nil {
+// store is how the depth block at pc stores its tiles from column j0 on:
+// the first block with the bias or the caller's beta, the others adding to
+// what the blocks before them stored (beta 1).
+func (o *operands[T]) store(pc, j0 int) tileStore[T] {
+	switch {
+	case pc > 0:
+		return tileStore[T]{alpha: o.alpha, beta: 1}
+	case o.bias != nil:
 		return tileStore[T]{alpha: o.alpha, bias: o.bias[j0:]}
 	}
 	return tileStore[T]{alpha: o.alpha, beta: o.beta}

@@ -146,10 +146,7 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 				bp = packed(bpanels, qn, nr, kc)
 			}
 			pf := d.prefetchNext(pc, kc, jq, chunk, q0, q1, qn*(t1-t0))
-			st := tileStore[T]{alpha: op.alpha, beta: 1}
-			if pc == 0 {
-				st = op.firstStore(j0)
-			}
+			st := op.store(pc, j0)
 			first := 0 // the first panel of the chunk left to multiply
 			if packing {
 				b, _, rsb := bp.at(0)
