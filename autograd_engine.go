@@ -292,10 +292,14 @@ func (e *engine) runNode(n *node) {
 	if n.opaque {
 		e.escape(g)
 	}
+	var grads []*Tensor
 	if e.addedInto(n, g) {
-		return
+		// The input's gradient already holds this one: nothing to pass on.
+		var none [1]*Tensor
+		grads = none[:]
+	} else {
+		grads = n.backward(g)
 	}
-	grads := n.backward(g)
 	if len(grads) != len(n.inputs) {
 		panic(fmt.Sprintf("ember: %s returned %d gradients for %d inputs", n.name, len(grads), len(n.inputs)))
 	}
@@ -359,20 +363,8 @@ func (e *engine) addedInto(n *node, g *Tensor) bool {
 	if n.addInto == nil || e.c.createGraph || len(n.inputs) != 1 || n.inputs[0] == nil || n.inputs[0].node == nil {
 		return false
 	}
-	m := n.inputs[0].node
-	acc := m.pending
-	if acc == nil || !e.mine(acc) || acc.st.refs != 1 || !n.addInto(acc, g) {
-		return false
-	}
-	if !e.c.retainGraph {
-		n.backward, n.saved, n.inputs = nil, nil, nil
-	}
-	e.drop(g)
-	m.deps--
-	if m.deps == 0 {
-		e.ready = append(e.ready, m)
-	}
-	return true
+	acc := n.inputs[0].node.pending
+	return acc != nil && e.mine(acc) && acc.st.refs == 1 && n.addInto(acc, g)
 }
 
 // accumulateLeaf adds a gradient that reached a leaf to its Grad (or to
