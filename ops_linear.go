@@ -77,22 +77,20 @@ func addmm(x, w, b *Tensor, dt DType) *Tensor {
 	if b != nil {
 		bc = b.castNoGrad(comp)
 	}
-	if mb, ok := x.be().(matmulBiaser); !ok || bc == nil || !mb.MatmulBias(ov, xv, wv, bc.view()) {
-		beta := 0.0
-		if bc != nil {
-			// Every row of the result starts as the bias.
-			x.be().Copy(out.view(), backend.View{Buf: bc.buf(), Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
-			beta = 1
-		}
-		if out.Numel() > 0 {
-			if k == 0 {
-				if b == nil {
-					x.be().Fill(out.view(), 0)
-				}
-			} else {
-				x.be().Matmul(ov, xv, wv, beta)
-			}
-		}
+	mb, fused := x.be().(matmulBiaser)
+	fused = fused && bc != nil && mb.MatmulBias(ov, xv, wv, bc.view())
+	beta := 0.0
+	if bc != nil && !fused {
+		// Every row of the result starts as the bias.
+		x.be().Copy(out.view(), backend.View{Buf: bc.buf(), Shape: []int{m, n}, Strides: []int{0, bc.strides[0]}, Offset: bc.offset})
+		beta = 1
+	}
+	switch {
+	case fused || out.Numel() == 0:
+	case k > 0:
+		x.be().Matmul(ov, xv, wv, beta)
+	case bc == nil:
+		x.be().Fill(out.view(), 0)
 	}
 	out = out.castNoGrad(dt)
 	if r := track(x, w, b); r != nil {
