@@ -13,15 +13,7 @@ type prefetcher struct {
 }
 
 // step prefetches the next share of rows.
-func (p *prefetcher) step() {
-	if p == nil || p.rows <= 0 {
-		return
-	}
-	n := min(p.perCall, p.rows)
-	prefetchRows(p.addr, p.stride, n, p.lines)
-	p.addr += uintptr(n) * p.stride
-	p.rows -= n
-}
+func (p *prefetcher) step() { p.steps(1) }
 
 // steps does n steps' shares at once.
 func (p *prefetcher) steps(n int) {
