@@ -10,9 +10,10 @@ import (
 // micro-kernels (conv_shift.go, conv_implicit.go, conv_filter.go): the
 // forward pass and the input gradient (rewritten as a forward convolution
 // of the output gradient with the flipped, transposed weights) on the tile
-// kernel, the weight gradient on the dot kernel. Everything else (float64,
-// strided convolutions) takes the general path of conv_general.go: im2col
-// of a band of rows, then the packed GEMM.
+// kernel, the weight gradient on the GEMM's micro-kernel (gemm.ColumnS)
+// over gathered panels, or on the dot kernel when there are few taps.
+// Everything else (float64, strided convolutions) takes the general path
+// of conv_general.go: im2col of a band of rows, then the packed GEMM.
 
 // denseIn returns v with row-major strides when its elements are dense,
 // else a dense copy of it.

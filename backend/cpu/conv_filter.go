@@ -1,13 +1,20 @@
 package cpu
 
-import "github.com/emberdl/ember/internal/parallel"
+import (
+	"github.com/emberdl/ember/backend/cpu/gemm"
+	"github.com/emberdl/ember/internal/parallel"
+)
 
 // The weight gradient of a stride-1 convolution without an im2col matrix:
 //
 //	dw[o, t] = Σ_images Σ_q dy[o, q] · planes[off[t] + q]
 //
-// over the shifted planes of s1Conv, with the dot kernel, which runs along
-// q for a 4×3 tile of (output channel, tap) over several images at a time.
+// over the shifted planes of s1Conv. With many taps it is a GEMM per image,
+// dy (channels × positions, read in place) times the transposed im2col
+// matrix, whose panels of convGatherRows taps the gather kernel transposes
+// out of the planes for gemm.ColumnS. With few taps (a first layer's 9), a
+// panel would be mostly padding, and the dot kernel runs along q for a 4×3
+// tile of (output channel, tap) over several images at a time instead.
 //
 // The images are split into units (a few images and a band of rows), the
 // units into a fixed number of contiguous runs, and each run sums into a
@@ -31,22 +38,42 @@ const (
 	s1PartialBudget = 4 << 20
 )
 
+// filterAcc is the layout of a partial weight gradient: group gi's tap t
+// of destination channel o at gi*kp*op + o*rs + t*cs, taps padded to kp and
+// channels to op (the tiles of the kernel that computes it).
+type filterAcc struct{ kp, op, rs, cs int }
+
 // filter computes dw (element (o, c, ki, kj) at dw[dwo + o*dws[0] + c*dws[1]
 // + ki*dws[2] + kj*dws[3]]) from src, the forward convolution's input, and
 // dy, its output gradient (laid out as forward's dst).
 func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []int, so int, dy []float32, dys []int, dyo int) {
-	kp := ceilDiv(g.k, convDotCols) * convDotCols
-	op := ceilDiv(g.og, convDotRows) * convDotRows
+	useGemm := g.k > convFewTaps
+	var la filterAcc
+	overread := 0 // elements read past the end of each row of dy
+	nb := 1       // images per unit: one for the GEMM, which takes them one at a time
+	if useGemm {
+		kp, op := ceilDiv(g.k, convGatherRows)*convGatherRows, ceilDiv(g.og, convTileRows)*convTileRows
+		la = filterAcc{kp: kp, op: op, rs: kp, cs: 1}
+	} else {
+		kp, op := ceilDiv(g.k, convDotCols)*convDotCols, ceilDiv(g.og, convDotRows)*convDotRows
+		la = filterAcc{kp: kp, op: op, rs: 1, cs: op}
+		overread = convDotLanes
+		// One kernel call streams convDotRows+convDotCols rows of band·ow
+		// elements per image: keep them in L1.
+		perImage := (convDotRows + convDotCols) * g.band * g.ow
+		nb = max(1, min(s1FilterImages, s1FilterBudget/g.bufLen, s1DotBudget/max(1, perImage), g.n))
+	}
+	kp, op := la.kp, la.op
 	accLen := g.groups * kp * op
-	// One kernel call streams convDotRows+convDotCols rows of band·ow
-	// elements per image: keep them in L1.
-	perImage := (convDotRows + convDotCols) * g.band * g.ow
-	nb := max(1, min(s1FilterImages, s1FilterBudget/g.bufLen, s1DotBudget/max(1, perImage), g.n))
 	imageRuns := ceilDiv(g.n, nb)
 	units := imageRuns * g.bands
 	parts := max(1, min(units, s1MaxPartials, s1PartialBudget/accLen))
-	off := make([]int32, kp)
+	off := make([]int32, kp) // padded with offset 0: columns computed, never used
 	copy(off, g.off)
+	// The GEMM's working panels: B gathered from the planes, and the last
+	// channels of dy when they do not fill a tile.
+	panelLen := ceilDiv(g.band*g.ow, convGatherBlock) * convGatherBlock * convGatherRows
+	edgeLen := ceilDiv(g.band*g.ow, convGatherBlock) * convGatherBlock * convTileRows
 
 	accSc := getScratch[float32](parts * accLen)
 	acc := accSc.s
@@ -54,8 +81,9 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 	dense := dys[3] == 1 && dys[2] == g.ow
 	parallel.Do(parts, func(p int) {
 		pacc := acc[p*accLen : (p+1)*accLen]
-		sc := getScratch[float32](nb * g.bufLen)
-		planes := sc.s
+		sc := getScratch[float32](nb*g.bufLen + panelLen + edgeLen)
+		planes := sc.s[:nb*g.bufLen]
+		bp, edge := sc.s[nb*g.bufLen:nb*g.bufLen+panelLen], sc.s[nb*g.bufLen+panelLen:]
 		var dyCopy *convScratch[float32]
 		for u := p * units / parts; u < (p+1)*units/parts; u++ {
 			ir, b := u/g.bands, u%g.bands
@@ -68,10 +96,10 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 				g.fillPlanes(img, src, ss, so+(m0+m)*ss[0], 0, g.cin, r0, rows)
 				clear(img[g.cin*g.chanStride:])
 			}
-			// The kernel reads up to convDotLanes-1 elements past each row
-			// of dy: read it in place when that stays inside the slice.
+			// Read dy in place when the kernel's reads past each row stay
+			// inside the slice.
 			a, ao, lda, sa := dy, dyo+m0*dys[0]+r0*g.ow, dys[1], dys[0]
-			if !dense || ao+(nimg-1)*sa+(g.cout-1)*lda+q+convDotLanes > len(dy) {
+			if !dense || ao+(nimg-1)*sa+(g.cout-1)*lda+q+overread > len(dy) {
 				if dyCopy == nil {
 					dyCopy = getScratch[float32](nb*g.cout*g.band*g.ow + convDotLanes)
 				}
@@ -79,6 +107,10 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 			}
 			for gi := range g.groups {
 				gacc := pacc[gi*kp*op:]
+				if useGemm {
+					g.filterGemm(gacc, kp, planes[gi*g.cg*g.chanStride:], q, a[ao+gi*g.og*lda:], lda, off, bp, edge)
+					continue
+				}
 				gp := &planes[gi*g.cg*g.chanStride]
 				for o0 := 0; o0 < g.og; o0 += convDotRows {
 					row := ao + (gi*g.og+o0)*lda
@@ -119,7 +151,7 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 			for c := range g.cg {
 				for ki := range g.kh {
 					for kj := range g.kw {
-						dw[dwo+(gi*g.og+o)*dws[0]+c*dws[1]+ki*dws[2]+kj*dws[3]] = acc[gi*kp*op+t*op+o]
+						dw[dwo+(gi*g.og+o)*dws[0]+c*dws[1]+ki*dws[2]+kj*dws[3]] = acc[gi*kp*op+o*la.rs+t*la.cs]
 						t++
 					}
 				}
@@ -127,6 +159,36 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 		}
 	}
 	putScratch(accSc)
+}
+
+// filterGemm adds one image's weight gradient of one group to gacc
+// (channel o, tap t at gacc[o*kp + t]): gp is the group's shifted planes,
+// q positions long, a its output gradient (channel o at a[o*lda:]), off the
+// tap offsets padded to kp, bp and edge working panels.
+func (g *s1Conv) filterGemm(gacc []float32, kp int, gp []float32, q int, a []float32, lda int, off []int32, bp, edge []float32) {
+	full := g.og / convTileRows // tiles of channels read in place
+	rest := g.og - full*convTileRows
+	blocks := ceilDiv(q, convGatherBlock)
+	if rest > 0 {
+		// The last channels, as a packed panel padded with zero rows.
+		edge = edge[:blocks*convGatherBlock*convTileRows]
+		clear(edge)
+		for i := range rest {
+			for p, v := range a[(full*convTileRows+i)*lda:][:q] {
+				edge[p*convTileRows+i] = v
+			}
+		}
+	}
+	// Bounds: the gather reads up to gp[off[g.k-1] + 8·blocks - 1] (the
+	// largest offset; the padding is 0), inside the planes' slack.
+	_ = gp[int(off[g.k-1])+blocks*convGatherBlock-1]
+	for t0 := 0; t0 < kp; t0 += convGatherRows {
+		convKern.gatherT(&bp[0], &gp[0], (*[convGatherRows]int32)(off[t0:]), blocks)
+		gemm.ColumnS(q, a, lda, 1, convTileRows*lda, bp, 1, gacc[t0:], kp, full)
+		if rest > 0 {
+			gemm.ColumnS(q, edge, 1, convTileRows, 0, bp, 1, gacc[full*convTileRows*kp+t0:], kp, 1)
+		}
+	}
 }
 
 // copyGrad copies the rows [r0, r0+rows) of images [m0, m0+nimg) of dy

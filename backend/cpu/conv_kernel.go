@@ -1,9 +1,13 @@
 package cpu
 
+import "github.com/emberdl/ember/backend/cpu/gemm"
+
 // The micro-kernels of the implicit-GEMM convolution (conv_implicit.go,
-// conv_filter.go), float32 only. Both read their image operand straight
-// from the shifted planes of conv_shift.go through a table of tap offsets,
-// so no im2col matrix is ever built.
+// conv_filter.go), float32 only. They read their image operand from the
+// shifted planes of conv_shift.go through a table of tap offsets, so no
+// im2col matrix is ever built whole: the tile and dot kernels multiply it
+// where it lies, and the gather kernel copies small panels of it (sixteen
+// taps at a time) for the GEMM's own micro-kernel.
 //
 // tile computes one convTileRows×convTileCols tile of a forward
 // convolution, the convolution's rows being output channels and its
@@ -28,6 +32,11 @@ package cpu
 // the kernel reads (never uses) up to 7 elements past the end of every row
 // of a and b, which the caller keeps inside their slices.
 //
+// gatherT transposes convGatherRows tap rows of the shifted planes into
+// a packed panel of B for gemm.ColumnS, convGatherBlock positions per
+// block: dst[p*convGatherRows + j] = b[off[j] + p] for p <
+// convGatherBlock·blocks.
+//
 // maxPool2x2 pools `planes` planes of oh×ow outputs with 2×2 windows of
 // stride 2 (see maxRow2x2): row r of input plane p at x[p*xp + r*xr:],
 // output row oy at out[p*outp + oy*outr:] and its indices at
@@ -38,6 +47,7 @@ type convKernels struct {
 	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
 	tiles      func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
 	dot        func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
+	gatherT    func(dst, b *float32, off *[convGatherRows]int32, blocks int)
 }
 
 // Register tiles of the two kernels.
@@ -45,7 +55,14 @@ const (
 	convTileRows, convTileCols = 6, 16
 	convDotRows, convDotCols   = 4, 3
 	convDotLanes               = 8 // float32 lanes of one vector of the dot kernel
+
+	// The panels gatherT writes: rows of convGatherRows taps (the GEMM
+	// tile's columns), convGatherBlock positions per block.
+	convGatherRows, convGatherBlock = 16, 8
 )
+
+// The gathered panels are gemm.ColumnS's panels of B.
+const _ = uint(gemm.TileColsS-convGatherRows) + uint(convGatherRows-gemm.TileColsS)
 
 // convKern is the kernel set every convolution uses, chosen at start-up;
 // tests swap in the pure-Go twins.

@@ -16,6 +16,12 @@ func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *f
 //go:noescape
 func convTilesAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
 
+// convGatherTAVX2 transposes sixteen tap rows into a packed panel (see
+// convKernels.gatherT).
+//
+//go:noescape
+func convGatherTAVX2(dst, src *float32, off *[convGatherRows]int32, blocks int)
+
 // convDotAVX2 is the 4×3 weight-gradient dot kernel (see conv_kernel.go).
 //
 //go:noescape
@@ -31,7 +37,7 @@ func convDotAVX2Masked(nimg, n int, a *float32, lda, sa int, b *float32, off *[c
 	convDotAVX2(nimg, n, a, lda, sa, b, off, sb, c, ldc, &convDotMask[convDotLanes-n%convDotLanes])
 }
 
-var avx2ConvKernels = convKernels{name: "avx2", tile: convTileAVX2, tiles: convTilesAVX2, dot: convDotAVX2Masked, maxPool2x2: maxPool2x2Vec}
+var avx2ConvKernels = convKernels{name: "avx2", tile: convTileAVX2, tiles: convTilesAVX2, dot: convDotAVX2Masked, gatherT: convGatherTAVX2, maxPool2x2: maxPool2x2Vec}
 
 // bestConvKernels returns the AVX2+FMA kernels when the CPU has them.
 func bestConvKernels() convKernels {

@@ -226,3 +226,87 @@ mstore:
 mdone:
 	VZEROUPPER
 	RET
+
+// GROW8(h) loads 8 floats at position SI of each of the eight tap rows
+// whose offsets are the h-th eight of the table at R9 into Y0..Y7.
+#define GROW8(h) \
+	MOVLQSX (h*32+0)(R9), R10;  \
+	VMOVUPS (SI)(R10*4), Y0;    \
+	MOVLQSX (h*32+4)(R9), R10;  \
+	VMOVUPS (SI)(R10*4), Y1;    \
+	MOVLQSX (h*32+8)(R9), R10;  \
+	VMOVUPS (SI)(R10*4), Y2;    \
+	MOVLQSX (h*32+12)(R9), R10; \
+	VMOVUPS (SI)(R10*4), Y3;    \
+	MOVLQSX (h*32+16)(R9), R10; \
+	VMOVUPS (SI)(R10*4), Y4;    \
+	MOVLQSX (h*32+20)(R9), R10; \
+	VMOVUPS (SI)(R10*4), Y5;    \
+	MOVLQSX (h*32+24)(R9), R10; \
+	VMOVUPS (SI)(R10*4), Y6;    \
+	MOVLQSX (h*32+28)(R9), R10; \
+	VMOVUPS (SI)(R10*4), Y7
+
+// T8STORE(off) transposes Y0..Y7 (eight rows of 8) and stores the eight
+// columns as the first or second half (byte offset off) of eight 64-byte
+// rows at DI.
+#define T8STORE(off) \
+	VUNPCKLPS  Y1, Y0, Y8;          \
+	VUNPCKHPS  Y1, Y0, Y9;          \
+	VUNPCKLPS  Y3, Y2, Y10;         \
+	VUNPCKHPS  Y3, Y2, Y11;         \
+	VUNPCKLPS  Y5, Y4, Y12;         \
+	VUNPCKHPS  Y5, Y4, Y13;         \
+	VUNPCKLPS  Y7, Y6, Y14;         \
+	VUNPCKHPS  Y7, Y6, Y15;         \
+	VSHUFPS    $0x44, Y10, Y8, Y0;  \
+	VSHUFPS    $0xEE, Y10, Y8, Y1;  \
+	VSHUFPS    $0x44, Y11, Y9, Y2;  \
+	VSHUFPS    $0xEE, Y11, Y9, Y3;  \
+	VSHUFPS    $0x44, Y14, Y12, Y4; \
+	VSHUFPS    $0xEE, Y14, Y12, Y5; \
+	VSHUFPS    $0x44, Y15, Y13, Y6; \
+	VSHUFPS    $0xEE, Y15, Y13, Y7; \
+	VPERM2F128 $0x20, Y4, Y0, Y8;   \
+	VPERM2F128 $0x20, Y5, Y1, Y9;   \
+	VPERM2F128 $0x20, Y6, Y2, Y10;  \
+	VPERM2F128 $0x20, Y7, Y3, Y11;  \
+	VPERM2F128 $0x31, Y4, Y0, Y12;  \
+	VPERM2F128 $0x31, Y5, Y1, Y13;  \
+	VPERM2F128 $0x31, Y6, Y2, Y14;  \
+	VPERM2F128 $0x31, Y7, Y3, Y15;  \
+	VMOVUPS    Y8, off(DI);         \
+	VMOVUPS    Y9, off+64(DI);      \
+	VMOVUPS    Y10, off+128(DI);    \
+	VMOVUPS    Y11, off+192(DI);    \
+	VMOVUPS    Y12, off+256(DI);    \
+	VMOVUPS    Y13, off+320(DI);    \
+	VMOVUPS    Y14, off+384(DI);    \
+	VMOVUPS    Y15, off+448(DI)
+
+// func convGatherTAVX2(dst, src *float32, off *[16]int32, blocks int)
+//
+// Transposes 16 tap rows (row j at src + off[j]) into rows of 16:
+// dst[p*16 + j] = src[off[j] + p] for p < 8*blocks, eight positions at a
+// time as two 8×8 transposes (see convKernels.gatherT).
+TEXT ·convGatherTAVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  off+16(FP), R9
+	MOVQ  blocks+24(FP), CX
+	TESTQ CX, CX
+	JLE   tdone
+
+tloop:
+	GROW8(0)
+	T8STORE(0)
+	GROW8(1)
+	T8STORE(32)
+	ADDQ $32, SI
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  tloop
+
+tdone:
+	VZEROUPPER
+	RET

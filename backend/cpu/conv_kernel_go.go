@@ -6,7 +6,7 @@ import "unsafe"
 // their contract): used under the purego build tag, on other architectures
 // and on CPUs without AVX2+FMA, and by the tests against the assembly.
 
-var goConvKernels = convKernels{name: "go", tile: convTileGo, tiles: convTilesGo, dot: convDotGo, maxPool2x2: maxPool2x2Go}
+var goConvKernels = convKernels{name: "go", tile: convTileGo, tiles: convTilesGo, dot: convDotGo, gatherT: convGatherTGo, maxPool2x2: maxPool2x2Go}
 
 func convTilesGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int) {
 	for t := range tiles {
@@ -44,6 +44,24 @@ func convTileGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *flo
 	cs := unsafe.Slice(c, (convTileRows-1)*ldc+convTileCols)
 	for i := range convTileRows {
 		copy(cs[i*ldc:i*ldc+convTileCols], acc[i*convTileCols:])
+	}
+}
+
+func convGatherTGo(dst, src *float32, off *[convGatherRows]int32, blocks int) {
+	n := convGatherBlock * blocks
+	if n == 0 {
+		return
+	}
+	maxOff := int32(0)
+	for _, o := range off {
+		maxOff = max(maxOff, o)
+	}
+	ds, ss := unsafe.Slice(dst, n*convGatherRows), unsafe.Slice(src, int(maxOff)+n)
+	for j, o := range off {
+		row := ss[o : int(o)+n]
+		for p, v := range row {
+			ds[p*convGatherRows+j] = v
+		}
 	}
 }
 

@@ -127,3 +127,43 @@ func TestConvDotKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestConvGatherTKernel checks the transposing gather against its
+// definition for block counts around the unrolling, with scattered offsets
+// (repeated ones included, as the padding of the tap table repeats 0), and
+// that it writes nothing past its blocks.
+func TestConvGatherTKernel(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, ks := range kernelSets() {
+		for _, blocks := range []int{0, 1, 2, 25} {
+			t.Run(fmt.Sprintf("%s/blocks=%d", ks.name, blocks), func(t *testing.T) {
+				n := convGatherBlock * blocks
+				b := randF32(r, 3*n+100)
+				var off [convGatherRows]int32
+				for j := range off {
+					off[j] = int32(r.IntN(len(b) - n + 1))
+				}
+				off[3], off[11] = 0, 0
+				dst := make([]float32, n*convGatherRows+5)
+				for i := range dst {
+					dst[i] = float32(math.NaN())
+				}
+				if blocks > 0 {
+					ks.gatherT(&dst[0], &b[0], &off, blocks)
+				}
+				for p := range n {
+					for j, o := range off {
+						if got, want := dst[p*convGatherRows+j], b[int(o)+p]; got != want {
+							t.Fatalf("dst[%d][%d] = %v, want %v", p, j, got, want)
+						}
+					}
+				}
+				for i := n * convGatherRows; i < len(dst); i++ {
+					if !math.IsNaN(float64(dst[i])) {
+						t.Fatalf("dst[%d] past the blocks was written", i)
+					}
+				}
+			})
+		}
+	}
+}

@@ -57,6 +57,9 @@ var convCases = []convCase{
 	{n: 2, c: 2, h: 7, w: 8, o: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 1, dh: 1, dw: 1, groups: 1},
 	{n: 2, c: 3, h: 40, w: 37, o: 13, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
 	{n: 1, c: 64, h: 12, w: 40, o: 7, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
+	// Many taps (gathered panels), groups with two full weight panels and a
+	// partial one.
+	{n: 2, c: 8, h: 9, w: 10, o: 26, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 2},
 	{n: 20, c: 2, h: 5, w: 4, o: 9, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1},
 	{n: 2, c: 2, h: 1, w: 17, o: 3, kh: 1, kw: 5, sh: 1, sw: 1, ph: 0, pw: 2, dh: 1, dw: 1, groups: 1},
 	{n: 1, c: 2, h: 6, w: 6, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, groups: 1, extraH: 1, extraW: 1},

@@ -60,3 +60,29 @@ func ExampleSgemmBias() {
 	fmt.Println(y)
 	// Output: [14 22 20 25]
 }
+
+func ExampleColumnS() {
+	// C (two tiles: 2·TileRowsS rows) = A·B + C for a 2·TileRowsS × 1 A read
+	// in place (rows 1 apart) and B's only row all ones: row r of C is
+	// r+1, plus the 100 it held.
+	a := make([]float32, 2*gemm.TileRowsS)
+	for i := range a {
+		a[i] = float32(i + 1)
+	}
+	b := make([]float32, gemm.TileColsS)
+	for j := range b {
+		b[j] = 1
+	}
+	c := make([]float32, 2*gemm.TileRowsS*gemm.TileColsS)
+	for i := range c {
+		c[i] = 100
+	}
+	gemm.ColumnS(1, a, 1, 1, gemm.TileRowsS, b, 1, c, gemm.TileColsS, 2)
+	for r := 0; r < 2*gemm.TileRowsS; r += 5 {
+		fmt.Println(c[r*gemm.TileColsS : r*gemm.TileColsS+3])
+	}
+	// Output:
+	// [101 101 101]
+	// [106 106 106]
+	// [111 111 111]
+}
