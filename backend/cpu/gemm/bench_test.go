@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/emberdl/ember/internal/parallel"
 )
 
 // benchShape is one benchmarked product: C (m×n) = A (m×k) · B (k×n), with A
@@ -56,6 +58,25 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			reportGFLOPs(b, s.m*s.n*s.k)
 		})
+	}
+}
+
+// BenchmarkSgemmWorkers measures the large square products on one worker
+// and on two: the kernel's speed without the fork-joins, and how far two
+// cores scale it.
+func BenchmarkSgemmWorkers(b *testing.B) {
+	for _, n := range []int{1024, 2048} {
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("n%d-workers%d", n, w), func(b *testing.B) {
+				old := parallel.SetWorkers(w)
+				defer parallel.SetWorkers(old)
+				a, bm, c := randSlice[float32](n*n, 1), randSlice[float32](n*n, 2), make([]float32, n*n)
+				for b.Loop() {
+					Sgemm(n, n, n, 1, a, n, 1, bm, n, 1, 0, c, n, 1)
+				}
+				reportGFLOPs(b, n*n*n)
+			})
+		}
 	}
 }
 
