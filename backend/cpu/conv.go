@@ -78,16 +78,14 @@ func (c *Backend) Conv2dBias(dst, x, w, b backend.View, p backend.ConvParams) {
 	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && g.og >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, convPlanUnits())
 		if ok {
-			ap := getScratch[float32](s.packedLen() + s.biasLen())
-			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
-			s.packForward(wp, buf(w).F32, w.Strides, w.Offset)
+			ap := getScratch[float32](s.packedLen())
 			var bs []float32
 			bstride := 0
 			if b.Buf != nil {
 				bs, bstride = buf(b).F32, b.Strides[0]
 			}
-			s.packBias(bp, bs, bstride, b.Offset)
-			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, wp, bp)
+			s.packForward(ap.s, buf(w).F32, w.Strides, w.Offset, bs, bstride, b.Offset)
+			s.forward(buf(dst).F32, buf(x).F32, dst.Strides, x.Strides, dst.Offset, x.Offset, ap.s)
 			putScratch(ap)
 			return
 		}
@@ -131,11 +129,9 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 && ph >= 0 && pw >= 0 && g.cg >= s1MinRows {
 		s, ok := newS1Conv(g.n, g.o, g.oh, g.ow, g.c, g.h, g.w, g.g, g.kh, g.kw, g.dh, g.dw, ph, pw, convPlanUnits())
 		if ok {
-			ap := getScratch[float32](s.packedLen() + s.biasLen())
-			wp, bp := ap.s[:s.packedLen()], ap.s[s.packedLen():]
-			s.packBackwardData(wp, buf(w).F32, w.Strides, w.Offset)
-			s.packBias(bp, nil, 0, 0)
-			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, wp, bp)
+			ap := getScratch[float32](s.packedLen())
+			s.packBackwardData(ap.s, buf(w).F32, w.Strides, w.Offset)
+			s.forward(buf(dx).F32, buf(dy).F32, dx.Strides, dy.Strides, dx.Offset, dy.Offset, ap.s)
 			putScratch(ap)
 			return
 		}

@@ -9,7 +9,7 @@ import "github.com/emberdl/ember/backend/cpu/gemm"
 // where it lies, and the gather kernel copies small panels of it (sixteen
 // taps at a time) for the GEMM's own micro-kernel.
 //
-// tile computes one convTileRows×convTileCols tile of a forward
+// The tile kernels compute convTileRows×convTileCols tiles of a forward
 // convolution, the convolution's rows being output channels and its
 // columns consecutive output positions:
 //
@@ -18,8 +18,13 @@ import "github.com/emberdl/ember/backend/cpu/gemm"
 // where a is a packed weight panel (convTileRows weights per tap) and
 // b[off[t]:] is tap t's row of the shifted planes. C is overwritten.
 //
-// tiles runs tile on `tiles` adjacent tiles in one call: tile t reads
+// tiles computes `tiles` adjacent tiles in one call: tile t reads
 // b + t·convTileCols and writes c + t·convTileCols.
+//
+// tilePack computes one tile and also copies the convTileCols image values
+// of each tap it reads to row t of dst (dst + t·convTileCols): the tile's
+// columns of the implicit im2col matrix, packed as a panel of B for
+// gemm.ColumnS, which computes the tile's other weight panels from it.
 //
 // dot computes one convDotRows×convDotCols tile of a weight gradient, its
 // rows being output channels and its columns taps, over nimg images:
@@ -44,8 +49,8 @@ import "github.com/emberdl/ember/backend/cpu/gemm"
 type convKernels struct {
 	name       string
 	maxPool2x2 func(planes, oh, ow int, x *float32, xr, xp int, out *float32, outr, outp int, idx *int64, idxr, idxp, w int)
-	tile       func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32)
 	tiles      func(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
+	tilePack   func(k int, a, b *float32, off *int32, c *float32, ldc int, bias, dst *float32)
 	dot        func(nimg, n int, a *float32, lda, sa int, b *float32, off *[convDotCols]int32, sb int, c *float32, ldc int)
 	gatherT    func(dst, b *float32, off *[convGatherRows]int32, blocks int)
 }

@@ -4,17 +4,17 @@ package cpu
 
 import "golang.org/x/sys/cpu"
 
-// convTileAVX2 is the 6×16 forward tile kernel (see conv_kernel.go): the
-// multi-tile kernel on one tile.
-func convTileAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32) {
-	convTilesAVX2(k, a, b, off, c, ldc, bias, 1)
-}
-
-// convTilesAVX2 runs convTileAVX2 on `tiles` adjacent tiles (see
-// convKernels.tiles).
+// convTilesAVX2 is the 6×16 forward tile kernel on `tiles` adjacent tiles
+// (see convKernels.tiles).
 //
 //go:noescape
 func convTilesAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int)
+
+// convTilePackAVX2 is the tile kernel on one tile that also packs the
+// image values it reads (see convKernels.tilePack).
+//
+//go:noescape
+func convTilePackAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias, dst *float32)
 
 // convGatherTAVX2 transposes sixteen tap rows into a packed panel (see
 // convKernels.gatherT).
@@ -37,7 +37,7 @@ func convDotAVX2Masked(nimg, n int, a *float32, lda, sa int, b *float32, off *[c
 	convDotAVX2(nimg, n, a, lda, sa, b, off, sb, c, ldc, &convDotMask[convDotLanes-n%convDotLanes])
 }
 
-var avx2ConvKernels = convKernels{name: "avx2", tile: convTileAVX2, tiles: convTilesAVX2, dot: convDotAVX2Masked, gatherT: convGatherTAVX2, maxPool2x2: maxPool2x2Vec}
+var avx2ConvKernels = convKernels{name: "avx2", tiles: convTilesAVX2, tilePack: convTilePackAVX2, dot: convDotAVX2Masked, gatherT: convGatherTAVX2, maxPool2x2: maxPool2x2Vec}
 
 // bestConvKernels returns the AVX2+FMA kernels when the CPU has them.
 func bestConvKernels() convKernels {

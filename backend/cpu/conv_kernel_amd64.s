@@ -310,3 +310,86 @@ tloop:
 tdone:
 	VZEROUPPER
 	RET
+
+// TSTEPP is TSTEP that also stores the tap's 16 image values to the packed
+// panel at R11 + pd.
+#define TSTEPP(od, ad, pd) \
+	MOVLQSX      od(R9), R10;          \
+	VMOVUPS      (DI)(R10*4), Y0;      \
+	VMOVUPS      32(DI)(R10*4), Y1;    \
+	VMOVUPS      Y0, pd(R11);          \
+	VMOVUPS      Y1, (pd+32)(R11);     \
+	VBROADCASTSS ad(SI), Y2;           \
+	VFMADD231PS  Y0, Y2, Y4;           \
+	VFMADD231PS  Y1, Y2, Y5;           \
+	VBROADCASTSS (ad+4)(SI), Y3;       \
+	VFMADD231PS  Y0, Y3, Y6;           \
+	VFMADD231PS  Y1, Y3, Y7;           \
+	VBROADCASTSS (ad+8)(SI), Y2;       \
+	VFMADD231PS  Y0, Y2, Y8;           \
+	VFMADD231PS  Y1, Y2, Y9;           \
+	VBROADCASTSS (ad+12)(SI), Y3;      \
+	VFMADD231PS  Y0, Y3, Y10;          \
+	VFMADD231PS  Y1, Y3, Y11;          \
+	VBROADCASTSS (ad+16)(SI), Y2;      \
+	VFMADD231PS  Y0, Y2, Y12;          \
+	VFMADD231PS  Y1, Y2, Y13;          \
+	VBROADCASTSS (ad+20)(SI), Y3;      \
+	VFMADD231PS  Y0, Y3, Y14;          \
+	VFMADD231PS  Y1, Y3, Y15
+
+// func convTilePackAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias, dst *float32)
+//
+// convTilesAVX2 on one tile that also copies the 16 image values of each
+// tap to dst + 16t: the tile's columns of the implicit im2col matrix,
+// packed for gemm.ColumnS (see convKernels.tilePack).
+TEXT ·convTilePackAVX2(SB), NOSPLIT, $0-64
+	MOVQ b+16(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ ldc+40(FP), R8
+	SHLQ $2, R8
+	MOVQ dst+56(FP), R11
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ off+24(FP), R9
+	MOVQ bias+48(FP), AX
+	VBROADCASTSS 0(AX), Y4
+	VMOVAPS      Y4, Y5
+	VBROADCASTSS 4(AX), Y6
+	VMOVAPS      Y6, Y7
+	VBROADCASTSS 8(AX), Y8
+	VMOVAPS      Y8, Y9
+	VBROADCASTSS 12(AX), Y10
+	VMOVAPS      Y10, Y11
+	VBROADCASTSS 16(AX), Y12
+	VMOVAPS      Y12, Y13
+	VBROADCASTSS 20(AX), Y14
+	VMOVAPS      Y14, Y15
+
+	MOVQ CX, BX
+	SHRQ $1, BX
+	JZ   ptail
+
+ploop2:
+	TSTEPP(0, 0, 0)
+	TSTEPP(4, 24, 64)
+	ADDQ $8, R9
+	ADDQ $48, SI
+	ADDQ $128, R11
+	DECQ BX
+	JNZ  ploop2
+
+ptail:
+	ANDQ $1, CX
+	JZ   pstore
+	TSTEPP(0, 0, 0)
+
+pstore:
+	TROW(Y4, Y5)
+	TROW(Y6, Y7)
+	TROW(Y8, Y9)
+	TROW(Y10, Y11)
+	TROW(Y12, Y13)
+	TROW(Y14, Y15)
+	VZEROUPPER
+	RET

@@ -6,7 +6,7 @@ import "unsafe"
 // their contract): used under the purego build tag, on other architectures
 // and on CPUs without AVX2+FMA, and by the tests against the assembly.
 
-var goConvKernels = convKernels{name: "go", tile: convTileGo, tiles: convTilesGo, dot: convDotGo, gatherT: convGatherTGo, maxPool2x2: maxPool2x2Go}
+var goConvKernels = convKernels{name: "go", tiles: convTilesGo, tilePack: convTilePackGo, dot: convDotGo, gatherT: convGatherTGo, maxPool2x2: maxPool2x2Go}
 
 func convTilesGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias *float32, tiles int) {
 	for t := range tiles {
@@ -62,6 +62,22 @@ func convGatherTGo(dst, src *float32, off *[convGatherRows]int32, blocks int) {
 		for p, v := range row {
 			ds[p*convGatherRows+j] = v
 		}
+	}
+}
+
+func convTilePackGo(k int, a, b *float32, off *int32, c *float32, ldc int, bias, dst *float32) {
+	convTileGo(k, a, b, off, c, ldc, bias)
+	if k == 0 {
+		return
+	}
+	offs := unsafe.Slice(off, k)
+	maxOff := int32(0)
+	for _, o := range offs {
+		maxOff = max(maxOff, o)
+	}
+	ds, bs := unsafe.Slice(dst, k*convTileCols), unsafe.Slice(b, int(maxOff)+convTileCols)
+	for t, o := range offs {
+		copy(ds[t*convTileCols:(t+1)*convTileCols], bs[o:int(o)+convTileCols])
 	}
 }
 

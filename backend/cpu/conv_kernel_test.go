@@ -34,9 +34,10 @@ func randF32(r *rand.Rand, n int) []float32 {
 	return s
 }
 
-// TestConvTileKernel checks the forward tile kernel against a float64 sum
+// TestConvTileKernel checks the forward tile kernels against a float64 sum
 // for tap counts around the unrolling, with scattered offsets, a bias and
-// a C whose rows are wider than the tile.
+// a C whose rows are wider than the tile, and the packing one's copy of
+// the taps.
 func TestConvTileKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, ks := range kernelSets() {
@@ -54,24 +55,53 @@ func TestConvTileKernel(t *testing.T) {
 					c[i] = float32(math.NaN()) // overwritten, never read
 				}
 				bias := randF32(r, convTileRows)
-				ks.tile(k, &a[0], &b[0], &off[0], &c[0], ldc, &bias[0])
-				for i := range convTileRows {
+				ks.tiles(k, &a[0], &b[0], &off[0], &c[0], ldc, &bias[0], 1)
+				checkConvTile(t, k, a, b, off, c, ldc, bias)
+				// tilePack computes the same tile and packs the taps' values.
+				for i := range c {
+					c[i] = float32(math.NaN())
+				}
+				packed := make([]float32, k*convTileCols+convTileCols)
+				for i := range packed {
+					packed[i] = float32(math.NaN())
+				}
+				ks.tilePack(k, &a[0], &b[0], &off[0], &c[0], ldc, &bias[0], &packed[0])
+				checkConvTile(t, k, a, b, off, c, ldc, bias)
+				for p := range k {
 					for j := range convTileCols {
-						want := float64(bias[i])
-						for p := range k {
-							want += float64(a[p*convTileRows+i]) * float64(b[int(off[p])+j])
-						}
-						if got := c[i*ldc+j]; math.Abs(float64(got)-want) > 1e-4*(1+math.Sqrt(float64(k))) {
-							t.Fatalf("c[%d][%d] = %v, want %v", i, j, got, want)
+						if got, want := packed[p*convTileCols+j], b[int(off[p])+j]; got != want {
+							t.Fatalf("packed[%d][%d] = %v, want %v", p, j, got, want)
 						}
 					}
 				}
-				for i := (convTileRows-1)*ldc + convTileCols; i < len(c); i++ {
-					if !math.IsNaN(float64(c[i])) {
-						t.Fatalf("c[%d] past the tile was written", i)
+				for i := k * convTileCols; i < len(packed); i++ {
+					if !math.IsNaN(float64(packed[i])) {
+						t.Fatalf("packed[%d] past the taps was written", i)
 					}
 				}
 			})
+		}
+	}
+}
+
+// checkConvTile checks one tile of the tile kernels against a float64 sum,
+// and that nothing past the tile was written.
+func checkConvTile(t *testing.T, k int, a, b []float32, off []int32, c []float32, ldc int, bias []float32) {
+	t.Helper()
+	for i := range convTileRows {
+		for j := range convTileCols {
+			want := float64(bias[i])
+			for p := range k {
+				want += float64(a[p*convTileRows+i]) * float64(b[int(off[p])+j])
+			}
+			if got := c[i*ldc+j]; math.Abs(float64(got)-want) > 1e-4*(1+math.Sqrt(float64(k))) {
+				t.Fatalf("c[%d][%d] = %v, want %v", i, j, got, want)
+			}
+		}
+	}
+	for i := (convTileRows-1)*ldc + convTileCols; i < len(c); i++ {
+		if !math.IsNaN(float64(c[i])) {
+			t.Fatalf("c[%d] past the tile was written", i)
 		}
 	}
 }
