@@ -343,10 +343,14 @@ func convOp(x, w, b *Tensor, p backend.ConvParams, oh, ow int) *Tensor {
 			if r.needs(0) {
 				gx = convTransposeOp(g, w, nil, p, h, wd)
 			}
-			if r.needs(1) {
+			fused := false
+			if r.needs(1) && r.needs(2) {
+				gw, gb, fused = convFilterBias(x, g, p, kh, kw)
+			}
+			if r.needs(1) && !fused {
 				gw = convFilterOp(x, g, p, kh, kw)
 			}
-			if r.needs(2) {
+			if r.needs(2) && !fused {
 				gb = g.Sum(0, 2, 3)
 			}
 			return []*Tensor{gx, gw, gb}

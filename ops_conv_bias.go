@@ -20,3 +20,27 @@ func convForward(out, x, w, b *Tensor, dt DType, p backend.ConvParams) (biased b
 	x.be().Conv2d(out.view(), x.view(), w.view(), p)
 	return false
 }
+
+// convFilterBiaser is implemented by backends that compute a convolution's
+// bias gradient in the pass that computes its weight gradient (the CPU
+// backend's Conv2dBackwardFilterBias), while the output gradient is in
+// cache, instead of a reduction of their own.
+type convFilterBiaser interface {
+	Conv2dBackwardFilterBias(dw, db, x, dy backend.View, p backend.ConvParams)
+}
+
+// convFilterBias computes the weight gradient [O, C/g, kh, kw] of a
+// convolution and its bias gradient [O] (dy summed over images and
+// positions) in one backend call where the backend has one, no graph is
+// being recorded (CreateGraph) and x and dy share a dtype the kernels
+// compute in; ok is false otherwise, and the caller computes them apart.
+func convFilterBias(x, dy *Tensor, p backend.ConvParams, kh, kw int) (gw, gb *Tensor, ok bool) {
+	k, can := x.be().(convFilterBiaser)
+	if !can || track(x, dy) != nil || x.dtype != dy.dtype || x.computeDType() != x.dtype {
+		return nil, nil, false
+	}
+	gw = x.alloc(x.dtype, []int{dy.shape[1], x.shape[1] / max(1, p.Groups), kh, kw})
+	gb = x.alloc(x.dtype, []int{dy.shape[1]})
+	k.Conv2dBackwardFilterBias(gw.view(), gb.view(), x.view(), dy.view(), p)
+	return gw, gb, true
+}

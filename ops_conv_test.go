@@ -2,6 +2,7 @@ package ember
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -236,4 +237,49 @@ func BenchmarkConv2d(b *testing.B) {
 			Conv2d(xr, w, bias, ConvOptions{Padding: []int{1}}).Sum().Backward()
 		}
 	})
+}
+
+// TestConvFilterBiasFused checks the weight and bias gradients a float32
+// convolution gets from the backend's fused kernel (one pass over the output
+// gradient) against the separate kernels that CreateGraph uses, and against
+// float64: stride 1 (the fused path), groups, and a strided convolution
+// (the backend's fallback).
+func TestConvFilterBiasFused(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts ConvOptions
+		cin  int
+	}{
+		{"fewtaps", ConvOptions{Padding: []int{1}}, 2},
+		{"stride1", ConvOptions{Padding: []int{1}}, 4},
+		{"manytaps", ConvOptions{Padding: []int{1}}, 8},
+		{"groups", ConvOptions{Padding: []int{1}, Groups: 2}, 8},
+		{"strided", ConvOptions{Padding: []int{1}, Stride: []int{2}}, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			x64 := randT(11, -1, 1, 3, c.cin, 9, 10).Detach()
+			w64 := randT(12, -1, 1, 8, c.cin/max(1, c.opts.Groups), 3, 3).Detach()
+			b64 := randT(13, -1, 1, 8).Detach()
+			grads := func(dt DType, opts ...BackwardOption) (gw, gb []float64) {
+				x := x64.To(dt)
+				w, b := w64.To(dt).SetRequiresGrad(true), b64.To(dt).SetRequiresGrad(true)
+				y := Conv2d(x, w, b, c.opts)
+				y.Mul(y).Sum().Backward(opts...)
+				return w.Grad().Float64s(), b.Grad().Float64s()
+			}
+			gw, gb := grads(Float32)
+			sw, sb := grads(Float32, CreateGraph())
+			rw, rb := grads(Float64)
+			for i := range rw {
+				if math.Abs(gw[i]-sw[i]) > 1e-4*(1+math.Abs(sw[i])) || math.Abs(gw[i]-rw[i]) > 1e-3*(1+math.Abs(rw[i])) {
+					t.Fatalf("dw[%d] = %v, separate kernels %v, float64 %v", i, gw[i], sw[i], rw[i])
+				}
+			}
+			for i := range rb {
+				if math.Abs(gb[i]-sb[i]) > 1e-4*(1+math.Abs(sb[i])) || math.Abs(gb[i]-rb[i]) > 1e-3*(1+math.Abs(rb[i])) {
+					t.Fatalf("db[%d] = %v, separate kernels %v, float64 %v", i, gb[i], sb[i], rb[i])
+				}
+			}
+		})
+	}
 }

@@ -151,13 +151,33 @@ func (c *Backend) Conv2dBackwardData(dx, dy, w backend.View, p backend.ConvParam
 
 // Conv2dBackwardFilter computes dw from x and dy.
 func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvParams) {
+	c.Conv2dBackwardFilterBias(dw, backend.View{}, x, dy, p)
+}
+
+// Conv2dBackwardFilterBias computes dw from x and dy as
+// Conv2dBackwardFilter does and, unless db.Buf is nil, the bias gradient
+// db [O]: dy summed over images and positions, in the same pass over dy
+// where the kernel allows. It is not part of backend.Backend: the ember
+// package uses it, where a backend has it, instead of a separate
+// reduction.
+func (c *Backend) Conv2dBackwardFilterBias(dw, db, x, dy backend.View, p backend.ConvParams) {
+	if !c.convFilter(dw, db, x, dy, p) && db.Buf != nil {
+		// The reduction's destination keeps the reduced axes.
+		db4 := backend.View{Buf: db.Buf, Shape: []int{1, db.Shape[0], 1, 1}, Strides: []int{0, db.Strides[0], 0, 0}, Offset: db.Offset}
+		c.Reduce(backend.Sum, db4, dy, []int{0, 2, 3})
+	}
+}
+
+// convFilter computes dw from x and dy, and db with it where the kernel
+// allows (float32 stride-1 convolutions), which it reports.
+func (c *Backend) convFilter(dw, db, x, dy backend.View, p backend.ConvParams) (biased bool) {
 	if dw.Numel() == 0 {
-		return
+		return false
 	}
 	g := newConvGeom(x.Shape, dw.Shape, dy.Shape, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, p.Groups)
 	if g.n == 0 || g.oh*g.ow == 0 {
 		c.Fill(dw, 0)
-		return
+		return false
 	}
 	dt := buf(dw).dt
 	if dt == backend.Float32 && p.StrideH == 1 && p.StrideW == 1 {
@@ -165,8 +185,13 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 		// result, independent of the thread count.
 		s, ok := newS1Conv(g.n, g.c, g.h, g.w, g.o, g.oh, g.ow, g.g, g.kh, g.kw, g.dh, g.dw, g.ph, g.pw, 8)
 		if ok {
-			s.filter(buf(dw).F32, dw.Strides, dw.Offset, buf(x).F32, x.Strides, x.Offset, buf(dy).F32, dy.Strides, dy.Offset)
-			return
+			var bs []float32
+			bstride := 0
+			if db.Buf != nil && buf(db).dt == backend.Float32 {
+				bs, bstride = buf(db).F32, db.Strides[0]
+			}
+			s.filter(buf(dw).F32, dw.Strides, dw.Offset, bs, bstride, db.Offset, buf(x).F32, x.Strides, x.Offset, buf(dy).F32, dy.Strides, dy.Offset)
+			return bs != nil
 		}
 	}
 	out := c.denseOut(dw)
@@ -180,6 +205,7 @@ func (c *Backend) Conv2dBackwardFilter(dw, x, dy backend.View, p backend.ConvPar
 		panic("cpu.Conv2dBackwardFilter of " + dt.String())
 	}
 	c.finishOut(dw, out)
+	return false
 }
 
 // densePlanes reports whether every [H, W] plane of a 4-D view is dense

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"github.com/emberdl/ember/backend/cpu/gemm"
+	"github.com/emberdl/ember/backend/cpu/vec"
 	"github.com/emberdl/ember/internal/parallel"
 )
 
@@ -46,7 +47,11 @@ type filterAcc struct{ kp, op, rs, cs int }
 // filter computes dw (element (o, c, ki, kj) at dw[dwo + o*dws[0] + c*dws[1]
 // + ki*dws[2] + kj*dws[3]]) from src, the forward convolution's input, and
 // dy, its output gradient (laid out as forward's dst).
-func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []int, so int, dy []float32, dys []int, dyo int) {
+//
+// With db not nil it also computes the bias gradient, dy summed over images
+// and positions (channel o at db[dbo + o*dbs]), while each unit's dy is in
+// cache: partial sums per run as for dw, in float64.
+func (g *s1Conv) filter(dw []float32, dws []int, dwo int, db []float32, dbs, dbo int, src []float32, ss []int, so int, dy []float32, dys []int, dyo int) {
 	useGemm := g.k > convFewTaps
 	var la filterAcc
 	overread := 0 // elements read past the end of each row of dy
@@ -78,6 +83,10 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 	accSc := getScratch[float32](parts * accLen)
 	acc := accSc.s
 	clear(acc)
+	var biasAcc []float64 // run p's bias sums at [p*cout, (p+1)*cout)
+	if db != nil {
+		biasAcc = make([]float64, parts*g.cout)
+	}
 	dense := dys[3] == 1 && dys[2] == g.ow
 	parallel.Do(parts, func(p int) {
 		pacc := acc[p*accLen : (p+1)*accLen]
@@ -134,6 +143,16 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 					}
 				}
 			}
+			// The bias gradient: the unit's dy, which the kernels have just
+			// read, summed while it is still in cache.
+			if biasAcc != nil {
+				pb := biasAcc[p*g.cout : (p+1)*g.cout]
+				for m := range nimg {
+					for o := range pb {
+						pb[o] += vec.Sum(a[ao+m*sa+o*lda:][:q])
+					}
+				}
+			}
 		}
 		if dyCopy != nil {
 			putScratch(dyCopy)
@@ -159,6 +178,15 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, src []float32, ss []in
 		}
 	}
 	putScratch(accSc)
+	if biasAcc != nil {
+		for o := range g.cout {
+			v := 0.0
+			for p := range parts {
+				v += biasAcc[p*g.cout+o]
+			}
+			db[dbo+o*dbs] = float32(v)
+		}
+	}
 }
 
 // filterGemm adds one image's weight gradient of one group to gacc

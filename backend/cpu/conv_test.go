@@ -295,6 +295,18 @@ func TestConvKernels(t *testing.T) {
 							dwv := makeView(dt, ws, make([]float64, len(w)), l)
 							c.Conv2dBackwardFilter(dwv, xv, dyv, k.params())
 							closeTo(t, "dw", dt, readView(dwv), wantDW, dwTerms)
+							// With the bias gradient: the same dw, and db the
+							// sum of dy over images and positions.
+							db4 := makeView(dt, []int{1, k.o, 1, 1}, make([]float64, k.o), l)
+							dbv := backend.View{Buf: db4.Buf, Shape: []int{k.o}, Strides: []int{db4.Strides[1]}, Offset: db4.Offset}
+							dwv2 := makeView(dt, ws, make([]float64, len(w)), l)
+							c.Conv2dBackwardFilterBias(dwv2, dbv, xv, dyv, k.params())
+							closeTo(t, "dw (with db)", dt, readView(dwv2), wantDW, dwTerms)
+							wantDB := make([]float64, k.o)
+							for i, v := range dy {
+								wantDB[(i/(oh*ow))%k.o] += v
+							}
+							closeTo(t, "db", dt, readView(db4), wantDB, k.n*oh*ow)
 							if l != denseLayout {
 								checkGaps(t, "y", yv)
 								checkGaps(t, "dx", dxv)
