@@ -5,32 +5,55 @@
 // Micro-kernels of the implicit-GEMM convolution for AVX2+FMA (see
 // conv_kernel.go for their contracts).
 
-// TSTEP does one tap of the 6×16 tile kernel: the 16 image values of the
-// tap (two vectors at DI + 4*off[t]) times the tap's 6 packed weights. R9
-// walks the offset table and SI the weights; od and ad are the step's
-// displacements into them.
-#define TSTEP(od, ad) \
-	MOVLQSX      od(R9), R10;          \
-	VMOVUPS      (DI)(R10*4), Y0;      \
-	VMOVUPS      32(DI)(R10*4), Y1;    \
-	VBROADCASTSS ad(SI), Y2;           \
-	VFMADD231PS  Y0, Y2, Y4;           \
-	VFMADD231PS  Y1, Y2, Y5;           \
-	VBROADCASTSS (ad+4)(SI), Y3;       \
-	VFMADD231PS  Y0, Y3, Y6;           \
-	VFMADD231PS  Y1, Y3, Y7;           \
-	VBROADCASTSS (ad+8)(SI), Y2;       \
-	VFMADD231PS  Y0, Y2, Y8;           \
-	VFMADD231PS  Y1, Y2, Y9;           \
-	VBROADCASTSS (ad+12)(SI), Y3;      \
-	VFMADD231PS  Y0, Y3, Y10;          \
-	VFMADD231PS  Y1, Y3, Y11;          \
-	VBROADCASTSS (ad+16)(SI), Y2;      \
-	VFMADD231PS  Y0, Y2, Y12;          \
-	VFMADD231PS  Y1, Y2, Y13;          \
-	VBROADCASTSS (ad+20)(SI), Y3;      \
-	VFMADD231PS  Y0, Y3, Y14;          \
+// TLOAD loads the 16 image values of a tap (two vectors at DI + 4*off[t])
+// into Y0 and Y1; R9 walks the offset table and od is the step's
+// displacement into it.
+#define TLOAD(od) \
+	MOVLQSX od(R9), R10;       \
+	VMOVUPS (DI)(R10*4), Y0;   \
+	VMOVUPS 32(DI)(R10*4), Y1
+
+// TFMA multiplies the tap's image values (Y0, Y1) by its 6 packed weights
+// (SI walks them; ad is the step's displacement) into the accumulators.
+#define TFMA(ad) \
+	VBROADCASTSS ad(SI), Y2;      \
+	VFMADD231PS  Y0, Y2, Y4;      \
+	VFMADD231PS  Y1, Y2, Y5;      \
+	VBROADCASTSS (ad+4)(SI), Y3;  \
+	VFMADD231PS  Y0, Y3, Y6;      \
+	VFMADD231PS  Y1, Y3, Y7;      \
+	VBROADCASTSS (ad+8)(SI), Y2;  \
+	VFMADD231PS  Y0, Y2, Y8;      \
+	VFMADD231PS  Y1, Y2, Y9;      \
+	VBROADCASTSS (ad+12)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y10;     \
+	VFMADD231PS  Y1, Y3, Y11;     \
+	VBROADCASTSS (ad+16)(SI), Y2; \
+	VFMADD231PS  Y0, Y2, Y12;     \
+	VFMADD231PS  Y1, Y2, Y13;     \
+	VBROADCASTSS (ad+20)(SI), Y3; \
+	VFMADD231PS  Y0, Y3, Y14;     \
 	VFMADD231PS  Y1, Y3, Y15
+
+// TSTEP does one tap of the 6×16 tile kernel.
+#define TSTEP(od, ad) \
+	TLOAD(od); \
+	TFMA(ad)
+
+// TBIAS starts the accumulators of the 6 rows at the 6 biases at AX.
+#define TBIAS \
+	VBROADCASTSS 0(AX), Y4;  \
+	VMOVAPS      Y4, Y5;     \
+	VBROADCASTSS 4(AX), Y6;  \
+	VMOVAPS      Y6, Y7;     \
+	VBROADCASTSS 8(AX), Y8;  \
+	VMOVAPS      Y8, Y9;     \
+	VBROADCASTSS 12(AX), Y10; \
+	VMOVAPS      Y10, Y11;   \
+	VBROADCASTSS 16(AX), Y12; \
+	VMOVAPS      Y12, Y13;   \
+	VBROADCASTSS 20(AX), Y14; \
+	VMOVAPS      Y14, Y15
 
 // TROW stores one row pair of accumulators at DX and moves DX down a row.
 #define TROW(lo, hi) \
@@ -180,18 +203,7 @@ mtile:
 	MOVQ a+8(FP), SI
 	MOVQ off+24(FP), R9
 	MOVQ bias+48(FP), AX
-	VBROADCASTSS 0(AX), Y4
-	VMOVAPS      Y4, Y5
-	VBROADCASTSS 4(AX), Y6
-	VMOVAPS      Y6, Y7
-	VBROADCASTSS 8(AX), Y8
-	VMOVAPS      Y8, Y9
-	VBROADCASTSS 12(AX), Y10
-	VMOVAPS      Y10, Y11
-	VBROADCASTSS 16(AX), Y12
-	VMOVAPS      Y12, Y13
-	VBROADCASTSS 20(AX), Y14
-	VMOVAPS      Y14, Y15
+	TBIAS
 
 	MOVQ CX, BX
 	SHRQ $1, BX
@@ -249,7 +261,9 @@ mdone:
 
 // T8STORE(off) transposes Y0..Y7 (eight rows of 8) and stores the eight
 // columns as the first or second half (byte offset off) of eight 64-byte
-// rows at DI.
+// rows at DI. (The same network as package gemm's T8X8: assembly macros
+// cannot be shared between packages without an include the go command
+// does not track.)
 #define T8STORE(off) \
 	VUNPCKLPS  Y1, Y0, Y8;          \
 	VUNPCKHPS  Y1, Y0, Y9;          \
@@ -314,29 +328,10 @@ tdone:
 // TSTEPP is TSTEP that also stores the tap's 16 image values to the packed
 // panel at R11 + pd.
 #define TSTEPP(od, ad, pd) \
-	MOVLQSX      od(R9), R10;          \
-	VMOVUPS      (DI)(R10*4), Y0;      \
-	VMOVUPS      32(DI)(R10*4), Y1;    \
-	VMOVUPS      Y0, pd(R11);          \
-	VMOVUPS      Y1, (pd+32)(R11);     \
-	VBROADCASTSS ad(SI), Y2;           \
-	VFMADD231PS  Y0, Y2, Y4;           \
-	VFMADD231PS  Y1, Y2, Y5;           \
-	VBROADCASTSS (ad+4)(SI), Y3;       \
-	VFMADD231PS  Y0, Y3, Y6;           \
-	VFMADD231PS  Y1, Y3, Y7;           \
-	VBROADCASTSS (ad+8)(SI), Y2;       \
-	VFMADD231PS  Y0, Y2, Y8;           \
-	VFMADD231PS  Y1, Y2, Y9;           \
-	VBROADCASTSS (ad+12)(SI), Y3;      \
-	VFMADD231PS  Y0, Y3, Y10;          \
-	VFMADD231PS  Y1, Y3, Y11;          \
-	VBROADCASTSS (ad+16)(SI), Y2;      \
-	VFMADD231PS  Y0, Y2, Y12;          \
-	VFMADD231PS  Y1, Y2, Y13;          \
-	VBROADCASTSS (ad+20)(SI), Y3;      \
-	VFMADD231PS  Y0, Y3, Y14;          \
-	VFMADD231PS  Y1, Y3, Y15
+	TLOAD(od);                \
+	VMOVUPS Y0, pd(R11);      \
+	VMOVUPS Y1, (pd+32)(R11); \
+	TFMA(ad)
 
 // func convTilePackAVX2(k int, a, b *float32, off *int32, c *float32, ldc int, bias, dst *float32)
 //
@@ -353,18 +348,7 @@ TEXT ·convTilePackAVX2(SB), NOSPLIT, $0-64
 	MOVQ a+8(FP), SI
 	MOVQ off+24(FP), R9
 	MOVQ bias+48(FP), AX
-	VBROADCASTSS 0(AX), Y4
-	VMOVAPS      Y4, Y5
-	VBROADCASTSS 4(AX), Y6
-	VMOVAPS      Y6, Y7
-	VBROADCASTSS 8(AX), Y8
-	VMOVAPS      Y8, Y9
-	VBROADCASTSS 12(AX), Y10
-	VMOVAPS      Y10, Y11
-	VBROADCASTSS 16(AX), Y12
-	VMOVAPS      Y12, Y13
-	VBROADCASTSS 20(AX), Y14
-	VMOVAPS      Y14, Y15
+	TBIAS
 
 	MOVQ CX, BX
 	SHRQ $1, BX
