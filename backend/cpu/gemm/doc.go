@@ -11,7 +11,10 @@
 // stride of 0 broadcasting one A or B to every product. SgemmBias and
 // DgemmBias compute C = alpha*A*B + bias (a linear layer's bias on every
 // row), the bias added by the column kernel as it stores each tile of the
-// first depth block.
+// first depth block. ColumnS hands the float32 micro-kernel itself to
+// callers that lay out their operands themselves: a convolution (package
+// cpu) packs panels of its implicit im2col matrix and runs the kernel over
+// them with no blocking or threading around it.
 //
 // # Design
 //
