@@ -169,3 +169,123 @@
 	VMULPS      invsqrt2pi<>(SB), H, B \
 	VFMADD231PS B, X, A \
 	VMULPS      G, A, X
+
+// EXPV2 is EXPV on two sets of registers at once, the two chains
+// interleaved instruction by instruction so that they overlap.
+#define EXPV2(X, A, B, C, D, X_, A_, B_, C_, D_) \
+	VMINPS       expmax<>(SB), X, A \
+	VMINPS       expmax<>(SB), X_, A_ \
+	VMAXPS       expmin<>(SB), A, A \
+	VMAXPS       expmin<>(SB), A_, A_ \
+	VMULPS       log2e<>(SB), A, B \
+	VMULPS       log2e<>(SB), A_, B_ \
+	VROUNDPS     $0, B, B \
+	VROUNDPS     $0, B_, B_ \
+	VFNMADD231PS ln2hi<>(SB), B, A \
+	VFNMADD231PS ln2hi<>(SB), B_, A_ \
+	VFNMADD231PS ln2lo<>(SB), B, A \
+	VFNMADD231PS ln2lo<>(SB), B_, A_ \
+	VMOVUPS      expp0<>(SB), C \
+	VMOVUPS      expp0<>(SB), C_ \
+	VFMADD213PS  expp1<>(SB), A, C \
+	VFMADD213PS  expp1<>(SB), A_, C_ \
+	VFMADD213PS  expp2<>(SB), A, C \
+	VFMADD213PS  expp2<>(SB), A_, C_ \
+	VFMADD213PS  expp3<>(SB), A, C \
+	VFMADD213PS  expp3<>(SB), A_, C_ \
+	VFMADD213PS  expp4<>(SB), A, C \
+	VFMADD213PS  expp4<>(SB), A_, C_ \
+	VFMADD213PS  expp5<>(SB), A, C \
+	VFMADD213PS  expp5<>(SB), A_, C_ \
+	VMULPS       A, A, D \
+	VMULPS       A_, A_, D_ \
+	VFMADD213PS  A, D, C \
+	VFMADD213PS  A_, D_, C_ \
+	VADDPS       one<>(SB), C, C \
+	VADDPS       one<>(SB), C_, C_ \
+	VCVTPS2DQ    B, B \
+	VCVTPS2DQ    B_, B_ \
+	VPSRAD       $1, B, D \
+	VPSRAD       $1, B_, D_ \
+	VPSUBD       D, B, B \
+	VPSUBD       D_, B_, B_ \
+	VPADDD       bias127<>(SB), D, D \
+	VPADDD       bias127<>(SB), D_, D_ \
+	VPSLLD       $23, D, D \
+	VPSLLD       $23, D_, D_ \
+	VPADDD       bias127<>(SB), B, B \
+	VPADDD       bias127<>(SB), B_, B_ \
+	VPSLLD       $23, B, B \
+	VPSLLD       $23, B_, B_ \
+	VMULPS       D, C, C \
+	VMULPS       D_, C_, C_ \
+	VMULPS       B, C, C \
+	VMULPS       B_, C_, C_ \
+	VCMPPS       $0x1e, expmax<>(SB), X, A \
+	VCMPPS       $0x1e, expmax<>(SB), X_, A_ \
+	VBLENDVPS    A, posinf<>(SB), C, C \
+	VBLENDVPS    A_, posinf<>(SB), C_, C_ \
+	VCMPPS       $0x11, expmin<>(SB), X, A \
+	VCMPPS       $0x11, expmin<>(SB), X_, A_ \
+	VANDNPS      C, A, C \
+	VANDNPS      C_, A_, C_ \
+	VCMPPS       $3, X, X, A \
+	VCMPPS       $3, X_, X_, A_ \
+	VBLENDVPS    A, X, C, X \
+	VBLENDVPS    A_, X_, C_, X_
+
+// SIGMOIDV2 is SIGMOIDV on two sets of registers at once (see EXPV2).
+#define SIGMOIDV2(X, A, B, C, D, E, X_, A_, B_, C_, D_, E_) \
+	VXORPS  A, A, A \
+	VXORPS  A_, A_, A_ \
+	VSUBPS  X, A, A \
+	VSUBPS  X_, A_, A_ \
+	EXPV2(A, B, C, D, E, A_, B_, C_, D_, E_) \
+	VADDPS  one<>(SB), A, A \
+	VADDPS  one<>(SB), A_, A_ \
+	VMOVUPS one<>(SB), B \
+	VMOVUPS one<>(SB), B_ \
+	VDIVPS  A, B, X \
+	VDIVPS  A_, B_, X_
+
+// TANHV2 is TANHV on two sets of registers at once (see EXPV2).
+#define TANHV2(X, A, B, C, D, E, F, X_, A_, B_, C_, D_, E_, F_) \
+	VANDPS      absmask<>(SB), X, A \
+	VANDPS      absmask<>(SB), X_, A_ \
+	VADDPS      A, A, B \
+	VADDPS      A_, A_, B_ \
+	EXPV2(B, C, D, E, F, B_, C_, D_, E_, F_) \
+	VADDPS      one<>(SB), B, B \
+	VADDPS      one<>(SB), B_, B_ \
+	VMOVUPS     two<>(SB), C \
+	VMOVUPS     two<>(SB), C_ \
+	VDIVPS      B, C, B \
+	VDIVPS      B_, C_, B_ \
+	VMOVUPS     one<>(SB), C \
+	VMOVUPS     one<>(SB), C_ \
+	VSUBPS      B, C, B \
+	VSUBPS      B_, C_, B_ \
+	VANDPS      signmask<>(SB), X, C \
+	VANDPS      signmask<>(SB), X_, C_ \
+	VORPS       C, B, B \
+	VORPS       C_, B_, B_ \
+	VMULPS      X, X, C \
+	VMULPS      X_, X_, C_ \
+	VMOVUPS     tanhp0<>(SB), D \
+	VMOVUPS     tanhp0<>(SB), D_ \
+	VFMADD213PS tanhp1<>(SB), C, D \
+	VFMADD213PS tanhp1<>(SB), C_, D_ \
+	VFMADD213PS tanhp2<>(SB), C, D \
+	VFMADD213PS tanhp2<>(SB), C_, D_ \
+	VFMADD213PS tanhp3<>(SB), C, D \
+	VFMADD213PS tanhp3<>(SB), C_, D_ \
+	VFMADD213PS tanhp4<>(SB), C, D \
+	VFMADD213PS tanhp4<>(SB), C_, D_ \
+	VMULPS      C, D, D \
+	VMULPS      C_, D_, D_ \
+	VFMADD213PS X, X, D \
+	VFMADD213PS X_, X_, D_ \
+	VCMPPS      $0x11, tanhsmall<>(SB), A, C \
+	VCMPPS      $0x11, tanhsmall<>(SB), A_, C_ \
+	VBLENDVPS   C, D, B, X \
+	VBLENDVPS   C_, D_, B_, X_

@@ -26,9 +26,38 @@ done: \
 	VZEROUPPER \
 	RET
 
+// MAP2P(F2, F) is MAP with two blocks a round: F2 computes the function
+// on Y0 and Y8 at once (its two dependency chains interleaved, so that
+// they overlap); a last odd block takes F on Y0 alone.
+#define MAP2P(F2, F) \
+	MOVQ dst_base+0(FP), DI \
+	MOVQ dst_len+8(FP), CX \
+	MOVQ x_base+24(FP), SI \
+	XORQ AX, AX \
+	LEAQ -8(CX), BX \
+loop2: \
+	CMPQ AX, BX \
+	JGE  tail \
+	VMOVUPS (SI)(AX*4), Y0 \
+	VMOVUPS 32(SI)(AX*4), Y8 \
+	F2 \
+	VMOVUPS Y0, (DI)(AX*4) \
+	VMOVUPS Y8, 32(DI)(AX*4) \
+	ADDQ $16, AX \
+	JMP  loop2 \
+tail: \
+	CMPQ AX, CX \
+	JGE  done \
+	VMOVUPS (SI)(AX*4), Y0 \
+	F \
+	VMOVUPS Y0, (DI)(AX*4) \
+done: \
+	VZEROUPPER \
+	RET
+
 // func expAsm(dst, x []float32)
 TEXT ·expAsm(SB), NOSPLIT, $0-48
-	MAP(EXPV(Y0, Y1, Y2, Y3, Y4))
+	MAP2P(EXPV2(Y0, Y1, Y2, Y3, Y4, Y8, Y9, Y10, Y11, Y12), EXPV(Y0, Y1, Y2, Y3, Y4))
 
 // func logAsm(dst, x []float32)
 TEXT ·logAsm(SB), NOSPLIT, $0-48
@@ -36,11 +65,11 @@ TEXT ·logAsm(SB), NOSPLIT, $0-48
 
 // func tanhAsm(dst, x []float32)
 TEXT ·tanhAsm(SB), NOSPLIT, $0-48
-	MAP(TANHV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+	MAP2P(TANHV2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y8, Y9, Y10, Y11, Y12, Y13, Y14), TANHV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
 
 // func sigmoidAsm(dst, x []float32)
 TEXT ·sigmoidAsm(SB), NOSPLIT, $0-48
-	MAP(SIGMOIDV(Y0, Y1, Y2, Y3, Y4, Y5))
+	MAP2P(SIGMOIDV2(Y0, Y1, Y2, Y3, Y4, Y5, Y8, Y9, Y10, Y11, Y12, Y13), SIGMOIDV(Y0, Y1, Y2, Y3, Y4, Y5))
 
 // func erfAsm(dst, x []float32)
 TEXT ·erfAsm(SB), NOSPLIT, $0-48
