@@ -8,7 +8,7 @@ import (
 
 // LSTMCell runs the pointwise part of one LSTM step in a single pass over
 // the batch rows (instead of seven element-wise kernels, each a pass over
-// memory and a fork-join of its own). For float32 [B, 4H] gates holding
+// memory and a fork-join of its own), one vec.LSTMCellRow call a row. For float32 [B, 4H] gates holding
 // the pre-activations of the input, forget, cell and output gates (less
 // the [4H] bias, which is added first unless its Buf is nil), it replaces
 // them by their activations (sigmoid, sigmoid, tanh, sigmoid) and writes,
@@ -39,20 +39,7 @@ func (cb *Backend) LSTMCell(gates, bias, cPrev, c, tc, h backend.View) bool {
 	grain := max(1, (1<<14)/max(1, 5*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			g := row(gates, r, 4*hid)
-			if b != nil {
-				vec.Add(g, g, b)
-			}
-			vec.Sigmoid(g[:2*hid], g[:2*hid])
-			vec.Tanh(g[2*hid:3*hid], g[2*hid:3*hid])
-			vec.Sigmoid(g[3*hid:], g[3*hid:])
-			i, f, gg, o := g[:hid], g[hid:2*hid], g[2*hid:3*hid], g[3*hid:]
-			cr, tcr, hr := row(c, r, hid), row(tc, r, hid), row(h, r, hid)
-			vec.Mul(cr, f, row(cPrev, r, hid))
-			vec.Mul(tcr, i, gg) // tc holds i·g until it becomes tanh(c)
-			vec.Add(cr, cr, tcr)
-			vec.Tanh(tcr, cr)
-			vec.Mul(hr, o, tcr)
+			vec.LSTMCellRow(row(gates, r, 4*hid), b, row(cPrev, r, hid), row(c, r, hid), row(tc, r, hid), row(h, r, hid))
 		}
 	})
 	return true

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package vec
+
+// lstmCellAsm is never called without assembly (blocks returns 0).
+func lstmCellAsm(g, cPrev, c, tc, h []float32, m int) {
+	panic("vec: lstmCellAsm without assembly")
+}
