@@ -145,6 +145,14 @@ TEXT ·expShiftAsm(SB), NOSPLIT, $0-64
 	VXORPD       Y14, Y14, Y14
 	XORQ         AX, AX
 
+es16:
+	LEAQ         16(AX), R8
+	CMPQ         R8, CX
+	JGT          es8
+	EXPSHIFTSUM2(SI, DI, Y15, Y13, Y14)
+	MOVQ         R8, AX
+	JMP          es16
+
 es8:
 	CMPQ         AX, CX
 	JGE          esdone

@@ -64,11 +64,20 @@ smmax:
 	VXORPD Y13, Y13, Y13
 	XORQ   AX, AX
 
-smexp:
-	EXPSHIFTSUM(DI, DI, Y14, Y12, Y13)
-	ADDQ         $8, AX
+smexp2:
+	LEAQ         16(AX), R8
+	CMPQ         R8, CX
+	JGT          smexp1
+	EXPSHIFTSUM2(DI, DI, Y14, Y12, Y13)
+	MOVQ         R8, AX
+	JMP          smexp2
+
+smexp1:
 	CMPQ         AX, CX
-	JLT          smexp
+	JGE          smsum
+	EXPSHIFTSUM(DI, DI, Y14, Y12, Y13)
+
+smsum:
 	VADDPD       Y13, Y12, Y0
 	HSUMPD
 	VMOVSD       X0, sum+48(FP)
@@ -99,6 +108,20 @@ TEXT ·scaledExpAsm(SB), NOSPLIT, $0-40
 	MOVQ         BX, DX
 	ANDQ         $-8, DX
 	XORQ         AX, AX
+
+sepair:
+	LEAQ    16(AX), R8
+	CMPQ    R8, DX
+	JGT     sefull
+	VMULPS  (DI)(AX*4), Y15, Y0
+	VMULPS  32(DI)(AX*4), Y15, Y5
+	VSUBPS  Y14, Y0, Y0
+	VSUBPS  Y14, Y5, Y5
+	EXPV2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9)
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y5, 32(DI)(AX*4)
+	MOVQ    R8, AX
+	JMP     sepair
 
 sefull:
 	CMPQ    AX, DX
