@@ -289,3 +289,71 @@
 	VCMPPS      $0x11, tanhsmall<>(SB), A_, C_ \
 	VBLENDVPS   C, D, B, X \
 	VBLENDVPS   C_, D_, B_, X_
+
+// ERFEV2 is ERFEV on two sets of registers at once (see EXPV2).
+#define ERFEV2(X, A, B, C, D, E, F, G, X_, A_, B_, C_, D_, E_, F_, G_) \
+	VANDPS      absmask<>(SB), X, A \
+	VANDPS      absmask<>(SB), X_, A_ \
+	VMOVUPS     one<>(SB), B \
+	VMOVUPS     one<>(SB), B_ \
+	VFMADD231PS erfp<>(SB), A, B \
+	VFMADD231PS erfp<>(SB), A_, B_ \
+	VMOVUPS     one<>(SB), C \
+	VMOVUPS     one<>(SB), C_ \
+	VDIVPS      B, C, B \
+	VDIVPS      B_, C_, B_ \
+	VMOVUPS     erfa5<>(SB), C \
+	VMOVUPS     erfa5<>(SB), C_ \
+	VFMADD213PS erfa4<>(SB), B, C \
+	VFMADD213PS erfa4<>(SB), B_, C_ \
+	VFMADD213PS erfa3<>(SB), B, C \
+	VFMADD213PS erfa3<>(SB), B_, C_ \
+	VFMADD213PS erfa2<>(SB), B, C \
+	VFMADD213PS erfa2<>(SB), B_, C_ \
+	VFMADD213PS erfa1<>(SB), B, C \
+	VFMADD213PS erfa1<>(SB), B_, C_ \
+	VMULPS      B, C, C \
+	VMULPS      B_, C_, C_ \
+	VMULPS      A, A, B \
+	VMULPS      A_, A_, B_ \
+	VXORPS      signmask<>(SB), B, B \
+	VXORPS      signmask<>(SB), B_, B_ \
+	EXPV2(B, A, D, E, F, B_, A_, D_, E_, F_) \
+	VMOVAPS     B, G \
+	VMOVAPS     B_, G_ \
+	VMULPS      B, C, C \
+	VMULPS      B_, C_, C_ \
+	VMOVUPS     one<>(SB), A \
+	VMOVUPS     one<>(SB), A_ \
+	VSUBPS      C, A, A \
+	VSUBPS      C_, A_, A_ \
+	VANDPS      absmask<>(SB), A, A \
+	VANDPS      absmask<>(SB), A_, A_ \
+	VANDPS      signmask<>(SB), X, C \
+	VANDPS      signmask<>(SB), X_, C_ \
+	VORPS       C, A, A \
+	VORPS       C_, A_, A_ \
+	VMULPS      X, X, B \
+	VMULPS      X_, X_, B_ \
+	VMOVUPS     erfc5<>(SB), C \
+	VMOVUPS     erfc5<>(SB), C_ \
+	VFMADD213PS erfc4<>(SB), B, C \
+	VFMADD213PS erfc4<>(SB), B_, C_ \
+	VFMADD213PS erfc3<>(SB), B, C \
+	VFMADD213PS erfc3<>(SB), B_, C_ \
+	VFMADD213PS erfc2<>(SB), B, C \
+	VFMADD213PS erfc2<>(SB), B_, C_ \
+	VFMADD213PS erfc1<>(SB), B, C \
+	VFMADD213PS erfc1<>(SB), B_, C_ \
+	VFMADD213PS one<>(SB), B, C \
+	VFMADD213PS one<>(SB), B_, C_ \
+	VMULPS      twooversqrtpi<>(SB), X, D \
+	VMULPS      twooversqrtpi<>(SB), X_, D_ \
+	VMULPS      D, C, C \
+	VMULPS      D_, C_, C_ \
+	VANDPS      absmask<>(SB), X, B \
+	VANDPS      absmask<>(SB), X_, B_ \
+	VCMPPS      $0x11, half<>(SB), B, B \
+	VCMPPS      $0x11, half<>(SB), B_, B_ \
+	VBLENDVPS   B, C, A, X \
+	VBLENDVPS   B_, C_, A_, X_

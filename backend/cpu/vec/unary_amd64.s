@@ -101,6 +101,19 @@ ggdone:
 	VZEROUPPER
 	RET
 
+// GELUDOUT(off, X, R, T, E) finishes a block of geluAndGradAsm at byte
+// offset off from x (X), erf(x/√2) (R) and its exponential (E), scratch T:
+// the same operations as the one-block loop below.
+#define GELUDOUT(off, X, R, T, E) \
+	VADDPS      one<>(SB), R, R    \
+	VMULPS      half<>(SB), X, T   \
+	VMULPS      R, T, T            \
+	VMOVUPS     T, off(DI)(AX*4)   \
+	VMULPS      half<>(SB), R, R   \
+	VMULPS      invsqrt2pi<>(SB), E, T \
+	VFMADD231PS T, X, R            \
+	VMOVUPS     R, off(DX)(AX*4)
+
 // func geluAndGradAsm(y, d, x []float32)
 //
 // GELUV and GELUGRADV's operations in their order, the erf and its
@@ -111,6 +124,20 @@ TEXT ·geluAndGradAsm(SB), NOSPLIT, $0-72
 	MOVQ d_base+24(FP), DX
 	MOVQ x_base+48(FP), SI
 	XORQ AX, AX
+
+gd16:
+	LEAQ        16(AX), R8
+	CMPQ        R8, CX
+	JGT         gd8
+	VMOVUPS     (SI)(AX*4), Y0
+	VMOVUPS     32(SI)(AX*4), Y8
+	VMULPS      sqrt1_2<>(SB), Y0, Y1
+	VMULPS      sqrt1_2<>(SB), Y8, Y9
+	ERFEV2(Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y7, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y15)
+	GELUDOUT(0, Y0, Y1, Y2, Y7)
+	GELUDOUT(32, Y8, Y9, Y10, Y15)
+	MOVQ        R8, AX
+	JMP         gd16
 
 gd8:
 	CMPQ        AX, CX
