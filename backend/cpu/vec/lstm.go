@@ -15,10 +15,7 @@ func LSTMCellRow(g, bias, cPrev, c, tc, h []float32) {
 	hid := len(c)
 	g, cPrev, tc, h = g[:4*hid], cPrev[:hid], tc[:hid], h[:hid]
 	if bias != nil {
-		bias = bias[:4*hid]
-	}
-	if bias != nil {
-		Add(g, g, bias)
+		Add(g, g, bias[:4*hid])
 	}
 	m := blocks(hid)
 	if m > 0 && hid <= chunk {
