@@ -77,8 +77,11 @@ func (g *s1Conv) filter(dw []float32, dws []int, dwo int, db []float32, dbs, dbo
 	copy(off, g.off)
 	// The GEMM's working panels: B gathered from the planes, and the last
 	// channels of dy when they do not fill a tile.
-	panelLen := ceilDiv(g.band*g.ow, convGatherBlock) * convGatherBlock * convGatherRows
-	edgeLen := ceilDiv(g.band*g.ow, convGatherBlock) * convGatherBlock * convTileRows
+	panelLen, edgeLen := 0, 0
+	if useGemm {
+		steps := ceilDiv(g.band*g.ow, convGatherBlock) * convGatherBlock
+		panelLen, edgeLen = steps*convGatherRows, steps*convTileRows
+	}
 
 	accSc := getScratch[float32](parts * accLen)
 	acc := accSc.s

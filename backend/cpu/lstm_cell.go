@@ -35,11 +35,10 @@ func (cb *Backend) LSTMCell(gates, bias, cPrev, c, tc, h backend.View) bool {
 		}
 		b = buf(bias).F32[bias.Offset : bias.Offset+4*hid]
 	}
-	row := f32Row
 	grain := max(1, (1<<14)/max(1, 5*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			vec.LSTMCellRow(row(gates, r, 4*hid), b, row(cPrev, r, hid), row(c, r, hid), row(tc, r, hid), row(h, r, hid))
+			vec.LSTMCellRow(f32Row(gates, r, 4*hid), b, f32Row(cPrev, r, hid), f32Row(c, r, hid), f32Row(tc, r, hid), f32Row(h, r, hid))
 		}
 	})
 	return true

@@ -7,13 +7,18 @@
 // Elementwise kernels of one operand on whole blocks of 8 float32s.
 // The Go twins in unary.go and math.go compute the same functions.
 
-// MAP(F) applies the in-register function F to Y0 for every block:
-// dst = F(x). DI dst, SI x, CX n, AX index.
-#define MAP(F) \
+// UNARYARGS loads dst (DI), its length (CX) and x (SI), and zeroes the
+// index AX.
+#define UNARYARGS \
 	MOVQ dst_base+0(FP), DI \
 	MOVQ dst_len+8(FP), CX \
 	MOVQ x_base+24(FP), SI \
-	XORQ AX, AX \
+	XORQ AX, AX
+
+// MAP(F) applies the in-register function F to Y0 for every block:
+// dst = F(x). DI dst, SI x, CX n, AX index.
+#define MAP(F) \
+	UNARYARGS \
 loop: \
 	CMPQ AX, CX \
 	JGE  done \
@@ -30,10 +35,7 @@ done: \
 // on Y0 and Y8 at once (its two dependency chains interleaved, so that
 // they overlap); a last odd block takes F on Y0 alone.
 #define MAP2P(F2, F) \
-	MOVQ dst_base+0(FP), DI \
-	MOVQ dst_len+8(FP), CX \
-	MOVQ x_base+24(FP), SI \
-	XORQ AX, AX \
+	UNARYARGS \
 	LEAQ -8(CX), BX \
 loop2: \
 	CMPQ AX, BX \
