@@ -192,7 +192,20 @@ func TestRecurrentLayerMatchesComposed(t *testing.T) {
 // matches the float64 composed layer, outputs and gradients, recorded and
 // under NoGrad.
 func TestRecurrentLSTMFloat32(t *testing.T) {
-	const T, B, I, H = 4, 3, 5, 32
+	// The second case is large enough for the CPU's fused step to split
+	// its product among tasks (gate blocks of 32 units), and runs in
+	// reverse; the first uses blocks of 16 on one task.
+	for _, c := range []struct {
+		T, B, I, H int
+		reverse    bool
+	}{{4, 3, 5, 32, false}, {3, 64, 8, 96, true}} {
+		t.Run(fmt.Sprintf("H%d", c.H), func(t *testing.T) { checkLSTMFloat32(t, c.T, c.B, c.I, c.H, c.reverse) })
+	}
+}
+
+// checkLSTMFloat32 compares the fused layer in float32 (outputs and every
+// gradient) with the composed layer in float64.
+func checkLSTMFloat32(t *testing.T, T, B, I, H int, reverse bool) {
 	w64 := recWeights(41, RecurrentLSTM, I, H, true)
 	x64, h64, c64 := randT(42, -1, 1, T, B, I), randT(43, -1, 1, B, H), randT(44, -1, 1, B, H)
 	f32 := func(ts ...*Tensor) []*Tensor {
@@ -204,19 +217,23 @@ func TestRecurrentLSTMFloat32(t *testing.T) {
 	}
 	ins := f32(x64, h64, c64, w64.WeightIH, w64.WeightHH, w64.BiasIH, w64.BiasHH)
 	w := RecurrentWeights{WeightIH: ins[3], WeightHH: ins[4], BiasIH: ins[5], BiasHH: ins[6]}
-	out, hN, cN := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, false)
+	out, hN, cN := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, reverse)
 	got := Grad([]*Tensor{recFlat(out, hN, cN).Sum()}, ins)
 
 	ins64 := []*Tensor{x64, h64, c64, w64.WeightIH, w64.WeightHH, w64.BiasIH, w64.BiasHH}
-	packed := recurrentComposed(RecurrentLSTM, x64, h64, c64, w64, false)
-	want := Grad([]*Tensor{packed.Sum().Add(packed.Select(0, T-1).Sum())}, ins64)
+	packed := recurrentComposed(RecurrentLSTM, x64, h64, c64, w64, reverse)
+	last := T - 1
+	if reverse {
+		last = 0
+	}
+	want := Grad([]*Tensor{packed.Sum().Add(packed.Select(0, last).Sum())}, ins64)
 	assertClose(t, "out", out, []int{T, B, H}, packed.Narrow(0, 0, T).Float64s(), 1e-5, 1e-5)
 	assertClose(t, "cN", cN, []int{B, H}, packed.Select(0, T).Float64s(), 1e-5, 1e-5)
 	for i := range ins {
 		assertClose(t, fmt.Sprintf("grad %d", i), got[i], ins[i].Shape(), want[i].Float64s(), 1e-4, 1e-4)
 	}
 	NoGrad(func() {
-		o2, _, c2 := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, false)
+		o2, _, c2 := RecurrentLayer(RecurrentLSTM, ins[0], ins[1], ins[2], w, reverse)
 		assertClose(t, "out under NoGrad", o2, []int{T, B, H}, out.Float64s(), 0, 0)
 		assertClose(t, "cN under NoGrad", c2, []int{B, H}, cN.Float64s(), 0, 0)
 	})

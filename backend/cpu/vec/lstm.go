@@ -40,3 +40,43 @@ func LSTMCellRow(g, bias, cPrev, c, tc, h []float32) {
 	tanhGo(tcr, cr)
 	mulGo(hr, o, tcr)
 }
+
+// LSTMCellBackwardRow runs the pointwise part of an LSTM step's backward
+// pass on one batch row in a single pass. With hid = len(dh), acts holds
+// the gate activations i, f, g, o of the forward pass (hid each, side by
+// side), tc = tanh(c_t), cPrev = c_{t-1}, and dcf the gradient reaching c_t
+// from the next step (dc_{t+1}·f_{t+1}); it writes the gates' gradients to
+// dgates (same layout as acts) and replaces dcf by dc·f:
+//
+//	dc = dh·o·(1 - tc²) + dcf
+//	dgates = [dc·g·i(1-i), dc·cPrev·f(1-f), dc·i·(1-g²), dh·tc·o(1-o)]
+//
+// every multiplication and subtraction as the element-wise kernels (Mul,
+// Sub, Add) compute them one after the other, in the order of the unfused
+// step, so the results are the same bits. dgates must not overlap the
+// inputs.
+func LSTMCellBackwardRow(dh, acts, tc, cPrev, dcf, dgates []float32) {
+	hid := len(dh)
+	acts, dgates, tc, cPrev, dcf = acts[:4*hid], dgates[:4*hid], tc[:hid], cPrev[:hid], dcf[:hid]
+	m := blocks(hid)
+	if m > 0 {
+		lstmCellBackwardAsm(dh, acts, tc, cPrev, dcf, dgates, m)
+	}
+	for j := m; j < hid; j++ {
+		i, f, g, o := acts[j], acts[hid+j], acts[2*hid+j], acts[3*hid+j]
+		// Each product rounded on its own (no fused multiply-add), as Mul
+		// and Sub do.
+		tmp := float32(dh[j] * o)
+		tmp2 := float32(tmp * tc[j])
+		dgates[3*hid+j] = tmp2 - float32(tmp2*o)
+		tmp2 = float32(tmp2 * tc[j])
+		dc := float32(tmp-tmp2) + dcf[j]
+		t := float32(float32(dc*g) * i)
+		dgates[j] = t - float32(t*i)
+		t = float32(float32(dc*cPrev[j]) * f)
+		dgates[hid+j] = t - float32(t*f)
+		t = float32(dc * i)
+		dgates[2*hid+j] = t - float32(float32(t*g)*g)
+		dcf[j] = float32(dc * f)
+	}
+}

@@ -90,3 +90,66 @@ single:
 done:
 	VZEROUPPER
 	RET
+
+// The fused LSTM cell's backward pass (LSTMCellBackwardRow), a block of 8
+// hidden units a round: SI walks acts (the gate i; f, g and o are R8, 2·R8
+// and R9 bytes further), DI dgates likewise, R10..R13 dh, tc, cPrev and
+// dcf; CX counts the blocks. Every operation is the element-wise kernels'
+// (VMULPS, VSUBPS, VADDPS) in the unfused step's order.
+
+// func lstmCellBackwardAsm(dh, acts, tc, cPrev, dcf, dgates []float32, m int)
+TEXT ·lstmCellBackwardAsm(SB), NOSPLIT, $0-152
+	MOVQ dh_base+0(FP), R10
+	MOVQ dh_len+8(FP), R8
+	SHLQ $2, R8                // hid in bytes
+	LEAQ (R8)(R8*2), R9        // 3·hid in bytes
+	MOVQ acts_base+24(FP), SI
+	MOVQ tc_base+48(FP), R11
+	MOVQ cPrev_base+72(FP), R12
+	MOVQ dcf_base+96(FP), R13
+	MOVQ dgates_base+120(FP), DI
+	MOVQ m+144(FP), CX
+	SHRQ $3, CX
+
+block:
+	VMOVUPS (SI)(R9*1), Y0     // o
+	VMULPS  (R10), Y0, Y1      // tmp = dh·o
+	VMOVUPS (R11), Y3          // tc
+	VMULPS  Y3, Y1, Y2         // tmp2 = tmp·tc
+	VMULPS  Y0, Y2, Y4
+	VSUBPS  Y4, Y2, Y4         // dO = tmp2 - tmp2·o
+	VMOVUPS Y4, (DI)(R9*1)
+	VMULPS  Y3, Y2, Y2         // tmp2·tc
+	VSUBPS  Y2, Y1, Y5         // dc = tmp - tmp2·tc
+	VADDPS  (R13), Y5, Y5      // + dcf
+	VMOVUPS (SI), Y6           // i
+	VMOVUPS (SI)(R8*1), Y8     // f
+	VMOVUPS (SI)(R8*2), Y7     // g
+	VMULPS  Y7, Y5, Y9         // dc·g
+	VMULPS  Y6, Y9, Y9         // ·i
+	VMULPS  Y6, Y9, Y10
+	VSUBPS  Y10, Y9, Y9        // dI
+	VMOVUPS Y9, (DI)
+	VMULPS  (R12), Y5, Y9      // dc·cPrev
+	VMULPS  Y8, Y9, Y9         // ·f
+	VMULPS  Y8, Y9, Y10
+	VSUBPS  Y10, Y9, Y9        // dF
+	VMOVUPS Y9, (DI)(R8*1)
+	VMULPS  Y6, Y5, Y9         // dc·i
+	VMULPS  Y7, Y9, Y10        // ·g
+	VMULPS  Y7, Y10, Y10       // ·g
+	VSUBPS  Y10, Y9, Y9        // dG
+	VMOVUPS Y9, (DI)(R8*2)
+	VMULPS  Y8, Y5, Y5         // dcf = dc·f
+	VMOVUPS Y5, (R13)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R10
+	ADDQ    $32, R11
+	ADDQ    $32, R12
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     block
+
+	VZEROUPPER
+	RET
