@@ -40,6 +40,9 @@
 	ADDQ         R13, SI;         \
 	ADDQ         R14, DI
 
+// CPFTILES is how many tiles of a column prefetch the next B panel.
+#define CPFTILES 4
+
 // SSTEPO(ao, bo) is SSTEP with its pointer steps left to the loop, for a
 // packed B panel (rsb = 16) and an A whose k steps are a fixed distance
 // apart (a packed panel, csa = 6, or rows read in place, csa = 1): the
@@ -82,26 +85,27 @@
 	VMOVUPS hi, 32(DX); \
 	ADDQ    R8, DX
 
-// PREFETCHC touches the two cache lines of each of the 6 rows of C at DX.
-#define PREFETCHC(last) \
-	MOVQ       DX, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9); \
-	ADDQ       R8, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9); \
-	ADDQ       R8, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9); \
-	ADDQ       R8, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9); \
-	ADDQ       R8, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9); \
-	ADDQ       R8, R9;   \
-	PREFETCHT0 (R9);     \
-	PREFETCHT0 last(R9)
+// PREFETCHC touches the two cache lines of each of the 6 rows of C at DX,
+// with r as scratch.
+#define PREFETCHC(last, r) \
+	MOVQ       DX, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r); \
+	ADDQ       R8, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r); \
+	ADDQ       R8, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r); \
+	ADDQ       R8, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r); \
+	ADDQ       R8, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r); \
+	ADDQ       R8, r;   \
+	PREFETCHT0 (r);     \
+	PREFETCHT0 last(r)
 
 // LOADARGS loads the common arguments and scales the strides to bytes.
 #define LOADARGS(shift) \
@@ -195,14 +199,24 @@
 // the same B panel (see kernel.fnCol). tiles must be at least 1. With a
 // bias (not nil) the tiles are alpha*A*B + bias, the 16 values at bias
 // added to every row, and C is not read (beta is ignored).
-TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $0-96
+TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $8-96
 	LOADARGS(2)
+	// A packed B's next panel follows this one: R9 walks it, prefetching
+	// it into L2 during the first CPFTILES tiles (k/4 lines each, so the
+	// whole panel), for the next call, whose first tile would otherwise
+	// read it from L3. pfstop is the tile count left at which to stop.
+	MOVQ  CX, R9
+	IMULQ R14, R9
+	ADDQ  DI, R9
+	MOVQ  tiles+72(FP), AX
+	SUBQ  $CPFTILES, AX
+	MOVQ  AX, pfstop-8(SP)
 
 ccol:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+32(FP), DI
-	PREFETCHC(60)
+	PREFETCHC(60, AX)
 	SZERO
 
 	MOVQ CX, BX
@@ -215,11 +229,26 @@ ccol:
 	// with the panels in L1.
 	CMPQ R14, $64
 	JNE  cloop4
-	CMPQ R13, $24
-	JEQ  cloop4p
 	CMPQ R13, $4
 	JEQ  cloop4r
-	JMP  cloop4
+	CMPQ R13, $24
+	JNE  cloop4
+	MOVQ tiles+72(FP), AX
+	CMPQ AX, pfstop-8(SP)
+	JLE  cloop4p
+
+cloop4pf:
+	PREFETCHT1 (R9)
+	SSTEPO(0, 0)
+	SSTEPO(24, 64)
+	SSTEPO(48, 128)
+	SSTEPO(72, 192)
+	ADDQ $64, R9
+	ADDQ $96, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  cloop4pf
+	JMP  ctail
 
 cloop4p:
 	SSTEPO(0, 0)
@@ -334,7 +363,7 @@ cnext:
 TEXT ·sgemmKernelPackAAVX2(SB), NOSPLIT, $0-80
 	LOADARGS(2)
 	MOVQ dst+72(FP), AX
-	PREFETCHC(60)
+	PREFETCHC(60, R9)
 	SZERO
 
 	// R9 runs 1<<PDISTLOG k steps ahead of SI, prefetching A's lines into
@@ -422,7 +451,7 @@ pstore:
 // func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64)
 TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-80
 	LOADARGS(3)
-	PREFETCHC(56)
+	PREFETCHC(56, R9)
 
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
