@@ -436,6 +436,30 @@ pstore:
 	ADDQ         R13, SI;         \
 	ADDQ         R14, DI
 
+// DSTEPO(ao, bo) is DSTEP with its pointer steps left to the loop, as
+// SSTEPO: a packed B panel (rsb = 8) and A's k steps a fixed distance apart.
+#define DSTEPO(ao, bo) \
+	VMOVUPD      bo(DI), Y0;          \
+	VMOVUPD      bo+32(DI), Y1;       \
+	VBROADCASTSD ao(SI), Y2;          \
+	VFMADD231PD  Y0, Y2, Y4;          \
+	VFMADD231PD  Y1, Y2, Y5;          \
+	VBROADCASTSD ao(SI)(R10*1), Y3;   \
+	VFMADD231PD  Y0, Y3, Y6;          \
+	VFMADD231PD  Y1, Y3, Y7;          \
+	VBROADCASTSD ao(SI)(R10*2), Y2;   \
+	VFMADD231PD  Y0, Y2, Y8;          \
+	VFMADD231PD  Y1, Y2, Y9;          \
+	VBROADCASTSD ao(SI)(R11*1), Y3;   \
+	VFMADD231PD  Y0, Y3, Y10;         \
+	VFMADD231PD  Y1, Y3, Y11;         \
+	VBROADCASTSD ao(SI)(R10*4), Y2;   \
+	VFMADD231PD  Y0, Y2, Y12;         \
+	VFMADD231PD  Y1, Y2, Y13;         \
+	VBROADCASTSD ao(SI)(R12*1), Y3;   \
+	VFMADD231PD  Y0, Y3, Y14;         \
+	VFMADD231PD  Y1, Y3, Y15
+
 #define DROWBETA(lo, hi) \
 	VFMADD231PD (DX), Y1, lo;   \
 	VFMADD231PD 32(DX), Y1, hi; \
@@ -469,6 +493,38 @@ TEXT ·dgemmKernelAVX2(SB), NOSPLIT, $0-80
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ   dtail
+
+	// Fixed offsets for a packed B with A packed (csa = 6) or read by
+	// rows (csa = 1), as in the float32 column kernel.
+	CMPQ R14, $64
+	JNE  dloop4
+	CMPQ R13, $48
+	JEQ  dloop4p
+	CMPQ R13, $8
+	JEQ  dloop4r
+	JMP  dloop4
+
+dloop4p:
+	DSTEPO(0, 0)
+	DSTEPO(48, 64)
+	DSTEPO(96, 128)
+	DSTEPO(144, 192)
+	ADDQ $192, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  dloop4p
+	JMP  dtail
+
+dloop4r:
+	DSTEPO(0, 0)
+	DSTEPO(8, 64)
+	DSTEPO(16, 128)
+	DSTEPO(24, 192)
+	ADDQ $32, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  dloop4r
+	JMP  dtail
 
 dloop4:
 	PREFETCHT0 (DI)(R14*8)
