@@ -6,11 +6,15 @@ import (
 )
 
 // parallelMinWork is the number of multiply-adds (m·n·k) below which a
-// product runs on the calling goroutine alone: about 80 µs of work on one
-// core. Waking a parked worker of the pool takes some 20-150 µs here, so a
-// shorter product would be done before a helper could join in. (A variable
-// so that tests can send small products down the parallel paths.)
-var parallelMinWork = 1 << 22
+// product runs on the calling goroutine alone: about 20 µs of work on one
+// core. The pool's workers poll for the next job for a while after each
+// one (internal/parallel's spin), so back-to-back products hand work to a
+// helper in a few microseconds; waking a parked one takes 20–150 µs, and
+// then the caller has usually done the work alone by the time it would
+// join (tasks are claimed dynamically). 128³ (2·10⁶) on two workers: 79 →
+// 126 GFLOP/s with this threshold instead of 4·10⁶; 96³ stays serial. (A
+// variable so that tests can send small products down the parallel paths.)
+var parallelMinWork = 1 << 20
 
 // packAMinPanels: A is packed, even when it could be read in place, if each
 // A block is multiplied by at least this many B panels. A packed panel is one

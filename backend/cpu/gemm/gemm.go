@@ -88,7 +88,10 @@ func batched[T float](ker *kernel[T], op operands[T], batch, sa, sb, sc int) {
 	}
 	threads := parallel.Workers()
 	w := work(op.m, op.n, max(op.k, 1))
-	if batch == 1 || threads == 1 || w >= 4*parallelMinWork || work(w, batch, 1) < parallelMinWork {
+	// Products of 16·parallelMinWork (1.6·10⁷ multiply-adds) and more are
+	// split by themselves; a batch worth less than 4·parallelMinWork in all
+	// runs on the caller.
+	if batch == 1 || threads == 1 || w >= 16*parallelMinWork || work(w, batch, 1) < 4*parallelMinWork {
 		for i := 0; i < batch; i++ {
 			gemm(ker, op.batchItem(i, sa, sb, sc), threads)
 		}
