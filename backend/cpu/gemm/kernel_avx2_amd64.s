@@ -43,32 +43,38 @@
 // CPFTILES is how many tiles of a column prefetch the next B panel.
 #define CPFTILES 4
 
-// SSTEPO(ao, bo) is SSTEP with its pointer steps left to the loop, for a
-// packed B panel (rsb = 16) and an A whose k steps are a fixed distance
-// apart (a packed panel, csa = 6, or rows read in place, csa = 1): the
-// group's k step reads A at byte offset ao and B at bo from SI and DI,
-// which the loop advances once per group of four steps.
-#define SSTEPO(ao, bo) \
-	VMOVUPS      bo(DI), Y0;          \
-	VMOVUPS      bo+32(DI), Y1;       \
-	VBROADCASTSS ao(SI), Y2;          \
-	VFMADD231PS  Y0, Y2, Y4;          \
-	VFMADD231PS  Y1, Y2, Y5;          \
-	VBROADCASTSS ao(SI)(R10*1), Y3;   \
-	VFMADD231PS  Y0, Y3, Y6;          \
-	VFMADD231PS  Y1, Y3, Y7;          \
-	VBROADCASTSS ao(SI)(R10*2), Y2;   \
-	VFMADD231PS  Y0, Y2, Y8;          \
-	VFMADD231PS  Y1, Y2, Y9;          \
-	VBROADCASTSS ao(SI)(R11*1), Y3;   \
-	VFMADD231PS  Y0, Y3, Y10;         \
-	VFMADD231PS  Y1, Y3, Y11;         \
-	VBROADCASTSS ao(SI)(R10*4), Y2;   \
-	VFMADD231PS  Y0, Y2, Y12;         \
-	VFMADD231PS  Y1, Y2, Y13;         \
-	VBROADCASTSS ao(SI)(R12*1), Y3;   \
-	VFMADD231PS  Y0, Y3, Y14;         \
-	VFMADD231PS  Y1, Y3, Y15
+// STEPO(BCAST, FMA, ao, bo) is a k step of a 6-row kernel with its pointer
+// steps left to the loop, for a packed B panel (two vectors a k step) and
+// an A whose k steps are a fixed distance apart (a packed panel, or rows
+// read in place): the group's k step reads A at byte offset ao and B at bo
+// from SI and DI, which the loop advances once per group of four steps.
+// BCAST and FMA are the element type's broadcast and multiply-add.
+#define STEPO(BCAST, FMA, ao, bo) \
+	VMOVUPS bo(DI), Y0;        \
+	VMOVUPS bo+32(DI), Y1;     \
+	BCAST   ao(SI), Y2;        \
+	FMA     Y0, Y2, Y4;        \
+	FMA     Y1, Y2, Y5;        \
+	BCAST   ao(SI)(R10*1), Y3; \
+	FMA     Y0, Y3, Y6;        \
+	FMA     Y1, Y3, Y7;        \
+	BCAST   ao(SI)(R10*2), Y2; \
+	FMA     Y0, Y2, Y8;        \
+	FMA     Y1, Y2, Y9;        \
+	BCAST   ao(SI)(R11*1), Y3; \
+	FMA     Y0, Y3, Y10;       \
+	FMA     Y1, Y3, Y11;       \
+	BCAST   ao(SI)(R10*4), Y2; \
+	FMA     Y0, Y2, Y12;       \
+	FMA     Y1, Y2, Y13;       \
+	BCAST   ao(SI)(R12*1), Y3; \
+	FMA     Y0, Y3, Y14;       \
+	FMA     Y1, Y3, Y15
+
+// SSTEPO and DSTEPO are STEPO for float32 (rsb = 16, csa = 6 or 1) and
+// float64 (rsb = 8, csa = 6 or 1).
+#define SSTEPO(ao, bo) STEPO(VBROADCASTSS, VFMADD231PS, ao, bo)
+#define DSTEPO(ao, bo) STEPO(VBROADCASTSD, VFMADD231PD, ao, bo)
 
 // SROWBETA stores one finished row pair (lo, hi) of accumulators at (DX),
 // blending in beta*C with beta held in Y1, then advances DX by one row.
@@ -435,30 +441,6 @@ pstore:
 	VFMADD231PD  Y1, Y3, Y15;     \
 	ADDQ         R13, SI;         \
 	ADDQ         R14, DI
-
-// DSTEPO(ao, bo) is DSTEP with its pointer steps left to the loop, as
-// SSTEPO: a packed B panel (rsb = 8) and A's k steps a fixed distance apart.
-#define DSTEPO(ao, bo) \
-	VMOVUPD      bo(DI), Y0;          \
-	VMOVUPD      bo+32(DI), Y1;       \
-	VBROADCASTSD ao(SI), Y2;          \
-	VFMADD231PD  Y0, Y2, Y4;          \
-	VFMADD231PD  Y1, Y2, Y5;          \
-	VBROADCASTSD ao(SI)(R10*1), Y3;   \
-	VFMADD231PD  Y0, Y3, Y6;          \
-	VFMADD231PD  Y1, Y3, Y7;          \
-	VBROADCASTSD ao(SI)(R10*2), Y2;   \
-	VFMADD231PD  Y0, Y2, Y8;          \
-	VFMADD231PD  Y1, Y2, Y9;          \
-	VBROADCASTSD ao(SI)(R11*1), Y3;   \
-	VFMADD231PD  Y0, Y3, Y10;         \
-	VFMADD231PD  Y1, Y3, Y11;         \
-	VBROADCASTSD ao(SI)(R10*4), Y2;   \
-	VFMADD231PD  Y0, Y2, Y12;         \
-	VFMADD231PD  Y1, Y2, Y13;         \
-	VBROADCASTSD ao(SI)(R12*1), Y3;   \
-	VFMADD231PD  Y0, Y3, Y14;         \
-	VFMADD231PD  Y1, Y3, Y15
 
 #define DROWBETA(lo, hi) \
 	VFMADD231PD (DX), Y1, lo;   \
