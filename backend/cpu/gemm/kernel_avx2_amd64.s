@@ -210,13 +210,18 @@ TEXT ·sgemmColumnAVX2(SB), NOSPLIT, $8-96
 	// A packed B's next panel follows this one: R9 walks it, prefetching
 	// it into L2 during the first CPFTILES tiles (k/4 lines each, so the
 	// whole panel), for the next call, whose first tile would otherwise
-	// read it from L3. pfstop is the tile count left at which to stop.
+	// read it from L3. pfstop is the tile count left at which to stop;
+	// a column of fewer tiles (an edge tile's call) prefetches nothing.
 	MOVQ  CX, R9
 	IMULQ R14, R9
 	ADDQ  DI, R9
 	MOVQ  tiles+72(FP), AX
 	SUBQ  $CPFTILES, AX
-	MOVQ  AX, pfstop-8(SP)
+	JGE   cpfset
+	MOVQ  tiles+72(FP), AX
+
+cpfset:
+	MOVQ AX, pfstop-8(SP)
 
 ccol:
 	MOVQ k+0(FP), CX
