@@ -290,6 +290,22 @@
 	VBLENDVPS   C, D, B, X \
 	VBLENDVPS   C_, D_, B_, X_
 
+// ERFV2 is ERFV on two sets of registers at once (see EXPV2).
+#define ERFV2(X, A, B, C, D, E, F, X_, A_, B_, C_, D_, E_, F_) \
+	ERFEV2(X, A, B, C, D, E, F, B, X_, A_, B_, C_, D_, E_, F_, B_)
+
+// GELUV2 is GELUV on two sets of registers at once (all sixteen).
+#define GELUV2(X, A, B, C, D, E, F, G, X_, A_, B_, C_, D_, E_, F_, G_) \
+	VMULPS  sqrt1_2<>(SB), X, A \
+	VMULPS  sqrt1_2<>(SB), X_, A_ \
+	ERFV2(A, B, C, D, E, F, G, A_, B_, C_, D_, E_, F_, G_) \
+	VADDPS  one<>(SB), A, A \
+	VADDPS  one<>(SB), A_, A_ \
+	VMULPS  half<>(SB), X, B \
+	VMULPS  half<>(SB), X_, B_ \
+	VMULPS  A, B, X \
+	VMULPS  A_, B_, X_
+
 // ERFEV2 is ERFEV on two sets of registers at once (see EXPV2).
 #define ERFEV2(X, A, B, C, D, E, F, G, X_, A_, B_, C_, D_, E_, F_, G_) \
 	VANDPS      absmask<>(SB), X, A \

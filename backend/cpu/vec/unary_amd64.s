@@ -75,11 +75,11 @@ TEXT ·sigmoidAsm(SB), NOSPLIT, $0-48
 
 // func erfAsm(dst, x []float32)
 TEXT ·erfAsm(SB), NOSPLIT, $0-48
-	MAP(ERFV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+	MAP2P(ERFV2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y8, Y9, Y10, Y11, Y12, Y13, Y14), ERFV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
 
 // func geluAsm(dst, x []float32)
 TEXT ·geluAsm(SB), NOSPLIT, $0-48
-	MAP(GELUV(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7))
+	MAP2P(GELUV2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15), GELUV(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7))
 
 // func geluGradAsm(dst, g, x []float32)
 TEXT ·geluGradAsm(SB), NOSPLIT, $0-72
