@@ -290,6 +290,85 @@
 	VBLENDVPS   C, D, B, X \
 	VBLENDVPS   C_, D_, B_, X_
 
+// LOGV2 is LOGV on two sets of registers at once (see EXPV2).
+#define LOGV2(X, A, B, C, D, E, F, X_, A_, B_, C_, D_, E_, F_) \
+	VCMPPS       $0x11, fltmin<>(SB), X, A \
+	VCMPPS       $0x11, fltmin<>(SB), X_, A_ \
+	VMULPS       two25<>(SB), X, B \
+	VMULPS       two25<>(SB), X_, B_ \
+	VBLENDVPS    A, B, X, B \
+	VBLENDVPS    A_, B_, X_, B_ \
+	VPAND        minus25<>(SB), A, A \
+	VPAND        minus25<>(SB), A_, A_ \
+	VPSRLD       $23, B, C \
+	VPSRLD       $23, B_, C_ \
+	VPSUBD       c126<>(SB), C, C \
+	VPSUBD       c126<>(SB), C_, C_ \
+	VPADDD       A, C, C \
+	VPADDD       A_, C_, C_ \
+	VPAND        mantmask<>(SB), B, B \
+	VPAND        mantmask<>(SB), B_, B_ \
+	VPOR         half<>(SB), B, B \
+	VPOR         half<>(SB), B_, B_ \
+	VCMPPS       $0x11, sqrthalf<>(SB), B, A \
+	VCMPPS       $0x11, sqrthalf<>(SB), B_, A_ \
+	VPADDD       A, C, C \
+	VPADDD       A_, C_, C_ \
+	VANDPS       A, B, D \
+	VANDPS       A_, B_, D_ \
+	VADDPS       D, B, B \
+	VADDPS       D_, B_, B_ \
+	VSUBPS       one<>(SB), B, B \
+	VSUBPS       one<>(SB), B_, B_ \
+	VCVTDQ2PS    C, C \
+	VCVTDQ2PS    C_, C_ \
+	VMULPS       B, B, D \
+	VMULPS       B_, B_, D_ \
+	VMOVUPS      logp0<>(SB), A \
+	VMOVUPS      logp0<>(SB), A_ \
+	VFMADD213PS  logp1<>(SB), B, A \
+	VFMADD213PS  logp1<>(SB), B_, A_ \
+	VFMADD213PS  logp2<>(SB), B, A \
+	VFMADD213PS  logp2<>(SB), B_, A_ \
+	VFMADD213PS  logp3<>(SB), B, A \
+	VFMADD213PS  logp3<>(SB), B_, A_ \
+	VFMADD213PS  logp4<>(SB), B, A \
+	VFMADD213PS  logp4<>(SB), B_, A_ \
+	VFMADD213PS  logp5<>(SB), B, A \
+	VFMADD213PS  logp5<>(SB), B_, A_ \
+	VFMADD213PS  logp6<>(SB), B, A \
+	VFMADD213PS  logp6<>(SB), B_, A_ \
+	VFMADD213PS  logp7<>(SB), B, A \
+	VFMADD213PS  logp7<>(SB), B_, A_ \
+	VFMADD213PS  logp8<>(SB), B, A \
+	VFMADD213PS  logp8<>(SB), B_, A_ \
+	VMULPS       B, A, A \
+	VMULPS       B_, A_, A_ \
+	VMULPS       D, A, A \
+	VMULPS       D_, A_, A_ \
+	VFMADD231PS  ln2lo<>(SB), C, A \
+	VFMADD231PS  ln2lo<>(SB), C_, A_ \
+	VFNMADD231PS half<>(SB), D, A \
+	VFNMADD231PS half<>(SB), D_, A_ \
+	VADDPS       B, A, A \
+	VADDPS       B_, A_, A_ \
+	VFMADD231PS  ln2hi<>(SB), C, A \
+	VFMADD231PS  ln2hi<>(SB), C_, A_ \
+	VXORPS       F, F, F \
+	VXORPS       F_, F_, F_ \
+	VCMPPS       $0x19, F, X, E \
+	VCMPPS       $0x19, F_, X_, E_ \
+	VBLENDVPS    E, qnan<>(SB), A, A \
+	VBLENDVPS    E_, qnan<>(SB), A_, A_ \
+	VCMPPS       $0, F, X, E \
+	VCMPPS       $0, F_, X_, E_ \
+	VBLENDVPS    E, neginf<>(SB), A, A \
+	VBLENDVPS    E_, neginf<>(SB), A_, A_ \
+	VCMPPS       $0, posinf<>(SB), X, E \
+	VCMPPS       $0, posinf<>(SB), X_, E_ \
+	VBLENDVPS    E, posinf<>(SB), A, X \
+	VBLENDVPS    E_, posinf<>(SB), A_, X_
+
 // ERFV2 is ERFV on two sets of registers at once (see EXPV2).
 #define ERFV2(X, A, B, C, D, E, F, X_, A_, B_, C_, D_, E_, F_) \
 	ERFEV2(X, A, B, C, D, E, F, B, X_, A_, B_, C_, D_, E_, F_, B_)

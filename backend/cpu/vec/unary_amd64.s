@@ -63,7 +63,7 @@ TEXT ·expAsm(SB), NOSPLIT, $0-48
 
 // func logAsm(dst, x []float32)
 TEXT ·logAsm(SB), NOSPLIT, $0-48
-	MAP(LOGV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
+	MAP2P(LOGV2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y8, Y9, Y10, Y11, Y12, Y13, Y14), LOGV(Y0, Y1, Y2, Y3, Y4, Y5, Y6))
 
 // func tanhAsm(dst, x []float32)
 TEXT ·tanhAsm(SB), NOSPLIT, $0-48
