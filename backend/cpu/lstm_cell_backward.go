@@ -30,13 +30,11 @@ func (cb *Backend) LSTMCellBackward(dh, acts, tc, cPrev, dcf, dgates backend.Vie
 		!f32Rows(acts, rows, 4*hid) || !f32Rows(dgates, rows, 4*hid) {
 		return false
 	}
-	row := f32Row
 	grain := max(1, (1<<14)/max(1, 10*hid))
 	parallel.For(rows, grain, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			a, d := row(acts, r, 4*hid), row(dgates, r, 4*hid)
-			dhr, tcr, cpr, dcfr := row(dh, r, hid), row(tc, r, hid), row(cPrev, r, hid), row(dcf, r, hid)
-			vec.LSTMCellBackwardRow(dhr, a, tcr, cpr, dcfr, d)
+			vec.LSTMCellBackwardRow(f32Row(dh, r, hid), f32Row(acts, r, 4*hid), f32Row(tc, r, hid),
+				f32Row(cPrev, r, hid), f32Row(dcf, r, hid), f32Row(dgates, r, 4*hid))
 		}
 	})
 	return true
