@@ -642,6 +642,67 @@ __device__ __forceinline__ void offset4(const Shape& sh, u32 i, const Strides& a
   }
 }
 
+// ---- runs: several elements a thread -------------------------------------------
+// The memory-bound elementwise kernels (cast, fill, unary, binary) move a run
+// of N neighbouring elements of the iteration space per thread, with one
+// 16-byte access per operand where the layout allows it: the one-element
+// grid-stride loop's 2- and 4-byte accesses keep too few bytes in flight to
+// approach the memory's bandwidth. N is 16 bytes of the widest operand
+// (RunWidth). Runs start at indices that are multiples of N.
+
+template <class T, int N> struct alignas(sizeof(T) * N) Run {
+  T v[N];
+};
+
+template <int Size> struct RunWidth {
+  enum { n = 16 / Size };
+};
+
+// run_mode tells how operand s (storage p) can be accessed in runs of N
+// elements over sh: 1, as N contiguous elements aligned to the run's size;
+// 0, as one element repeated (the inner dim is broadcast); -1, not at all.
+// A flat space has runs everywhere but in its tail (n mod N elements); any
+// other needs an inner dim that is a multiple of N, and for contiguous runs
+// outer strides that are multiples of N.
+template <int N, class T> __device__ __forceinline__ int run_mode(const Shape& sh, const Strides& s, const T* p) {
+  const bool aligned = ((u64)(p + s.offset) % (sizeof(T) * N)) == 0;
+  if (sh.flat) return aligned ? 1 : -1;
+  if (sh.ndim < 1) return -1;
+  // One pass in dim order, so every index is a constant (a selected index
+  // would copy the structs to local memory).
+  i64 inner_dim = 0, inner_stride = 0;
+  bool outer_ok = true;
+#pragma unroll
+  for (int k = 0; k < EMBER_MAX_DIMS; ++k) {
+    if (k < sh.ndim) {
+      if (inner_stride % N != 0) outer_ok = false;  // the previous dim is an outer one
+      inner_dim = sh.dim[k];
+      inner_stride = s.s[k];
+    }
+  }
+  if (inner_dim % N != 0) return -1;
+  if (inner_stride == 0) return 0;
+  return inner_stride == 1 && aligned && outer_ok ? 1 : -1;
+}
+
+// load_run reads the run at p in mode (1 or 0, see run_mode).
+template <int N, class T> __device__ __forceinline__ Run<T, N> load_run(const T* __restrict__ p, int mode) {
+  Run<T, N> r;
+  if (mode == 1) {
+    r = *reinterpret_cast<const Run<T, N>*>(p);
+  } else {
+    const T x = *p;
+#pragma unroll
+    for (int j = 0; j < N; ++j) r.v[j] = x;
+  }
+  return r;
+}
+
+// store_run writes a contiguous, aligned run at p.
+template <int N, class T> __device__ __forceinline__ void store_run(T* __restrict__ p, const Run<T, N>& r) {
+  *reinterpret_cast<Run<T, N>*>(p) = r;
+}
+
 // coord returns the coordinate along dim axis of linear index i over sh.
 __device__ __forceinline__ i64 coord(const Shape& sh, u32 i, int axis) {
   u32 c = 0;

@@ -1,7 +1,9 @@
 // ember_copy.cu: kernels that move or convert elements without arithmetic,
 // over strided tensors with broadcasting (see ember_common.cuh for Shape and
 // Strides; n is the element count of the iteration shape, below 2^31).
-// T, To and From range over all eight element types.
+// T, To and From range over all eight element types. fill and cast move
+// runs of elements per thread where the layout allows (ember_common.cuh,
+// run_mode), one element at a time elsewhere.
 //
 //   ember::fill<T>(T* out, Strides out_st, Shape sh, i64 n, double value)
 //     Every element becomes value, converted as cast converts a double.
@@ -31,13 +33,39 @@ namespace ember {
 
 template <class T>
 __global__ void fill(T* __restrict__ out, Strides out_st, Shape sh, i64 n, double value) {
+  enum { N = RunWidth<sizeof(T)>::n };
   const T v = Num<T>::from(value);
-  for (u32 i = (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) out[offset1(sh, i, out_st)] = v;
+  u32 done = 0;
+  if (run_mode<N>(sh, out_st, out) == 1) {
+    Run<T, N> r;
+#pragma unroll
+    for (int j = 0; j < N; ++j) r.v[j] = v;
+    const u32 runs = (u32)n / N;
+    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) store_run(out + offset1(sh, q * N, out_st), r);
+    done = runs * N;
+  }
+  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) out[offset1(sh, i, out_st)] = v;
 }
 
 template <class To, class From>
 __global__ void cast(To* __restrict__ out, Strides out_st, const From* __restrict__ in, Strides in_st, Shape sh, i64 n) {
-  for (u32 i = (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
+  enum { N = RunWidth<(sizeof(To) > sizeof(From) ? sizeof(To) : sizeof(From))>::n };
+  u32 done = 0;
+  const int mode = run_mode<N>(sh, in_st, in);
+  if (mode >= 0 && run_mode<N>(sh, out_st, out) == 1) {
+    const u32 runs = (u32)n / N;
+    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
+      i64 oo, oi;
+      offset2(sh, q * N, out_st, in_st, oo, oi);
+      const Run<From, N> x = load_run<N>(in + oi, mode);
+      Run<To, N> y;
+#pragma unroll
+      for (int j = 0; j < N; ++j) y.v[j] = convert<To>(x.v[j]);
+      store_run(out + oo, y);
+    }
+    done = runs * N;
+  }
+  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
     i64 oo, oi;
     offset2(sh, i, out_st, in_st, oo, oi);
     out[oo] = convert<To>(in[oi]);

@@ -203,8 +203,24 @@ template <class T>
 __global__ void unary(T* __restrict__ out, Strides out_st, const T* __restrict__ in, Strides in_st, Shape sh, i64 n,
                       int op, double p0, double p1) {
   typedef typename Acc<T>::type A;
+  enum { N = RunWidth<sizeof(T)>::n };
   const A a0 = (A)p0, a1 = (A)p1;
-  for (u32 i = (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
+  u32 done = 0;
+  const int mode = run_mode<N>(sh, in_st, in);
+  if (mode >= 0 && run_mode<N>(sh, out_st, out) == 1) {
+    const u32 runs = (u32)n / N;
+    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
+      i64 oo, oi;
+      offset2(sh, q * N, out_st, in_st, oo, oi);
+      const Run<T, N> x = load_run<N>(in + oi, mode);
+      Run<T, N> y;
+#pragma unroll
+      for (int j = 0; j < N; ++j) y.v[j] = from_acc<T>(apply_unary<A>(op, to_acc(x.v[j]), a0, a1));
+      store_run(out + oo, y);
+    }
+    done = runs * N;
+  }
+  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
     i64 oo, oi;
     offset2(sh, i, out_st, in_st, oo, oi);
     out[oo] = from_acc<T>(apply_unary<A>(op, to_acc(in[oi]), a0, a1));
@@ -215,7 +231,23 @@ template <class T>
 __global__ void binary(T* __restrict__ out, Strides out_st, const T* __restrict__ a, Strides a_st,
                        const T* __restrict__ b, Strides b_st, Shape sh, i64 n, int op) {
   typedef typename Acc<T>::type A;
-  for (u32 i = (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
+  enum { N = RunWidth<sizeof(T)>::n };
+  u32 done = 0;
+  const int ma = run_mode<N>(sh, a_st, a), mb = run_mode<N>(sh, b_st, b);
+  if (ma >= 0 && mb >= 0 && run_mode<N>(sh, out_st, out) == 1) {
+    const u32 runs = (u32)n / N;
+    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
+      i64 oo, oa, ob;
+      offset3(sh, q * N, out_st, a_st, b_st, oo, oa, ob);
+      const Run<T, N> x = load_run<N>(a + oa, ma), y = load_run<N>(b + ob, mb);
+      Run<T, N> z;
+#pragma unroll
+      for (int j = 0; j < N; ++j) z.v[j] = from_acc<T>(apply_binary<A>(op, to_acc(x.v[j]), to_acc(y.v[j])));
+      store_run(out + oo, z);
+    }
+    done = runs * N;
+  }
+  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
     i64 oo, oa, ob;
     offset3(sh, i, out_st, a_st, b_st, oo, oa, ob);
     out[oo] = from_acc<T>(apply_binary<A>(op, to_acc(a[oa]), to_acc(b[ob])));

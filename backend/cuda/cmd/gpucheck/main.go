@@ -12,7 +12,7 @@
 //
 // Usage:
 //
-//	gpucheck [-device 0] [-gemm 4096,8192] [-iters 20] [-quick] [-skip-bench]
+//	gpucheck [-device 0] [-gemm 4096,8192] [-iters 20] [-quick] [-skip-bench] [-gpt2]
 //
 // With EMBER_CUDA_EMULATOR=1 it runs on the kernel emulator (use -quick
 // and -skip-bench there).
@@ -40,6 +40,7 @@ type options struct {
 	iters     int
 	quick     bool
 	skipBench bool
+	gpt2      bool
 }
 
 func parse(args []string, w io.Writer) (options, error) {
@@ -52,6 +53,7 @@ func parse(args []string, w io.Writer) (options, error) {
 	fs.IntVar(&o.iters, "iters", 20, "timed iterations per benchmark")
 	fs.BoolVar(&o.quick, "quick", false, "small problem sizes (for the emulator)")
 	fs.BoolVar(&o.skipBench, "skip-bench", false, "run the checks only")
+	fs.BoolVar(&o.gpt2, "gpt2", false, "time a GPT-2-small step's GEMM and memory-bound shapes alone, then stop")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -82,6 +84,13 @@ func run(args []string, w io.Writer) int {
 	}
 	fmt.Fprintln(w, b.Info())
 	fmt.Fprintln(w)
+	if o.gpt2 {
+		if err := gpt2Shapes(w, b, o.iters, o.quick); err != nil {
+			fmt.Fprintln(w, "benchmark failed:", err)
+			return 1
+		}
+		return 0
+	}
 	failed := runChecks(w, b, o.quick)
 	if !o.skipBench {
 		fmt.Fprintln(w)

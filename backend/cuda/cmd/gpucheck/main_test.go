@@ -43,3 +43,23 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestGPT2ShapesOnTheEmulator runs -gpt2 with tiny sizes: it must time
+// every shape and stop before the battery.
+func TestGPT2ShapesOnTheEmulator(t *testing.T) {
+	t.Setenv(cuda.EmulatorEnv, "1")
+	var out bytes.Buffer
+	code := run([]string{"-gpt2", "-quick", "-iters", "1"}, &out)
+	text := out.String()
+	if code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, text)
+	}
+	for _, want := range []string{"gemm bf16 x·Wᵀ M×N×K 64×96×32", "gemm bf16 x·Wᵀ M×N×K 64×32×32", "cast bf16→f32", "copy bf16 heads", "add bf16 bias", "gelu f32", "fill f32"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "all checks passed") {
+		t.Errorf("-gpt2 ran the battery too:\n%s", text)
+	}
+}
