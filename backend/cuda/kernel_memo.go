@@ -15,6 +15,7 @@ type kernelKey struct {
 	name   string
 	a, b   kernels.DType
 	s      string
+	n      int
 	f1, f2 bool
 }
 
@@ -159,6 +160,10 @@ func nonzeroKernelOf(pass kernels.NonzeroPass, t kernels.DType) kernels.Kernel {
 
 func attentionKernelOf(pass kernels.AttentionPass, t kernels.DType) kernels.Kernel {
 	return memoKernel(kernelKey{name: "attention", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.AttentionKernel(pass, t) })
+}
+
+func attentionTCKernelOf(pass kernels.AttentionPass, t kernels.DType, d int) kernels.Kernel {
+	return memoKernel(kernelKey{name: "attention_tc", a: t, s: string(pass), n: d}, func() kernels.Kernel { return kernels.AttentionTCKernel(pass, t, d) })
 }
 
 func crossEntropyKernelOf(t kernels.DType, backward bool) kernels.Kernel {

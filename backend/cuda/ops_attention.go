@@ -29,8 +29,10 @@ func SetFlashAttention(on bool) { flashAttention.Store(on) }
 // FlashAttention reports the setting of SetFlashAttention.
 func FlashAttention() bool { return flashAttention.Load() }
 
-// flashMaxKeys and flashScoreBytes decide when the fused kernels run. They
-// compute in float32 on CUDA cores, so against the composed path (tensor-
+// flashMaxKeys and flashScoreBytes decide when the float32 fused kernels
+// run (the tensor-core kernels for bfloat16 and float16 on sm_80 and newer
+// always run, see tensorCoreAttention). They compute in float32 on CUDA
+// cores, so against the composed path (tensor-
 // core GEMMs and a softmax over stored scores) they win for short key
 // sequences and lose for long ones: measured on an H200, 1.21× the
 // composed path's training throughput at 128 keys (char-GPT) and 0.78× at
@@ -55,13 +57,16 @@ func flashPays(at kernels.Attention) bool {
 // never reach global memory. It reports false, having done nothing, for
 // what the kernels do not take (dtypes other than float32, bfloat16 and
 // float16, head dims over 128, an empty key sequence, more than 65535
-// heads), when SetFlashAttention is off, and for long key sequences whose
-// scores fit in memory (flashPays), so that the caller composes the
-// attention from other ops.
+// heads), when SetFlashAttention is off, and, unless the tensor-core
+// kernels take it (bfloat16 or float16 with equal head dims of 32, 64 or
+// 128 on sm_80 or newer), for long key sequences whose scores fit in
+// memory (flashPays), so that the caller composes the attention from
+// other ops.
 func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, causal bool, scale float64) bool {
 	const op = "ScaledDotProductAttention"
 	at, ok := attnShape(q, k, v, out, lse)
-	if !ok || !FlashAttention() || !flashPays(at) {
+	t := kdt(q.DType())
+	if !ok || !FlashAttention() || !(b.tensorCoreAttention(at, t) || flashPays(at)) {
 		return false
 	}
 	b.bind(op)
@@ -70,7 +75,11 @@ func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, caus
 	var finish func()
 	at.Out, at.OutSt, finish = b.attnOut(op, out)
 	at.LSE = b.devBuf(op, lse).ptr() + elemOffset(lse)
-	b.launchAttention(op, kernels.AttentionForward, kdt(q.DType()), &at)
+	if b.tensorCoreAttention(at, t) && kernels.TensorCoreAttention(&at, t) {
+		b.launchAttention(op, kernels.AttentionTCForward, t, &at)
+	} else {
+		b.launchAttention(op, kernels.AttentionForward, t, &at)
+	}
 	finish()
 	for _, r := range rel {
 		r()
@@ -88,6 +97,7 @@ func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, caus
 func (b *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, lse, dout backend.View, causal bool, scale float64) bool {
 	const op = "ScaledDotProductAttentionBackward"
 	at, ok := attnShape(q, k, v, out, lse)
+	t := kdt(q.DType())
 	if !ok || !slices.Equal(dout.Shape, out.Shape) || dout.DType() != out.DType() ||
 		!slices.Equal(dq.Shape, q.Shape) || !slices.Equal(dk.Shape, k.Shape) || !slices.Equal(dv.Shape, v.Shape) ||
 		dq.DType() != q.DType() || dk.DType() != q.DType() || dv.DType() != q.DType() {
@@ -105,8 +115,11 @@ func (b *Backend) ScaledDotProductAttentionBackward(dq, dk, dv, q, k, v, out, ls
 	at.DQ, at.DQSt, fq = b.attnOut(op, dq)
 	at.DK, at.DKSt, fk = b.attnOut(op, dk)
 	at.DV, at.DVSt, fv = b.attnOut(op, dv)
-	t := kdt(q.DType())
-	for _, pass := range []kernels.AttentionPass{kernels.AttentionBackwardPre, kernels.AttentionBackwardDQ, kernels.AttentionBackwardKV} {
+	passes := []kernels.AttentionPass{kernels.AttentionBackwardPre, kernels.AttentionBackwardDQ, kernels.AttentionBackwardKV}
+	if b.tensorCoreAttention(at, t) && kernels.TensorCoreAttention(&at, t) {
+		passes = []kernels.AttentionPass{kernels.AttentionBackwardPre, kernels.AttentionTCBackwardDQ, kernels.AttentionTCBackwardKV}
+	}
+	for _, pass := range passes {
 		b.launchAttention(op, pass, t, &at)
 	}
 	fq()
@@ -226,9 +239,27 @@ func (b *Backend) attnOut(op string, v backend.View) (driver.DevicePtr, [3]int64
 	return p, st, finish
 }
 
+// tensorCoreAttention reports whether the tensor-core kernels can run the
+// attention at on this device, as far as its sizes tell (the layout is
+// checked by kernels.TensorCoreAttention once the operands are placed):
+// bfloat16 or float16, D == Dv of kernels.AttentionTCHeadDims, sm_80 or
+// newer. They beat the composed attention at every length, so they run
+// whatever flashPays says.
+func (b *Backend) tensorCoreAttention(at kernels.Attention, t kernels.DType) bool {
+	if b.props.Major < 8 || (t != kernels.BF16 && t != kernels.F16) || at.D != at.Dv {
+		return false
+	}
+	return slices.Contains(kernels.AttentionTCHeadDims, int(at.D))
+}
+
 // launchAttention queues one pass of the fused attention.
 func (b *Backend) launchAttention(op string, pass kernels.AttentionPass, t kernels.DType, at *kernels.Attention) {
-	f, err := b.fn(attentionKernelOf(pass, t))
+	k := attentionKernelOf(pass, t)
+	switch pass {
+	case kernels.AttentionTCForward, kernels.AttentionTCBackwardDQ, kernels.AttentionTCBackwardKV:
+		k = attentionTCKernelOf(pass, t, int(at.D))
+	}
+	f, err := b.fn(k)
 	b.check(op, err)
 	a := b.args.Get().(*driver.Args)
 	defer b.args.Put(a)

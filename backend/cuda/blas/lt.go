@@ -49,6 +49,21 @@ func (e Epilogue) hasBias() bool { return e&EpilogueBias != 0 }
 type Matmul struct {
 	Gemm
 	Epilogue Epilogue // 0 means EpilogueNone
+	// AlignA, AlignB and AlignC are the byte alignments the plan may
+	// assume of A's, B's and C's (and D's) addresses: the heuristic then
+	// picks only algorithms that work with them. 0 means 256, cuBLASLt's
+	// default; Alignment gives an address's.
+	AlignA, AlignB, AlignC uint32
+}
+
+// Alignment is the alignment of address p that Matmul's Align fields
+// take: the largest power of two dividing it, at most 256.
+func Alignment(p driver.DevicePtr) uint32 {
+	a := uint32(256)
+	for a > 1 && uint64(p)%uint64(a) != 0 {
+		a /= 2
+	}
+	return a
 }
 
 // cuBLASLt attribute numbers.
@@ -62,6 +77,7 @@ const (
 	layoutBatchStride = 6
 
 	prefMaxWorkspace = 1
+	prefMinAlignA    = 5 // then B, C and D: 6, 7, 8
 )
 
 // layout is a cuBLASLt matrix layout: a column-major rows×cols matrix.
@@ -159,6 +175,16 @@ func (l *LtHandle) Plan(m Matmul, maxWorkspace uint64) (*Plan, error) {
 	ws := maxWorkspace
 	if err := call(symLtMatmulPreferenceSetAttribute, pref, prefMaxWorkspace, uintptr(unsafe.Pointer(&ws)), 8); err != nil {
 		return nil, err
+	}
+	// cuBLASLt's first operand is the row-major B (see colMajor).
+	for i, al := range [4]uint32{m.AlignB, m.AlignA, m.AlignC, m.AlignC} {
+		if al == 0 {
+			continue
+		}
+		v := al
+		if err := call(symLtMatmulPreferenceSetAttribute, pref, uintptr(prefMinAlignA+i), uintptr(unsafe.Pointer(&v)), 4); err != nil {
+			return nil, fmt.Errorf("setting the minimum alignment %d: %w", i, err)
+		}
 	}
 	var n int32
 	if err := call(symLtMatmulAlgoGetHeuristic, l.h, p.desc, p.la, p.lb, p.lc, p.lc, pref, 1,

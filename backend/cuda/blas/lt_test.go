@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/emberdl/ember/backend/cuda/driver"
 	"github.com/emberdl/ember/backend/cuda/internal/dl"
 )
 
@@ -170,5 +171,13 @@ func TestLoadReportsWhatIsMissing(t *testing.T) {
 	}
 	if _, err := NewHandle(); !errors.Is(err, nf) {
 		t.Errorf("NewHandle error = %v, want the load error", err)
+	}
+}
+
+func TestAlignment(t *testing.T) {
+	for p, want := range map[driver.DevicePtr]uint32{0: 256, 256: 256, 1 << 20: 256, 128: 128, 0x1002: 2, 0x1003: 1, 0x10040: 64} {
+		if got := Alignment(p); got != want {
+			t.Errorf("Alignment(%#x) = %d, want %d", uint64(p), got, want)
+		}
 	}
 }

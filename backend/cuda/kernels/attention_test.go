@@ -337,3 +337,84 @@ func TestAttentionPackErrors(t *testing.T) {
 		t.Error("unknown pass accepted")
 	}
 }
+
+// TestAttentionTensorCores runs the tensor-core passes (on the emulator,
+// mma_tc's shuffle form) against the float64 reference: every head dim,
+// both 16-bit types, sizes off the 64-row tiles, causal and grouped heads,
+// and a backward whose lse comes from the float32-path forward (the two
+// files' passes mix).
+func TestAttentionTensorCores(t *testing.T) {
+	d := device(t)
+	rng := rand.New(rand.NewPCG(72, 72))
+	for ci, cfg := range []struct {
+		b, h, tq, tk, d, group int
+		causal                 bool
+		dt                     DType
+	}{
+		{1, 2, 70, 70, 64, 1, true, BF16},
+		{2, 2, 37, 45, 32, 2, false, F16},
+		{1, 2, 33, 80, 128, 1, false, BF16},
+		{1, 4, 67, 67, 32, 2, true, F16},
+		{1, 1, 66, 66, 128, 1, true, F16},
+	} {
+		c := newAttnCase(rng, cfg.b, cfg.h, cfg.tq, cfg.tk, cfg.d, cfg.d, cfg.group, cfg.causal, MaskNone)
+		at := attnTensors(d, c, cfg.dt)
+		if ci == 2 {
+			// K and V two elements into their buffers: 4-byte aligned, not
+			// 16, so the tiles load as pairs.
+			shifted := func(vals []float64) driver.DevicePtr {
+				p, _ := d.upload(cfg.dt, append([]float64{0, 0}, vals...))
+				return p + driver.DevicePtr(2*cfg.dt.Size())
+			}
+			at.K, at.V = shifted(c.k), shifted(c.v)
+		}
+		if !TensorCoreAttention(at, cfg.dt) {
+			t.Fatalf("case %d: TensorCoreAttention declines", ci)
+		}
+		for _, x := range [][]float64{c.q, c.k, c.v, c.dout} {
+			copy(x, roundTo(cfg.dt, x))
+		}
+		fwd := AttentionTCForward
+		if ci == 1 {
+			fwd = AttentionForward
+		}
+		a := driver.NewArgs()
+		for _, pass := range []AttentionPass{fwd, AttentionBackwardPre, AttentionTCBackwardDQ, AttentionTCBackwardKV} {
+			l, err := PackAttention(a, pass, at, 3)
+			k := AttentionTCKernel(pass, cfg.dt, cfg.d)
+			if pass == AttentionForward || pass == AttentionBackwardPre {
+				k = AttentionKernel(pass, cfg.dt)
+			}
+			d.launch(k, l, a, err)
+		}
+		name := fmt.Sprintf("case %d %v D=%d", ci, cfg.dt, cfg.d)
+		out, lse := c.forward()
+		checkAttn(t, name+" out", readBTHD(d, cfg.dt, at.Out, c, c.tq, c.dv), roundTo(cfg.dt, out), 2e-2, 2e-2)
+		checkAttn(t, name+" lse", d.download(F32, at.LSE, len(lse)), lse, 1e-4, 1e-4)
+		dq, dk, dv := c.backward()
+		checkAttn(t, name+" dq", readBTHD(d, cfg.dt, at.DQ, c, c.tq, c.d), roundTo(cfg.dt, dq), 3e-2, 3e-2)
+		checkAttn(t, name+" dk", d.download(cfg.dt, at.DK, len(dk)), roundTo(cfg.dt, dk), 3e-2, 3e-2)
+		checkAttn(t, name+" dv", d.download(cfg.dt, at.DV, len(dv)), roundTo(cfg.dt, dv), 3e-2, 3e-2)
+	}
+}
+
+func TestTensorCoreAttentionDeclines(t *testing.T) {
+	base := Attention{B: 1, H: 2, Tq: 8, Tk: 8, D: 64, Dv: 64, KVGroup: 1, Q: 256, K: 512, V: 768,
+		QSt: [3]int64{1024, 64, 128}, KSt: [3]int64{512, 512, 64}, VSt: [3]int64{512, 512, 64}}
+	if !TensorCoreAttention(&base, BF16) || !TensorCoreAttention(&base, F16) {
+		t.Fatal("declines a plain case")
+	}
+	for name, f := range map[string]func(a *Attention) DType{
+		"float32":     func(a *Attention) DType { return F32 },
+		"mask":        func(a *Attention) DType { a.MaskKind, a.Mask = MaskBool, 1024; return BF16 },
+		"D != Dv":     func(a *Attention) DType { a.Dv = 32; return BF16 },
+		"D 48":        func(a *Attention) DType { a.D, a.Dv = 48, 48; return BF16 },
+		"odd stride":  func(a *Attention) DType { a.QSt[2] = 129; return F16 },
+		"odd address": func(a *Attention) DType { a.K += 2; return F16 },
+	} {
+		a := base
+		if TensorCoreAttention(&a, f(&a)) {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

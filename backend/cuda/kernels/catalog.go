@@ -1,5 +1,7 @@
 package kernels
 
+import "strconv"
+
 // The kernel files.
 const (
 	fileElementwise = "ember_elementwise.cu"
@@ -16,6 +18,7 @@ const (
 	fileEmbedding   = "ember_embedding.cu"
 	fileRandom      = "ember_random.cu"
 	fileAttention   = "ember_attention.cu"
+	fileAttentionTC = "ember_attention_tc.cu"
 )
 
 // Type sets of the instantiations.
@@ -28,6 +31,10 @@ var (
 	CumTypes = []DType{F32, F64, BF16, F16, I64}
 	// AttentionTypes are the types of the fused attention kernels.
 	AttentionTypes = []DType{F32, BF16, F16}
+	// AttentionTCTypes and AttentionTCHeadDims are the element types and
+	// head dims of the tensor-core attention kernels.
+	AttentionTCTypes    = []DType{BF16, F16}
+	AttentionTCHeadDims = []int{32, 64, 128}
 	// Float32Types are the outputs of the 32-bit random transforms.
 	Float32Types = []DType{F32, BF16, F16}
 )
@@ -262,6 +269,12 @@ func AttentionKernel(pass AttentionPass, t DType) Kernel {
 	return Kernel{fileAttention, tmpl(string(pass), t.CType())}
 }
 
+// AttentionTCKernel returns one tensor-core pass of the fused attention for
+// element type t (BF16 or F16) and head dim d (one of AttentionTCHeadDims).
+func AttentionTCKernel(pass AttentionPass, t DType, d int) Kernel {
+	return Kernel{fileAttentionTC, tmpl(string(pass), t.CType(), strconv.Itoa(d))}
+}
+
 // Unit is one kernel file with every instantiation to compile from it.
 type Unit struct {
 	File  string
@@ -353,6 +366,13 @@ func Catalog() []Unit {
 	for _, t := range AttentionTypes {
 		for _, p := range []AttentionPass{AttentionForward, AttentionBackwardPre, AttentionBackwardDQ, AttentionBackwardKV} {
 			add(AttentionKernel(p, t))
+		}
+	}
+	for _, t := range AttentionTCTypes {
+		for _, d := range AttentionTCHeadDims {
+			for _, p := range []AttentionPass{AttentionTCForward, AttentionTCBackwardDQ, AttentionTCBackwardKV} {
+				add(AttentionTCKernel(p, t, d))
+			}
 		}
 	}
 	var units []Unit

@@ -56,15 +56,6 @@ namespace ember {
 #define EMBER_ATTN_WARPS 8   // warps per block
 #define EMBER_ATTN_FWD_RPW 2 // query rows per warp in the forward
 
-struct AttnParams {
-  i64 b, h, tq, tk, d, dv, kv_group;
-  i64 q_b, q_h, q_t, k_b, k_h, k_t, v_b, v_h, v_t, o_b, o_h, o_t;
-  i64 do_b, do_h, do_t, dq_b, dq_h, dq_t, dk_b, dk_h, dk_t, dv_b, dv_h, dv_t;
-  i64 m_b, m_h, m_q, m_k;
-  double scale;
-  i32 causal, mask_kind;
-};
-
 // score returns the masked, scaled score of query i and key j (head hi of
 // batch bi) from the dot product, or -Inf for a removed key.
 template <class T>

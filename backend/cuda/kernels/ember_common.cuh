@@ -72,6 +72,17 @@ struct Strides {
   i64 offset;
 };
 
+// AttnParams are the sizes, strides and flags of the fused attention
+// kernels (ember_attention.cu and ember_attention_tc.cu describe them).
+struct AttnParams {
+  i64 b, h, tq, tk, d, dv, kv_group;
+  i64 q_b, q_h, q_t, k_b, k_h, k_t, v_b, v_h, v_t, o_b, o_h, o_t;
+  i64 do_b, do_h, do_t, dq_b, dq_h, dq_t, dk_b, dk_h, dk_t, dv_b, dv_h, dv_t;
+  i64 m_b, m_h, m_q, m_k;
+  double scale;
+  i32 causal, mask_kind;
+};
+
 // ---- 16-bit float conversions ---------------------------------------------
 
 __device__ __forceinline__ float bf16_to_f32(u16 b) { return __uint_as_float(((u32)b) << 16); }

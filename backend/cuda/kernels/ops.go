@@ -225,6 +225,13 @@ const (
 	AttentionBackwardPre AttentionPass = "attn_bwd_prep"
 	AttentionBackwardDQ  AttentionPass = "attn_bwd_dq"
 	AttentionBackwardKV  AttentionPass = "attn_bwd_dkdv"
+
+	// The tensor-core passes (ember_attention_tc.cu) replace the forward,
+	// dq and dk/dv passes where TensorCoreAttention allows; the backward
+	// still starts with AttentionBackwardPre.
+	AttentionTCForward    AttentionPass = "attn_tc_fwd"
+	AttentionTCBackwardDQ AttentionPass = "attn_tc_bwd_dq"
+	AttentionTCBackwardKV AttentionPass = "attn_tc_bwd_dkdv"
 )
 
 // NonzeroPass selects one of the three nonzero kernels.

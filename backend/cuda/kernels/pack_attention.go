@@ -92,13 +92,49 @@ func (at *Attention) params() (AttnParams, error) {
 	}, nil
 }
 
-// attnBlock is the block size of every attention kernel (8 warps).
-const attnBlock = 256
+// attnBlock is the block size of the float32 attention kernels (8 warps);
+// the tensor-core kernels run tcBlock threads on tcRows rows or keys.
+const (
+	attnBlock = 256
+	tcBlock   = 128
+	tcRows    = 64
+)
+
+// TensorCoreAttention reports whether the tensor-core passes take at with
+// elements of type t: bfloat16 or float16, equal head dims D and Dv of
+// AttentionTCHeadDims, no mask but the causal one, and every address and
+// stride even (pairs of elements load as 32 bits). The device must be
+// sm_80 or newer; the caller checks that.
+func TensorCoreAttention(at *Attention, t DType) bool {
+	if (t != BF16 && t != F16) || at.MaskKind != MaskNone || at.D != at.Dv {
+		return false
+	}
+	okDim := false
+	for _, d := range AttentionTCHeadDims {
+		okDim = okDim || at.D == int64(d)
+	}
+	if !okDim {
+		return false
+	}
+	for _, p := range []driver.DevicePtr{at.Q, at.K, at.V, at.Out, at.DOut, at.DQ, at.DK, at.DV} {
+		if p%4 != 0 {
+			return false
+		}
+	}
+	for _, st := range [][3]int64{at.QSt, at.KSt, at.VSt, at.OutSt, at.DOutSt, at.DQSt, at.DKSt, at.DVSt} {
+		if st[0]%2 != 0 || st[1]%2 != 0 || st[2]%2 != 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // PackAttention packs one pass of the fused attention and returns its
 // launch. A forward is AttentionForward; a backward is
 // AttentionBackwardPre, then AttentionBackwardDQ and AttentionBackwardKV
-// (in either order). maxBlocks bounds the grid of the grid-stride pass.
+// (in either order). Where TensorCoreAttention allows, the AttentionTC
+// passes stand for the forward, dq and dk/dv passes (with the kernels of
+// AttentionTCKernel for the head dim). maxBlocks bounds the grid of the grid-stride pass.
 func PackAttention(a *driver.Args, pass AttentionPass, at *Attention, maxBlocks int) (Launch, error) {
 	p, err := at.params()
 	if err != nil {
@@ -121,12 +157,29 @@ func PackAttention(a *driver.Args, pass AttentionPass, at *Attention, maxBlocks 
 	case AttentionBackwardKV:
 		a.Ptr(at.DK).Ptr(at.DV).Ptr(at.Q).Ptr(at.K).Ptr(at.V).Ptr(at.DOut).Ptr(at.LSE).Ptr(at.Delta).Ptr(at.Mask)
 		grid = driver.Dim3{X: uint32((p.Tk + 7) / 8), Y: uint32(p.B * (p.H / p.KVGroup)), Z: 1}
+	case AttentionTCForward:
+		a.Ptr(at.Out).Ptr(at.LSE).Ptr(at.Q).Ptr(at.K).Ptr(at.V)
+		grid = driver.Dim3{X: uint32((p.Tq + tcRows - 1) / tcRows), Y: bh, Z: 1}
+	case AttentionTCBackwardDQ:
+		a.Ptr(at.DQ).Ptr(at.Q).Ptr(at.K).Ptr(at.V).Ptr(at.DOut).Ptr(at.LSE).Ptr(at.Delta)
+		grid = driver.Dim3{X: uint32((p.Tq + tcRows - 1) / tcRows), Y: bh, Z: 1}
+	case AttentionTCBackwardKV:
+		a.Ptr(at.DK).Ptr(at.DV).Ptr(at.Q).Ptr(at.K).Ptr(at.V).Ptr(at.DOut).Ptr(at.LSE).Ptr(at.Delta)
+		grid = driver.Dim3{X: uint32((p.Tk + tcRows - 1) / tcRows), Y: uint32(p.B * (p.H / p.KVGroup)), Z: 1}
 	default:
 		return Launch{}, fmt.Errorf("kernels: unknown attention pass %q", pass)
 	}
 	if grid.X == 0 || grid.Y == 0 {
 		return Launch{}, fmt.Errorf("kernels: empty attention (B=%d, Tq=%d, Tk=%d) needs no launch", p.B, p.Tq, p.Tk)
 	}
+	block := uint32(attnBlock)
+	switch pass {
+	case AttentionTCForward, AttentionTCBackwardDQ, AttentionTCBackwardKV:
+		if p.MaskKind != int32(MaskNone) || p.D != p.Dv {
+			return Launch{}, fmt.Errorf("kernels: the tensor-core attention takes no mask and D == Dv (D=%d, Dv=%d)", p.D, p.Dv)
+		}
+		block = tcBlock
+	}
 	driver.ArgStruct(a, &p)
-	return Launch{grid, driver.D1(attnBlock)}, a.Err()
+	return Launch{grid, driver.D1(block)}, a.Err()
 }

@@ -1,0 +1,560 @@
+// ember_attention_tc.cu: the fused attention of ember_attention.cu on
+// tensor cores, for bfloat16 and float16 inputs (FlashAttention-2's
+// scheme). Each warp multiplies 16-row tiles with mma.sync m16n8k16
+// (float32 accumulators); the scores stay in registers, the probabilities
+// are rounded to T to feed the next product, as in FlashAttention. T is
+// ember::bf16 or ember::f16, D the head dim (32, 64 or 128) of q, k and v
+// alike (D == Dv). No mask but the causal one (mask_kind must be 0); every
+// row stride and head offset is even, so pairs of elements load as 32 bits.
+// Parameters and layouts are AttnParams' (ember_attention.cu); lse is the
+// natural-log log-sum-exp, as the float32 kernels write it, so the passes of
+// the two files can be mixed.
+//
+//   ember::attn_tc_fwd<T, D>(T* out, float* lse, const T* q, const T* k,
+//       const T* v, AttnParams p)
+//     grid (ceil(Tq/64), B*H), block 128: each warp owns 16 query rows and
+//     walks the key tiles (64 keys, 32 for D = 128) held in shared memory.
+//   ember::attn_tc_bwd_dq<T, D>(T* dq, const T* q, const T* k, const T* v,
+//       const T* dout, const float* lse, const float* delta, AttnParams p)
+//     grid (ceil(Tq/64), B*H), block 128; delta from attn_bwd_prep.
+//   ember::attn_tc_bwd_dkdv<T, D>(T* dk, T* dv, const T* q, const T* k,
+//       const T* v, const T* dout, const float* lse, const float* delta,
+//       AttnParams p)
+//     grid (ceil(Tk/64), B*Hkv), block 128: each warp owns 16 keys and
+//     walks the query tiles of every query head of its key/value head.
+//     Gradients are written, not added; no atomics (deterministic).
+//
+// Without __CUDA_ARCH__ (the CPU emulator) mma_tc computes the same tile
+// product element by element from the fragment layouts of the PTX ISA;
+// on a GPU it needs sm_80 or newer (the host checks).
+#include "ember_common.cuh"
+
+namespace ember {
+
+#define EMBER_TC_THREADS 128  // 4 warps
+#define EMBER_TC_ROWS 64      // query rows (fwd, dq) or keys (dkdv) per block
+#define EMBER_LOG2E 1.4426950408889634f
+#define EMBER_LN2 0.6931471805599453f
+
+// tc_elem returns element half (0: the low 16 bits) of a pair of T.
+template <class T> __device__ __forceinline__ float tc_elem(u32 x, int half);
+template <> __device__ __forceinline__ float tc_elem<bf16>(u32 x, int half) {
+  return bf16_to_f32((u16)(half ? x >> 16 : x));
+}
+template <> __device__ __forceinline__ float tc_elem<f16>(u32 x, int half) {
+  return f16_to_f32((u16)(half ? x >> 16 : x));
+}
+
+// tc_pack rounds two floats to a pair of T, lo in the low 16 bits.
+template <class T> __device__ __forceinline__ u32 tc_pack(float lo, float hi);
+template <> __device__ __forceinline__ u32 tc_pack<bf16>(float lo, float hi) {
+  return (u32)f32_to_bf16(lo) | ((u32)f32_to_bf16(hi) << 16);
+}
+template <> __device__ __forceinline__ u32 tc_pack<f16>(float lo, float hi) {
+  return (u32)f32_to_f16(lo) | ((u32)f32_to_f16(hi) << 16);
+}
+
+// mma_tc: d += a·b for a 16×16 A (row-major fragment a), a 16×8 B
+// (column fragment b) and a 16×8 float32 D, per PTX's m16n8k16 layouts:
+// lane = 4·g + t holds A[g][2t..2t+1] (a[0]), A[g+8][2t..] (a[1]),
+// A[g][2t+8..] (a[2]), A[g+8][2t+8..] (a[3]); B[2t..2t+1][g] (b[0]),
+// B[2t+8..][g] (b[1]); D[g][2t..2t+1] (d[0], d[1]), D[g+8][2t..] (d[2], d[3]).
+template <class T> __device__ __forceinline__ void mma_tc(float (&d)[4], const u32 (&a)[4], const u32 (&b)[2]);
+#ifdef __CUDA_ARCH__
+template <> __device__ __forceinline__ void mma_tc<bf16>(float (&d)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+#if __CUDA_ARCH__ >= 800
+  asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+  __trap();
+#endif
+}
+template <> __device__ __forceinline__ void mma_tc<f16>(float (&d)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+#if __CUDA_ARCH__ >= 800
+  asm("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+  __trap();
+#endif
+}
+#else
+// The emulator: the lanes post their fragments, then each computes its four
+// outputs from the posted tiles (two warp barriers per product).
+template <class T> __device__ __forceinline__ void mma_tc(float (&d)[4], const u32 (&a)[4], const u32 (&b)[2]) {
+  static u32 fa[32][32][4], fb[32][32][2];  // [warp][lane]
+  const int lane = threadIdx.x & 31, w = (threadIdx.x >> 5) & 31, g = lane >> 2, t = lane & 3;
+  for (int r = 0; r < 4; ++r) fa[w][lane][r] = a[r];
+  fb[w][lane][0] = b[0];
+  fb[w][lane][1] = b[1];
+  warp_sync();
+  for (int kk = 0; kk < 16; ++kk) {
+    const int src = (kk & 7) >> 1, half = kk & 1, up = kk >> 3;
+    const float x0 = tc_elem<T>(fa[w][g * 4 + src][2 * up], half);      // A[g][kk]
+    const float x1 = tc_elem<T>(fa[w][g * 4 + src][2 * up + 1], half);  // A[g+8][kk]
+    const float y0 = tc_elem<T>(fb[w][(2 * t) * 4 + src][up], half);    // B[kk][2t]
+    const float y1 = tc_elem<T>(fb[w][(2 * t + 1) * 4 + src][up], half);
+    d[0] += x0 * y0;
+    d[1] += x0 * y1;
+    d[2] += x1 * y0;
+    d[3] += x1 * y1;
+  }
+  warp_sync();  // every lane has read before the next product posts
+}
+#endif
+
+__device__ __forceinline__ u32 ld_pair(const u16* p) { return *reinterpret_cast<const u32*>(p); }
+
+// load_a: the A fragment of rows [r0, r0+16) and columns [c0, c0+16) of a
+// row-major matrix at base with row stride st; rows at or past limit read
+// as zeros.
+__device__ __forceinline__ void load_a(u32 (&a)[4], const u16* __restrict__ base, i64 st, i64 r0, i64 limit, int c0) {
+  const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const i64 ra = r0 + g, rb = r0 + g + 8;
+  a[0] = ra < limit ? ld_pair(base + ra * st + c0 + 2 * t) : 0u;
+  a[1] = rb < limit ? ld_pair(base + rb * st + c0 + 2 * t) : 0u;
+  a[2] = ra < limit ? ld_pair(base + ra * st + c0 + 8 + 2 * t) : 0u;
+  a[3] = rb < limit ? ld_pair(base + rb * st + c0 + 8 + 2 * t) : 0u;
+}
+
+// load_b: the B fragment of k rows [k0, k0+16) and n columns [n0, n0+8)
+// from shared memory holding Bᵀ row-major (row n, column k, pitch elements
+// per row).
+__device__ __forceinline__ void load_b(u32 (&b)[2], const u16* s, int pitch, int n0, int k0) {
+  const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const u16* r = s + (n0 + g) * pitch + k0 + 2 * t;
+  b[0] = *reinterpret_cast<const u32*>(r);
+  b[1] = *reinterpret_cast<const u32*>(r + 8);
+}
+
+// load_bt2: the B fragments of k rows [k0, k0+16) and the two n tiles
+// [n0, n0+8) (b0) and [n0+8, n0+16) (b1) from shared memory holding B
+// row-major (row k, column n): ldmatrix with transposition on a GPU.
+__device__ __forceinline__ void load_bt2(u32 (&b0)[2], u32 (&b1)[2], const u16* s, int pitch, int k0, int n0) {
+  const int lane = threadIdx.x & 31;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  const int i = lane >> 3;  // the 8×8 matrix whose row this lane addresses
+  const u16* row = s + (k0 + (i & 1) * 8 + (lane & 7)) * pitch + n0 + (i >> 1) * 8;
+  u32 addr;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(addr) : "l"(row));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+               : "=r"(b0[0]), "=r"(b0[1]), "=r"(b1[0]), "=r"(b1[1])
+               : "r"(addr));
+#elif defined(__CUDA_ARCH__)
+  __trap();
+#else
+  const int g = lane >> 2, t = lane & 3;
+  u32 r[4];
+  for (int i = 0; i < 4; ++i) {
+    const u16* m = s + (k0 + (i & 1) * 8 + 2 * t) * pitch + n0 + (i >> 1) * 8 + g;
+    r[i] = (u32)m[0] | ((u32)m[pitch] << 16);
+  }
+  b0[0] = r[0];
+  b0[1] = r[1];
+  b1[0] = r[2];
+  b1[1] = r[3];
+#endif
+}
+
+// A Tile holds one thread's share of an R×D tile of a global matrix in
+// registers, 16-byte chunks of 8 elements, so the next tile's loads can be
+// in flight while the current one is used.
+template <int R, int D> struct Tile {
+  enum { N = R * D / 8 / EMBER_TC_THREADS };
+  Run<u32, 4> c[N];
+};
+
+// load_tile fetches rows [r0, r0+R) of a global matrix with row stride st
+// into the thread's share of t; rows at or past limit read as zeros. aligned
+// says every chunk starts at a 16-byte boundary (else it loads as pairs).
+template <int R, int D>
+__device__ __forceinline__ void load_tile(Tile<R, D>& tl, const u16* __restrict__ src, i64 st, i64 r0, i64 limit,
+                                          bool aligned) {
+#pragma unroll
+  for (int n = 0; n < Tile<R, D>::N; ++n) {
+    const int e = threadIdx.x + n * EMBER_TC_THREADS, r = e / (D / 8), c = 8 * (e - r * (D / 8));
+    Run<u32, 4> x;
+    x.v[0] = x.v[1] = x.v[2] = x.v[3] = 0u;
+    if (r0 + r < limit) {
+      const u16* p = src + (r0 + r) * st + c;
+      if (aligned) {
+        x = *reinterpret_cast<const Run<u32, 4>*>(p);
+      } else {
+        x.v[0] = ld_pair(p);
+        x.v[1] = ld_pair(p + 2);
+        x.v[2] = ld_pair(p + 4);
+        x.v[3] = ld_pair(p + 6);
+      }
+    }
+    tl.c[n] = x;
+  }
+}
+
+// store_tile writes the thread's share of t to shared rows of pitch
+// elements (a multiple of 8).
+template <int R, int D> __device__ __forceinline__ void store_tile(u16* s, int pitch, const Tile<R, D>& tl) {
+#pragma unroll
+  for (int n = 0; n < Tile<R, D>::N; ++n) {
+    const int e = threadIdx.x + n * EMBER_TC_THREADS, r = e / (D / 8), c = 8 * (e - r * (D / 8));
+    *reinterpret_cast<Run<u32, 4>*>(s + r * pitch + c) = tl.c[n];
+  }
+}
+
+// aligned16 reports whether rows of stride st elements from base start at
+// 16-byte boundaries.
+__device__ __forceinline__ bool aligned16(const u16* base, i64 st) { return ((u64)base % 16) == 0 && st % 8 == 0; }
+
+// pack_a turns the float32 accumulators of two neighbouring 16×8 tiles
+// (columns [16j, 16j+16) of a 16-row product) into the A fragment of the
+// next product, rounded to T.
+template <class T> __device__ __forceinline__ void pack_a(u32 (&a)[4], const float (&lo)[4], const float (&hi)[4]) {
+  a[0] = tc_pack<T>(lo[0], lo[1]);
+  a[1] = tc_pack<T>(lo[2], lo[3]);
+  a[2] = tc_pack<T>(hi[0], hi[1]);
+  a[3] = tc_pack<T>(hi[2], hi[3]);
+}
+
+__device__ __forceinline__ float quad_max(float v) {
+  v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+  return fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+}
+__device__ __forceinline__ float quad_sum(float v) {
+  v += __shfl_xor_sync(0xffffffffu, v, 1);
+  return v + __shfl_xor_sync(0xffffffffu, v, 2);
+}
+
+// store_rows writes the 16×D float32 accumulators acc (scaled by f) as
+// rows r0 and r0+8 of the lane's group, below limit.
+template <class T, int D>
+__device__ __forceinline__ void store_rows(u16* __restrict__ base, i64 st, i64 r0, i64 limit, const float (&acc)[D / 8][4],
+                                           float fa, float fb) {
+  const int lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+  const i64 ra = r0 + g, rb = r0 + g + 8;
+#pragma unroll
+  for (int dn = 0; dn < D / 8; ++dn) {
+    if (ra < limit) *reinterpret_cast<u32*>(base + ra * st + dn * 8 + 2 * t) = tc_pack<T>(acc[dn][0] * fa, acc[dn][1] * fa);
+    if (rb < limit) *reinterpret_cast<u32*>(base + rb * st + dn * 8 + 2 * t) = tc_pack<T>(acc[dn][2] * fb, acc[dn][3] * fb);
+  }
+}
+
+template <class T, int D>
+__global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const T* __restrict__ q,
+                            const T* __restrict__ k, const T* __restrict__ v, AttnParams p) {
+  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
+  __shared__ u32 sK_w[BC * P / 2];  // u32 words: 16-byte rows, aligned
+  __shared__ u32 sV_w[BC * P / 2];
+  u16* const sK = reinterpret_cast<u16*>(sK_w);
+  u16* const sV = reinterpret_cast<u16*>(sV_w);
+  const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
+  const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
+  const i64 q0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
+  const i64 ra = r0 + (lane >> 2), rb = ra + 8;
+  const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
+  const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
+  const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
+  i64 kend = p.tk;
+  if (p.causal) {
+    const i64 last = q0 + EMBER_TC_ROWS < p.tq ? q0 + EMBER_TC_ROWS : p.tq;
+    if (last < kend) kend = last;
+  }
+  Tile<BC, D> tk, tv;
+  load_tile(tk, kb, p.k_t, 0, p.tk, ka16);
+  load_tile(tv, vb, p.v_t, 0, p.tk, va16);
+  u32 qa[KD][4];
+#pragma unroll
+  for (int kk = 0; kk < KD; ++kk)
+    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, p.tq, 16 * kk);
+  const float sl2 = (float)p.scale * EMBER_LOG2E;  // scores in log2 units
+  float m[2] = {-m_inf<float>(), -m_inf<float>()}, l[2] = {0.0f, 0.0f};
+  float o[ND][4];
+#pragma unroll
+  for (int dn = 0; dn < ND; ++dn) o[dn][0] = o[dn][1] = o[dn][2] = o[dn][3] = 0.0f;
+  for (i64 kt = 0; kt < kend; kt += BC) {
+    __syncthreads();  // the previous tile's readers are done
+    store_tile(sK, P, tk);
+    store_tile(sV, P, tv);
+    __syncthreads();
+    if (kt + BC < kend) {  // the next tile's loads fly during this one's products
+      load_tile(tk, kb, p.k_t, kt + BC, p.tk, ka16);
+      load_tile(tv, vb, p.v_t, kt + BC, p.tk, va16);
+    }
+    if (p.causal && kt > r0 + 15) continue;  // every key is after the warp's rows
+    float s[NK][4];
+#pragma unroll
+    for (int j = 0; j < NK; ++j) s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
+#pragma unroll
+    for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+      for (int j = 0; j < NK; ++j) {
+        u32 b[2];
+        load_b(b, sK, P, 8 * j, 16 * kk);
+        mma_tc<T>(s[j], qa[kk], b);
+      }
+    }
+    float mx[2] = {-m_inf<float>(), -m_inf<float>()};
+#pragma unroll
+    for (int j = 0; j < NK; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const i64 key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
+        float x = s[j][c] * sl2;
+        if (key >= p.tk || (p.causal && key > row)) x = -m_inf<float>();
+        s[j][c] = x;
+        mx[c >> 1] = fmaxf(mx[c >> 1], x);
+      }
+    }
+    float corr[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const float mnew = fmaxf(m[h], quad_max(mx[h]));
+      corr[h] = mnew == -m_inf<float>() ? 1.0f : exp2f(m[h] - mnew);
+      m[h] = mnew;
+      l[h] *= corr[h];
+    }
+#pragma unroll
+    for (int j = 0; j < NK; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const float mh = m[c >> 1];
+        const float pr = mh == -m_inf<float>() ? 0.0f : exp2f(s[j][c] - mh);
+        s[j][c] = pr;
+        l[c >> 1] += pr;  // the lane's share; summed over the quad at the end
+      }
+    }
+#pragma unroll
+    for (int dn = 0; dn < ND; ++dn) {
+      o[dn][0] *= corr[0];
+      o[dn][1] *= corr[0];
+      o[dn][2] *= corr[1];
+      o[dn][3] *= corr[1];
+    }
+#pragma unroll
+    for (int jj = 0; jj < KC; ++jj) {
+      u32 a[4];
+      pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
+#pragma unroll
+      for (int dn = 0; dn < ND; dn += 2) {
+        u32 b0[2], b1[2];
+        load_bt2(b0, b1, sV, P, 16 * jj, 8 * dn);
+        mma_tc<T>(o[dn], a, b0);
+        mma_tc<T>(o[dn + 1], a, b1);
+      }
+    }
+  }
+  float inv[2];
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    l[h] = quad_sum(l[h]);
+    inv[h] = l[h] > 0.0f ? 1.0f / l[h] : 0.0f;
+  }
+  store_rows<T, D>(reinterpret_cast<u16*>(out) + bi * p.o_b + hi * p.o_h, p.o_t, r0, p.tq, o, inv[0], inv[1]);
+  if (t == 0) {
+    float* lb = lse + (bi * p.h + hi) * p.tq;
+    if (ra < p.tq) lb[ra] = l[0] > 0.0f ? (m[0] + log2f(l[0])) * EMBER_LN2 : -m_inf<float>();
+    if (rb < p.tq) lb[rb] = l[1] > 0.0f ? (m[1] + log2f(l[1])) * EMBER_LN2 : -m_inf<float>();
+  }
+}
+
+template <class T, int D>
+__global__ void attn_tc_bwd_dq(T* __restrict__ dq, const T* __restrict__ q, const T* __restrict__ k,
+                               const T* __restrict__ v, const T* __restrict__ dout, const float* __restrict__ lse,
+                               const float* __restrict__ delta, AttnParams p) {
+  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
+  __shared__ u32 sK_w[BC * P / 2];
+  __shared__ u32 sV_w[BC * P / 2];
+  u16* const sK = reinterpret_cast<u16*>(sK_w);
+  u16* const sV = reinterpret_cast<u16*>(sV_w);
+  const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
+  const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
+  const i64 q0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
+  const i64 ra = r0 + (lane >> 2), rb = ra + 8;
+  const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
+  const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
+  const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
+  i64 kend = p.tk;
+  if (p.causal) {
+    const i64 last = q0 + EMBER_TC_ROWS < p.tq ? q0 + EMBER_TC_ROWS : p.tq;
+    if (last < kend) kend = last;
+  }
+  Tile<BC, D> tk, tv;
+  load_tile(tk, kb, p.k_t, 0, p.tk, ka16);
+  load_tile(tv, vb, p.v_t, 0, p.tk, va16);
+  u32 qa[KD][4], ga[KD][4];
+#pragma unroll
+  for (int kk = 0; kk < KD; ++kk) {
+    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, p.tq, 16 * kk);
+    load_a(ga[kk], reinterpret_cast<const u16*>(dout) + bi * p.do_b + hi * p.do_h, p.do_t, r0, p.tq, 16 * kk);
+  }
+  const i64 rows = (bi * p.h + hi) * p.tq;
+  const float L[2] = {ra < p.tq ? lse[rows + ra] * EMBER_LOG2E : 0.0f, rb < p.tq ? lse[rows + rb] * EMBER_LOG2E : 0.0f};
+  const float Dl[2] = {ra < p.tq ? delta[rows + ra] : 0.0f, rb < p.tq ? delta[rows + rb] : 0.0f};
+  const float sl2 = (float)p.scale * EMBER_LOG2E;
+  float acc[ND][4];
+#pragma unroll
+  for (int dn = 0; dn < ND; ++dn) acc[dn][0] = acc[dn][1] = acc[dn][2] = acc[dn][3] = 0.0f;
+  for (i64 kt = 0; kt < kend; kt += BC) {
+    __syncthreads();
+    store_tile(sK, P, tk);
+    store_tile(sV, P, tv);
+    __syncthreads();
+    if (kt + BC < kend) {
+      load_tile(tk, kb, p.k_t, kt + BC, p.tk, ka16);
+      load_tile(tv, vb, p.v_t, kt + BC, p.tk, va16);
+    }
+    if (p.causal && kt > r0 + 15) continue;
+    float s[NK][4], dp[NK][4];
+#pragma unroll
+    for (int j = 0; j < NK; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
+    }
+#pragma unroll
+    for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+      for (int j = 0; j < NK; ++j) {
+        u32 b[2];
+        load_b(b, sK, P, 8 * j, 16 * kk);
+        mma_tc<T>(s[j], qa[kk], b);
+        load_b(b, sV, P, 8 * j, 16 * kk);
+        mma_tc<T>(dp[j], ga[kk], b);
+      }
+    }
+#pragma unroll
+    for (int j = 0; j < NK; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const i64 key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
+        const bool off = key >= p.tk || (p.causal && key > row);
+        const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - L[c >> 1]);
+        s[j][c] = pr * (dp[j][c] - Dl[c >> 1]);
+      }
+    }
+#pragma unroll
+    for (int jj = 0; jj < KC; ++jj) {
+      u32 a[4];
+      pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
+#pragma unroll
+      for (int dn = 0; dn < ND; dn += 2) {
+        u32 b0[2], b1[2];
+        load_bt2(b0, b1, sK, P, 16 * jj, 8 * dn);
+        mma_tc<T>(acc[dn], a, b0);
+        mma_tc<T>(acc[dn + 1], a, b1);
+      }
+    }
+  }
+  const float sc = (float)p.scale;
+  store_rows<T, D>(reinterpret_cast<u16*>(dq) + bi * p.dq_b + hi * p.dq_h, p.dq_t, r0, p.tq, acc, sc, sc);
+}
+
+template <class T, int D>
+__global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T* __restrict__ q,
+                                 const T* __restrict__ k, const T* __restrict__ v, const T* __restrict__ dout,
+                                 const float* __restrict__ lse, const float* __restrict__ delta, AttnParams p) {
+  enum { BQ = D >= 128 ? 32 : 64, P = D + 8, NQ = BQ / 8, ND = D / 8, KD = D / 16, KQ = BQ / 16 };
+  __shared__ u32 sQ_w[BQ * P / 2];
+  __shared__ u32 sG_w[BQ * P / 2];
+  u16* const sQ = reinterpret_cast<u16*>(sQ_w);
+  u16* const sG = reinterpret_cast<u16*>(sG_w);
+  __shared__ float sL[BQ], sDl[BQ];
+  const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
+  const i64 hkv = p.h / p.kv_group;
+  const i64 bi = blockIdx.y / hkv, hk = blockIdx.y % hkv;
+  const i64 j0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = j0 + 16 * w;
+  const i64 ka_ = r0 + (lane >> 2), kb_ = ka_ + 8;  // the lane's two keys
+  // The block walks (query head, query tile) pairs in order; the causal
+  // mask skips the tiles before its first key.
+  const i64 qstart = p.causal ? j0 / BQ * BQ : 0;
+  const i64 ntiles = p.tq > qstart ? (p.tq - qstart + BQ - 1) / BQ : 0, steps = p.kv_group * ntiles;
+  const u16* qbase = reinterpret_cast<const u16*>(q) + bi * p.q_b;
+  const u16* gbase = reinterpret_cast<const u16*>(dout) + bi * p.do_b;
+  const bool qa16 = aligned16(qbase, p.q_t) && p.q_h % 8 == 0, ga16 = aligned16(gbase, p.do_t) && p.do_h % 8 == 0;
+  Tile<BQ, D> tq, tg;
+  if (steps > 0) {
+    const i64 h0 = hk * p.kv_group;
+    load_tile(tq, qbase + h0 * p.q_h, p.q_t, qstart, p.tq, qa16);
+    load_tile(tg, gbase + h0 * p.do_h, p.do_t, qstart, p.tq, ga16);
+  }
+  u32 ka[KD][4], va[KD][4];
+#pragma unroll
+  for (int kk = 0; kk < KD; ++kk) {
+    load_a(ka[kk], reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h, p.k_t, r0, p.tk, 16 * kk);
+    load_a(va[kk], reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h, p.v_t, r0, p.tk, 16 * kk);
+  }
+  const float sl2 = (float)p.scale * EMBER_LOG2E;
+  float gk[ND][4], gv[ND][4];
+#pragma unroll
+  for (int dn = 0; dn < ND; ++dn) {
+#pragma unroll
+    for (int c = 0; c < 4; ++c) gk[dn][c] = gv[dn][c] = 0.0f;
+  }
+  for (i64 st = 0; st < steps; ++st) {
+    const i64 hi = hk * p.kv_group + st / ntiles, qt = qstart + (st % ntiles) * BQ;
+    const i64 rows = (bi * p.h + hi) * p.tq;
+    __syncthreads();  // the previous tile's readers are done
+    store_tile(sQ, P, tq);
+    store_tile(sG, P, tg);
+    if (threadIdx.x < BQ) {
+      const i64 i = qt + threadIdx.x;
+      sL[threadIdx.x] = i < p.tq ? lse[rows + i] * EMBER_LOG2E : 0.0f;
+      sDl[threadIdx.x] = i < p.tq ? delta[rows + i] : 0.0f;
+    }
+    __syncthreads();
+    if (st + 1 < steps) {
+      const i64 hn = hk * p.kv_group + (st + 1) / ntiles, qn = qstart + ((st + 1) % ntiles) * BQ;
+      load_tile(tq, qbase + hn * p.q_h, p.q_t, qn, p.tq, qa16);
+      load_tile(tg, gbase + hn * p.do_h, p.do_t, qn, p.tq, ga16);
+    }
+    if (p.causal && qt + BQ - 1 < r0) continue;  // every query is before the warp's keys
+    float s[NQ][4], dp[NQ][4];
+#pragma unroll
+    for (int j = 0; j < NQ; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
+    }
+#pragma unroll
+    for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+      for (int j = 0; j < NQ; ++j) {
+        u32 b[2];
+        load_b(b, sQ, P, 8 * j, 16 * kk);
+        mma_tc<T>(s[j], ka[kk], b);  // sᵀ[key][query]
+        load_b(b, sG, P, 8 * j, 16 * kk);
+        mma_tc<T>(dp[j], va[kk], b);  // dpᵀ[key][query]
+      }
+    }
+#pragma unroll
+    for (int j = 0; j < NQ; ++j) {
+#pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const int qi = 8 * j + 2 * t + (c & 1);
+        const i64 query = qt + qi, key = c < 2 ? ka_ : kb_;
+        const bool off = query >= p.tq || key >= p.tk || (p.causal && key > query);
+        const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - sL[qi]);
+        s[j][c] = pr;
+        dp[j][c] = pr * (dp[j][c] - sDl[qi]);
+      }
+    }
+#pragma unroll
+    for (int jj = 0; jj < KQ; ++jj) {
+      u32 ap[4], as[4];
+      pack_a<T>(ap, s[2 * jj], s[2 * jj + 1]);
+      pack_a<T>(as, dp[2 * jj], dp[2 * jj + 1]);
+#pragma unroll
+      for (int dn = 0; dn < ND; dn += 2) {
+        u32 b0[2], b1[2];
+        load_bt2(b0, b1, sG, P, 16 * jj, 8 * dn);
+        mma_tc<T>(gv[dn], ap, b0);
+        mma_tc<T>(gv[dn + 1], ap, b1);
+        load_bt2(b0, b1, sQ, P, 16 * jj, 8 * dn);
+        mma_tc<T>(gk[dn], as, b0);
+        mma_tc<T>(gk[dn + 1], as, b1);
+      }
+    }
+  }
+  store_rows<T, D>(reinterpret_cast<u16*>(dk) + bi * p.dk_b + hk * p.dk_h, p.dk_t, r0, p.tk, gk, (float)p.scale,
+                   (float)p.scale);
+  store_rows<T, D>(reinterpret_cast<u16*>(dv) + bi * p.dv_b + hk * p.dv_h, p.dv_t, r0, p.tk, gv, 1.0f, 1.0f);
+}
+
+}  // namespace ember
