@@ -58,6 +58,8 @@ func MemoryStats(d Device) (stats backend.MemoryStats, ok bool) {
 // the device (CUDA's).
 type deviceProfiler interface {
 	SetProfiling(on bool)
+	Profiling() bool
+	ResetProfile()
 	WriteProfile(w io.Writer) error
 }
 
@@ -86,6 +88,23 @@ func deviceProfilerOf(d Device) (deviceProfiler, error) {
 		return nil, fmt.Errorf("ember: %s has no device profile (use pprof for the CPU)", d)
 	}
 	return p, nil
+}
+
+// DeviceProfiling reports whether d's device-time profile is on.
+func DeviceProfiling(d Device) bool {
+	p, err := deviceProfilerOf(d)
+	return err == nil && p.Profiling()
+}
+
+// ResetDeviceProfile waits for device d and clears its profile, so that
+// what follows (the timed steps after a warm-up, say) is profiled alone.
+func ResetDeviceProfile(d Device) error {
+	p, err := deviceProfilerOf(d)
+	if err != nil {
+		return err
+	}
+	p.ResetProfile()
+	return nil
 }
 
 // WriteDeviceProfile waits for device d and writes its profile (see

@@ -58,7 +58,14 @@ func TestDeviceProfile(t *testing.T) {
 		if err := SetDeviceProfiling(d, true); err != nil {
 			t.Fatal(err)
 		}
+		if !DeviceProfiling(d) {
+			t.Errorf("%s: DeviceProfiling is false after SetDeviceProfiling(true)", d)
+		}
 		x := randT(1, -1, 1, 16, 32).To(Float32, d)
+		x.Neg() // cleared below
+		if err := ResetDeviceProfile(d); err != nil {
+			t.Fatal(err)
+		}
 		y := x.Matmul(x.MT()).Add(x.Sum()).Softmax(-1)
 		y.Contiguous()
 		if err := SetDeviceProfiling(d, false); err != nil {
@@ -69,10 +76,16 @@ func TestDeviceProfile(t *testing.T) {
 		if err := WriteDeviceProfile(&out, d); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"gemm f32 M×N×K 16×16×32 NT", "softmax", "total", "calls"} {
+		for _, want := range []string{"gemm f32 M×N×K 16×16×32 NT", "softmax", "total", "calls", "longest"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("%s: profile lacks %q:\n%s", d, want, out.String())
 			}
+		}
+		if strings.Contains(out.String(), "unary") {
+			t.Errorf("%s: the profile kept the Neg queued before ResetDeviceProfile:\n%s", d, out.String())
+		}
+		if DeviceProfiling(d) {
+			t.Errorf("%s: DeviceProfiling is true after SetDeviceProfiling(false)", d)
 		}
 	}
 }

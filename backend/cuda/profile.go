@@ -21,6 +21,7 @@ type ProfileEntry struct {
 	Name  string
 	Calls int
 	Time  time.Duration // on the device, between events around each call
+	Max   time.Duration // the longest call
 }
 
 // profiler times the work the backend queues on its compute stream while
@@ -104,16 +105,16 @@ func (b *Backend) WriteProfile(w io.Writer) error {
 		total += e.Time
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "device time\tshare\tcalls\tper call\t  %s: what\n", b.name)
+	fmt.Fprintf(tw, "device time\tshare\tcalls\tper call\tlongest\t  %s: what\n", b.name)
 	for _, e := range entries {
 		share := 0.0
 		if total > 0 {
 			share = 100 * float64(e.Time) / float64(total)
 		}
-		fmt.Fprintf(tw, "%v\t%.1f%%\t%d\t%v\t  %s\n", e.Time.Round(time.Microsecond), share, e.Calls,
-			(e.Time / time.Duration(max(e.Calls, 1))).Round(100*time.Nanosecond), e.Name)
+		fmt.Fprintf(tw, "%v\t%.1f%%\t%d\t%v\t%v\t  %s\n", e.Time.Round(time.Microsecond), share, e.Calls,
+			(e.Time / time.Duration(max(e.Calls, 1))).Round(100*time.Nanosecond), e.Max.Round(100*time.Nanosecond), e.Name)
 	}
-	fmt.Fprintf(tw, "%v\t100%%\t\t\t  total\n", total.Round(time.Microsecond))
+	fmt.Fprintf(tw, "%v\t100%%\t\t\t\t  total\n", total.Round(time.Microsecond))
 	return tw.Flush()
 }
 
@@ -249,6 +250,7 @@ func (p *profiler) resolve(g gpu, all bool) {
 			}
 			e.Calls++
 			e.Time += d
+			e.Max = max(e.Max, d)
 		}
 		p.pool = append(p.pool, r.start, r.end)
 	}

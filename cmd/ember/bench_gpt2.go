@@ -58,7 +58,7 @@ func benchGPT2(ctx context.Context, e *emitter, dev ember.Device, c benchConfig)
 		{"vocab", g2.Vocab}, {"batch", g2.Batch}, {"dtype", g2.DType}, {"steps", g2.Steps}, {"params", params}}
 	gen := ember.NewGenerator(0)
 	e.markStart()
-	losses, dt, err := trainSteps(ctx, g2.Steps, g2.Warmup, func() *ember.Tensor {
+	losses, dt, err := trainSteps(ctx, dev, g2.Steps, g2.Warmup, func() *ember.Tensor {
 		x := ember.RandInt(0, int64(g2.Vocab), []int{g2.Batch, g2.Block}, gen).To(dev)
 		y := ember.RandInt(0, int64(g2.Vocab), []int{g2.Batch, g2.Block}, gen).To(dev)
 		var loss *ember.Tensor

@@ -173,7 +173,7 @@ func benchFmnist(ctx context.Context, e *emitter, dev ember.Device, c benchConfi
 // trainSteps runs steps optimizer steps on the loss that loss returns
 // (zero the gradients, backward, step) and returns every step's loss and
 // the seconds taken by the steps after the first warmup.
-func trainSteps(ctx context.Context, steps, warmup int, loss func() *ember.Tensor, opt optim.Optimizer) ([]float64, float64, error) {
+func trainSteps(ctx context.Context, dev ember.Device, steps, warmup int, loss func() *ember.Tensor, opt optim.Optimizer) ([]float64, float64, error) {
 	var losses []float64
 	var t0 time.Time
 	for step := 1; step <= steps; step++ {
@@ -186,6 +186,13 @@ func trainSteps(ctx context.Context, steps, warmup int, loss func() *ember.Tenso
 		opt.Step()
 		losses = append(losses, l.Item())
 		if step == warmup {
+			// A device profile (--device-profile) covers the timed steps
+			// only: the first calls' module loads and allocations stay out.
+			if ember.DeviceProfiling(dev) {
+				if err := ember.ResetDeviceProfile(dev); err != nil {
+					return nil, 0, err
+				}
+			}
 			t0 = time.Now()
 		}
 	}
@@ -277,7 +284,7 @@ func benchGPT(ctx context.Context, e *emitter, dev ember.Device, c benchConfig) 
 	rssBefore := procStatusMiB("VmRSS")
 	gen := ember.NewGenerator(0)
 	e.markStart()
-	losses, dt, err := trainSteps(ctx, c.GPTSteps, c.GPTWarmup, func() *ember.Tensor {
+	losses, dt, err := trainSteps(ctx, dev, c.GPTSteps, c.GPTWarmup, func() *ember.Tensor {
 		x, y := getBatch(trainData, gen)
 		return lmLoss(m.Forward(x), y)
 	}, opt)
