@@ -133,7 +133,8 @@ func newBackend(g gpu, index, maxBlocks int) (*Backend, error) {
 		streams = append(streams, s)
 	}
 	b.alloc = alloc.New(allocDevice{g}, alloc.Options{OnOOM: collectGarbage,
-		OnCollect: collectGarbage, CollectAbove: b.props.TotalMem / 4 * 3, CollectAfter: collectAfter(b.props.TotalMem)})
+		OnCollect: collectGarbage, CollectAbove: b.props.TotalMem / 4 * 3, CollectAfter: collectAfter(b.props.TotalMem),
+		CollectPaced: true})
 	b.up = newStager(g, b.h2d, b.compute, stageChunk)
 	b.down = newStager(g, b.d2h, b.compute, stageChunk)
 	return b, nil

@@ -410,3 +410,47 @@ func TestCollectBeforeGrowing(t *testing.T) {
 		a.Free(b)
 	}
 }
+
+// TestCollectPaced: with CollectPaced, a miss below CollectAbove collects
+// once the bytes handed out since the last collection reach both
+// CollectAfter and what was in use right after it, so dropped blocks come
+// back before the allocator grows.
+func TestCollectPaced(t *testing.T) {
+	d := newFakeDevice(1 << 30)
+	var dropped []*Block
+	var a *Allocator
+	collect := func() {
+		for _, b := range dropped {
+			if err := a.Free(b); err != nil {
+				t.Error(err)
+			}
+		}
+		dropped = nil
+	}
+	a = New(d, Options{CollectAbove: 1 << 30, CollectAfter: 40 * MiB, OnCollect: collect, CollectPaced: true})
+	live := mustMalloc(t, a, 58*MiB, 0) // kept: in use after every collection
+	// Dropped 30 MiB blocks: 58 MiB handed out, a miss: collects (nothing
+	// dropped yet), then grows; 58 MiB in use after it.
+	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
+	if s := a.Stats(); s.Collections != 1 {
+		t.Fatalf("first miss past CollectAfter: %d collections", s.Collections)
+	}
+	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0)) // 30 MiB since: grows
+	if s := a.Stats(); s.Collections != 1 || len(d.mallocs) != 3 {
+		t.Fatalf("below the pace: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
+	}
+	// 60 MiB handed out since, at least the 58 MiB in use after the last
+	// collection: the next miss collects and is served by a dropped block.
+	b := mustMalloc(t, a, 30*MiB, 0)
+	if s := a.Stats(); s.Collections != 2 || len(d.mallocs) != 3 || s.CacheHits != 1 {
+		t.Fatalf("at the pace: %d collections, %d driver allocations, %d cache hits", s.Collections, len(d.mallocs), s.CacheHits)
+	}
+	// Without CollectPaced the same requests grow the cache instead.
+	d2 := newFakeDevice(1 << 30)
+	a2 := New(d2, Options{CollectAbove: 1 << 30, CollectAfter: 40 * MiB, OnCollect: func() { t.Error("collected below CollectAbove") }})
+	for range 4 {
+		mustMalloc(t, a2, 30*MiB, 0)
+	}
+	a.Free(b)
+	a.Free(live)
+}

@@ -26,6 +26,14 @@ type Options struct {
 	// CollectAbove 0 disables it.
 	OnCollect                  func()
 	CollectAbove, CollectAfter uint64
+	// CollectPaced also runs OnCollect below CollectAbove, on a miss, once
+	// the bytes handed out since the last collection reach both
+	// CollectAfter and the bytes in use right after it: the Go collector's
+	// own pacing (GOGC=100) applied to device memory. A training loop's
+	// dropped activations then come back about once per step, instead of
+	// each step taking new segments from the driver (cuMemAlloc, a
+	// millisecond-scale host call) until the device is ¾ full.
+	CollectPaced bool
 }
 
 // Allocator caches device memory of one device. It is safe for concurrent
@@ -39,8 +47,9 @@ type Allocator struct {
 	segments map[*segment]bool
 	pending  []pendingFree
 	stats    Stats
-	// handedOut counts bytes handed out since OnCollect last ran.
-	handedOut uint64
+	// handedOut counts bytes handed out since OnCollect last ran;
+	// liveAfterCollect is Stats.Allocated right after it ran.
+	handedOut, liveAfterCollect uint64
 }
 
 // pendingFree is a freed block waiting for events on the streams that
@@ -68,13 +77,13 @@ func (a *Allocator) pool(k poolKey) *pool {
 func (a *Allocator) Malloc(size uint64, s driver.Stream) (*Block, error) {
 	n := roundSize(size)
 	a.mu.Lock()
-	if a.opts.OnCollect != nil && a.opts.CollectAbove > 0 && a.handedOut >= a.opts.CollectAfter &&
-		a.stats.Reserved+segmentSize(n) > a.opts.CollectAbove && !a.cached(n, s) {
+	if a.shouldCollect(n) && !a.cached(n, s) {
 		a.handedOut = 0
 		a.stats.Collections++
 		a.mu.Unlock()
 		a.opts.OnCollect()
 		a.mu.Lock()
+		a.liveAfterCollect = a.stats.Allocated
 	}
 	b, err := a.malloc(n, s)
 	if errors.Is(err, ErrOutOfMemory) {
@@ -105,6 +114,15 @@ func (a *Allocator) Malloc(size uint64, s driver.Stream) (*Block, error) {
 	}
 	a.mu.Unlock()
 	return b, err
+}
+
+// shouldCollect reports whether a request for n bytes that the cache
+// cannot serve should run OnCollect first (see Options). Locked.
+func (a *Allocator) shouldCollect(n uint64) bool {
+	if a.opts.OnCollect == nil || a.opts.CollectAbove == 0 || a.handedOut < a.opts.CollectAfter {
+		return false
+	}
+	return a.stats.Reserved+segmentSize(n) > a.opts.CollectAbove || (a.opts.CollectPaced && a.handedOut >= a.liveAfterCollect)
 }
 
 // cached reports whether the cache can serve n bytes on stream s without a
