@@ -36,6 +36,14 @@ namespace ember {
 #define EMBER_LOG2E 1.4426950408889634f
 #define EMBER_LN2 0.6931471805599453f
 
+// EMBER_TC_BOUNDS caps a kernel's registers so that `blocks` blocks fit on
+// an SM (the emulator has no such limit).
+#ifdef __CUDA_ARCH__
+#define EMBER_TC_BOUNDS(blocks) __launch_bounds__(EMBER_TC_THREADS, blocks)
+#else
+#define EMBER_TC_BOUNDS(blocks)
+#endif
+
 // tc_elem returns element half (0: the low 16 bits) of a pair of T.
 template <class T> __device__ __forceinline__ float tc_elem(u32 x, int half);
 template <> __device__ __forceinline__ float tc_elem<bf16>(u32 x, int half) {
@@ -104,6 +112,8 @@ template <class T> __device__ __forceinline__ void mma_tc(float (&d)[4], const u
 }
 #endif
 
+__device__ __forceinline__ int imin(int a, int b) { return a < b ? a : b; }
+
 __device__ __forceinline__ u32 ld_pair(const u16* p) { return *reinterpret_cast<const u32*>(p); }
 
 // load_a: the A fragment of rows [r0, r0+16) and columns [c0, c0+16) of a
@@ -126,6 +136,24 @@ __device__ __forceinline__ void load_b(u32 (&b)[2], const u16* s, int pitch, int
   const u16* r = s + (n0 + g) * pitch + k0 + 2 * t;
   b[0] = *reinterpret_cast<const u32*>(r);
   b[1] = *reinterpret_cast<const u32*>(r + 8);
+}
+
+// load_b2: the B fragments of k rows [k0, k0+16) and the two n tiles
+// [n0, n0+8) (b0) and [n0+8, n0+16) (b1) from shared memory holding Bᵀ
+// row-major, as load_b twice: one ldmatrix on a GPU.
+__device__ __forceinline__ void load_b2(u32 (&b0)[2], u32 (&b1)[2], const u16* s, int pitch, int n0, int k0) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  const int lane = threadIdx.x & 31, i = lane >> 3;
+  const u16* row = s + (n0 + (i >> 1) * 8 + (lane & 7)) * pitch + k0 + (i & 1) * 8;
+  u32 addr;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(addr) : "l"(row));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+               : "=r"(b0[0]), "=r"(b0[1]), "=r"(b1[0]), "=r"(b1[1])
+               : "r"(addr));
+#else
+  load_b(b0, s, pitch, n0, k0);
+  load_b(b1, s, pitch, n0 + 8, k0);
+#endif
 }
 
 // load_bt2: the B fragments of k rows [k0, k0+16) and the two n tiles
@@ -157,47 +185,63 @@ __device__ __forceinline__ void load_bt2(u32 (&b0)[2], u32 (&b1)[2], const u16* 
 #endif
 }
 
-// A Tile holds one thread's share of an R×D tile of a global matrix in
-// registers, 16-byte chunks of 8 elements, so the next tile's loads can be
-// in flight while the current one is used.
-template <int R, int D> struct Tile {
-  enum { N = R * D / 8 / EMBER_TC_THREADS };
-  Run<u32, 4> c[N];
-};
+// cp_async16 copies 16 bytes from global src to shared dst, or zeros when
+// !valid: asynchronously on sm_80 and newer (cp.async, finished by
+// cp_async_wait), at once elsewhere.
+__device__ __forceinline__ void cp_async16(u16* dst, const u16* src, bool valid) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  u32 saddr;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(saddr) : "l"(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(saddr), "l"(src), "r"(valid ? 16 : 0));
+#else
+  Run<u32, 4> x;
+  x.v[0] = x.v[1] = x.v[2] = x.v[3] = 0u;
+  if (valid) x = *reinterpret_cast<const Run<u32, 4>*>(src);
+  *reinterpret_cast<Run<u32, 4>*>(dst) = x;
+#endif
+}
 
-// load_tile fetches rows [r0, r0+R) of a global matrix with row stride st
-// into the thread's share of t; rows at or past limit read as zeros. aligned
-// says every chunk starts at a 16-byte boundary (else it loads as pairs).
+// cp_async_commit closes a group of cp_async16 copies; cp_async_wait waits
+// until every group but the last `pending` has landed (this thread's).
+__device__ __forceinline__ void cp_async_commit() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;");
+#endif
+}
+template <int pending> __device__ __forceinline__ void cp_async_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.wait_group %0;" ::"n"(pending));
+#endif
+}
+
+// copy_tile copies rows [r0, r0+R) (D columns, row stride st) of a global
+// matrix into shared rows of pitch elements (a multiple of 8), in 16-byte
+// chunks; rows at or past limit become zeros. aligned says every chunk
+// starts at a 16-byte boundary: the copies are then asynchronous (see
+// cp_async16; the caller commits and waits); otherwise they load as pairs
+// and store at once.
 template <int R, int D>
-__device__ __forceinline__ void load_tile(Tile<R, D>& tl, const u16* __restrict__ src, i64 st, i64 r0, i64 limit,
+__device__ __forceinline__ void copy_tile(u16* s, int pitch, const u16* __restrict__ src, i64 st, int r0, int limit,
                                           bool aligned) {
 #pragma unroll
-  for (int n = 0; n < Tile<R, D>::N; ++n) {
+  for (int n = 0; n < R * D / 8 / EMBER_TC_THREADS; ++n) {
     const int e = threadIdx.x + n * EMBER_TC_THREADS, r = e / (D / 8), c = 8 * (e - r * (D / 8));
-    Run<u32, 4> x;
-    x.v[0] = x.v[1] = x.v[2] = x.v[3] = 0u;
-    if (r0 + r < limit) {
-      const u16* p = src + (r0 + r) * st + c;
-      if (aligned) {
-        x = *reinterpret_cast<const Run<u32, 4>*>(p);
-      } else {
+    const bool valid = r0 + r < limit;
+    const u16* p = src + (valid ? (i64)(r0 + r) * st + c : 0);
+    u16* d = s + r * pitch + c;
+    if (aligned) {
+      cp_async16(d, p, valid);
+    } else {
+      Run<u32, 4> x;
+      x.v[0] = x.v[1] = x.v[2] = x.v[3] = 0u;
+      if (valid) {
         x.v[0] = ld_pair(p);
         x.v[1] = ld_pair(p + 2);
         x.v[2] = ld_pair(p + 4);
         x.v[3] = ld_pair(p + 6);
       }
+      *reinterpret_cast<Run<u32, 4>*>(d) = x;
     }
-    tl.c[n] = x;
-  }
-}
-
-// store_tile writes the thread's share of t to shared rows of pitch
-// elements (a multiple of 8).
-template <int R, int D> __device__ __forceinline__ void store_tile(u16* s, int pitch, const Tile<R, D>& tl) {
-#pragma unroll
-  for (int n = 0; n < Tile<R, D>::N; ++n) {
-    const int e = threadIdx.x + n * EMBER_TC_THREADS, r = e / (D / 8), c = 8 * (e - r * (D / 8));
-    *reinterpret_cast<Run<u32, 4>*>(s + r * pitch + c) = tl.c[n];
   }
 }
 
@@ -238,107 +282,116 @@ __device__ __forceinline__ void store_rows(u16* __restrict__ base, i64 st, i64 r
   }
 }
 
+// The kernels below keep two shared-memory stages of the tiles they walk:
+// tile i+1 is copied (cp.async) into one while tile i is multiplied from the
+// other, with one barrier per tile. Index
+// arithmetic inside a tile is 32-bit (sequence lengths are below 2^31).
+
 template <class T, int D>
 __global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const T* __restrict__ q,
                             const T* __restrict__ k, const T* __restrict__ v, AttnParams p) {
   enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
-  __shared__ u32 sK_w[BC * P / 2];  // u32 words: 16-byte rows, aligned
-  __shared__ u32 sV_w[BC * P / 2];
-  u16* const sK = reinterpret_cast<u16*>(sK_w);
-  u16* const sV = reinterpret_cast<u16*>(sV_w);
+  __shared__ u32 sK_w[2][BC * P / 2];  // u32 words: 16-byte rows, aligned
+  __shared__ u32 sV_w[2][BC * P / 2];
   const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
   const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
-  const i64 q0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
-  const i64 ra = r0 + (lane >> 2), rb = ra + 8;
+  const int tq = (int)p.tq, tkn = (int)p.tk;
+  const int q0 = (int)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
+  const int ra = r0 + (lane >> 2), rb = ra + 8;
   const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
   const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
   const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
-  i64 kend = p.tk;
-  if (p.causal) {
-    const i64 last = q0 + EMBER_TC_ROWS < p.tq ? q0 + EMBER_TC_ROWS : p.tq;
-    if (last < kend) kend = last;
-  }
-  Tile<BC, D> tk, tv;
-  load_tile(tk, kb, p.k_t, 0, p.tk, ka16);
-  load_tile(tv, vb, p.v_t, 0, p.tk, va16);
+  int kend = tkn;
+  if (p.causal) kend = imin(kend, imin(q0 + EMBER_TC_ROWS, tq));
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[0]), P, kb, p.k_t, 0, tkn, ka16);
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[0]), P, vb, p.v_t, 0, tkn, va16);
+  cp_async_commit();
   u32 qa[KD][4];
 #pragma unroll
   for (int kk = 0; kk < KD; ++kk)
-    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, p.tq, 16 * kk);
+    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, tq, 16 * kk);
   const float sl2 = (float)p.scale * EMBER_LOG2E;  // scores in log2 units
   float m[2] = {-m_inf<float>(), -m_inf<float>()}, l[2] = {0.0f, 0.0f};
   float o[ND][4];
 #pragma unroll
   for (int dn = 0; dn < ND; ++dn) o[dn][0] = o[dn][1] = o[dn][2] = o[dn][3] = 0.0f;
-  for (i64 kt = 0; kt < kend; kt += BC) {
-    __syncthreads();  // the previous tile's readers are done
-    store_tile(sK, P, tk);
-    store_tile(sV, P, tv);
-    __syncthreads();
-    if (kt + BC < kend) {  // the next tile's loads fly during this one's products
-      load_tile(tk, kb, p.k_t, kt + BC, p.tk, ka16);
-      load_tile(tv, vb, p.v_t, kt + BC, p.tk, va16);
+  int stage = 0;
+  for (int kt = 0; kt < kend; kt += BC, stage ^= 1) {
+    cp_async_wait<0>();  // this tile's copies (the only ones in flight) landed
+    __syncthreads();     // ... for every thread, and the last tile's readers are done
+    if (kt + BC < kend) {  // the next tile's copies fly during this one's products
+      copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[stage ^ 1]), P, kb, p.k_t, kt + BC, tkn, ka16);
+      copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[stage ^ 1]), P, vb, p.v_t, kt + BC, tkn, va16);
+      cp_async_commit();
     }
-    if (p.causal && kt > r0 + 15) continue;  // every key is after the warp's rows
-    float s[NK][4];
+    const u16* sK = reinterpret_cast<const u16*>(sK_w[stage]);
+    const u16* sV = reinterpret_cast<const u16*>(sV_w[stage]);
+    if (!(p.causal && kt > r0 + 15)) {  // else every key is after the warp's rows
+      float s[NK][4];
 #pragma unroll
-    for (int j = 0; j < NK; ++j) s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
+      for (int j = 0; j < NK; ++j) s[j][0] = s[j][1] = s[j][2] = s[j][3] = 0.0f;
 #pragma unroll
-    for (int kk = 0; kk < KD; ++kk) {
+      for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+        for (int j = 0; j < NK; j += 2) {
+          u32 b0[2], b1[2];
+          load_b2(b0, b1, sK, P, 8 * j, 16 * kk);
+          mma_tc<T>(s[j], qa[kk], b0);
+          mma_tc<T>(s[j + 1], qa[kk], b1);
+        }
+      }
+      // Only a tile past the keys' end or crossing the diagonal is masked.
+      const bool masked = kt + BC > tkn || (p.causal && kt + BC - 1 > r0);
+      float mx[2] = {-m_inf<float>(), -m_inf<float>()};
 #pragma unroll
       for (int j = 0; j < NK; ++j) {
-        u32 b[2];
-        load_b(b, sK, P, 8 * j, 16 * kk);
-        mma_tc<T>(s[j], qa[kk], b);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          float x = s[j][c] * sl2;
+          if (masked) {
+            const int key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
+            if (key >= tkn || (p.causal && key > row)) x = -m_inf<float>();
+          }
+          s[j][c] = x;
+          mx[c >> 1] = fmaxf(mx[c >> 1], x);
+        }
       }
-    }
-    float mx[2] = {-m_inf<float>(), -m_inf<float>()};
+      float corr[2];
 #pragma unroll
-    for (int j = 0; j < NK; ++j) {
-#pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const i64 key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
-        float x = s[j][c] * sl2;
-        if (key >= p.tk || (p.causal && key > row)) x = -m_inf<float>();
-        s[j][c] = x;
-        mx[c >> 1] = fmaxf(mx[c >> 1], x);
+      for (int h = 0; h < 2; ++h) {
+        const float mnew = fmaxf(m[h], quad_max(mx[h]));
+        corr[h] = mnew == -m_inf<float>() ? 1.0f : exp2f(m[h] - mnew);
+        m[h] = mnew;
+        l[h] *= corr[h];
       }
-    }
-    float corr[2];
+      const float m0 = m[0] == -m_inf<float>() ? 0.0f : m[0], m1 = m[1] == -m_inf<float>() ? 0.0f : m[1];
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      const float mnew = fmaxf(m[h], quad_max(mx[h]));
-      corr[h] = mnew == -m_inf<float>() ? 1.0f : exp2f(m[h] - mnew);
-      m[h] = mnew;
-      l[h] *= corr[h];
-    }
-#pragma unroll
-    for (int j = 0; j < NK; ++j) {
-#pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const float mh = m[c >> 1];
-        const float pr = mh == -m_inf<float>() ? 0.0f : exp2f(s[j][c] - mh);
-        s[j][c] = pr;
-        l[c >> 1] += pr;  // the lane's share; summed over the quad at the end
+      for (int j = 0; j < NK; ++j) {
+        s[j][0] = exp2f(s[j][0] - m0);  // a removed key (-Inf) gives 0
+        s[j][1] = exp2f(s[j][1] - m0);
+        s[j][2] = exp2f(s[j][2] - m1);
+        s[j][3] = exp2f(s[j][3] - m1);
+        l[0] += s[j][0] + s[j][1];  // the lane's share; summed over the quad at the end
+        l[1] += s[j][2] + s[j][3];
       }
-    }
 #pragma unroll
-    for (int dn = 0; dn < ND; ++dn) {
-      o[dn][0] *= corr[0];
-      o[dn][1] *= corr[0];
-      o[dn][2] *= corr[1];
-      o[dn][3] *= corr[1];
-    }
+      for (int dn = 0; dn < ND; ++dn) {
+        o[dn][0] *= corr[0];
+        o[dn][1] *= corr[0];
+        o[dn][2] *= corr[1];
+        o[dn][3] *= corr[1];
+      }
 #pragma unroll
-    for (int jj = 0; jj < KC; ++jj) {
-      u32 a[4];
-      pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
+      for (int jj = 0; jj < KC; ++jj) {
+        u32 a[4];
+        pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
 #pragma unroll
-      for (int dn = 0; dn < ND; dn += 2) {
-        u32 b0[2], b1[2];
-        load_bt2(b0, b1, sV, P, 16 * jj, 8 * dn);
-        mma_tc<T>(o[dn], a, b0);
-        mma_tc<T>(o[dn + 1], a, b1);
+        for (int dn = 0; dn < ND; dn += 2) {
+          u32 b0[2], b1[2];
+          load_bt2(b0, b1, sV, P, 16 * jj, 8 * dn);
+          mma_tc<T>(o[dn], a, b0);
+          mma_tc<T>(o[dn + 1], a, b1);
+        }
       }
     }
   }
@@ -348,103 +401,108 @@ __global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const 
     l[h] = quad_sum(l[h]);
     inv[h] = l[h] > 0.0f ? 1.0f / l[h] : 0.0f;
   }
-  store_rows<T, D>(reinterpret_cast<u16*>(out) + bi * p.o_b + hi * p.o_h, p.o_t, r0, p.tq, o, inv[0], inv[1]);
+  store_rows<T, D>(reinterpret_cast<u16*>(out) + bi * p.o_b + hi * p.o_h, p.o_t, r0, tq, o, inv[0], inv[1]);
   if (t == 0) {
     float* lb = lse + (bi * p.h + hi) * p.tq;
-    if (ra < p.tq) lb[ra] = l[0] > 0.0f ? (m[0] + log2f(l[0])) * EMBER_LN2 : -m_inf<float>();
-    if (rb < p.tq) lb[rb] = l[1] > 0.0f ? (m[1] + log2f(l[1])) * EMBER_LN2 : -m_inf<float>();
+    if (ra < tq) lb[ra] = l[0] > 0.0f ? (m[0] + log2f(l[0])) * EMBER_LN2 : -m_inf<float>();
+    if (rb < tq) lb[rb] = l[1] > 0.0f ? (m[1] + log2f(l[1])) * EMBER_LN2 : -m_inf<float>();
   }
 }
 
 template <class T, int D>
-__global__ void attn_tc_bwd_dq(T* __restrict__ dq, const T* __restrict__ q, const T* __restrict__ k,
+__global__ void EMBER_TC_BOUNDS(D >= 128 ? 2 : 3) attn_tc_bwd_dq(T* __restrict__ dq, const T* __restrict__ q, const T* __restrict__ k,
                                const T* __restrict__ v, const T* __restrict__ dout, const float* __restrict__ lse,
                                const float* __restrict__ delta, AttnParams p) {
   enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
-  __shared__ u32 sK_w[BC * P / 2];
-  __shared__ u32 sV_w[BC * P / 2];
-  u16* const sK = reinterpret_cast<u16*>(sK_w);
-  u16* const sV = reinterpret_cast<u16*>(sV_w);
+  __shared__ u32 sK_w[2][BC * P / 2];
+  __shared__ u32 sV_w[2][BC * P / 2];
   const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
   const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
-  const i64 q0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
-  const i64 ra = r0 + (lane >> 2), rb = ra + 8;
+  const int tq = (int)p.tq, tkn = (int)p.tk;
+  const int q0 = (int)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
+  const int ra = r0 + (lane >> 2), rb = ra + 8;
   const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
   const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
   const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
-  i64 kend = p.tk;
-  if (p.causal) {
-    const i64 last = q0 + EMBER_TC_ROWS < p.tq ? q0 + EMBER_TC_ROWS : p.tq;
-    if (last < kend) kend = last;
-  }
-  Tile<BC, D> tk, tv;
-  load_tile(tk, kb, p.k_t, 0, p.tk, ka16);
-  load_tile(tv, vb, p.v_t, 0, p.tk, va16);
+  int kend = tkn;
+  if (p.causal) kend = imin(kend, imin(q0 + EMBER_TC_ROWS, tq));
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[0]), P, kb, p.k_t, 0, tkn, ka16);
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[0]), P, vb, p.v_t, 0, tkn, va16);
+  cp_async_commit();
   u32 qa[KD][4], ga[KD][4];
 #pragma unroll
   for (int kk = 0; kk < KD; ++kk) {
-    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, p.tq, 16 * kk);
-    load_a(ga[kk], reinterpret_cast<const u16*>(dout) + bi * p.do_b + hi * p.do_h, p.do_t, r0, p.tq, 16 * kk);
+    load_a(qa[kk], reinterpret_cast<const u16*>(q) + bi * p.q_b + hi * p.q_h, p.q_t, r0, tq, 16 * kk);
+    load_a(ga[kk], reinterpret_cast<const u16*>(dout) + bi * p.do_b + hi * p.do_h, p.do_t, r0, tq, 16 * kk);
   }
   const i64 rows = (bi * p.h + hi) * p.tq;
-  const float L[2] = {ra < p.tq ? lse[rows + ra] * EMBER_LOG2E : 0.0f, rb < p.tq ? lse[rows + rb] * EMBER_LOG2E : 0.0f};
-  const float Dl[2] = {ra < p.tq ? delta[rows + ra] : 0.0f, rb < p.tq ? delta[rows + rb] : 0.0f};
+  const float L[2] = {ra < tq ? lse[rows + ra] * EMBER_LOG2E : 0.0f, rb < tq ? lse[rows + rb] * EMBER_LOG2E : 0.0f};
+  const float Dl[2] = {ra < tq ? delta[rows + ra] : 0.0f, rb < tq ? delta[rows + rb] : 0.0f};
   const float sl2 = (float)p.scale * EMBER_LOG2E;
   float acc[ND][4];
 #pragma unroll
   for (int dn = 0; dn < ND; ++dn) acc[dn][0] = acc[dn][1] = acc[dn][2] = acc[dn][3] = 0.0f;
-  for (i64 kt = 0; kt < kend; kt += BC) {
-    __syncthreads();
-    store_tile(sK, P, tk);
-    store_tile(sV, P, tv);
+  int stage = 0;
+  for (int kt = 0; kt < kend; kt += BC, stage ^= 1) {
+    cp_async_wait<0>();
     __syncthreads();
     if (kt + BC < kend) {
-      load_tile(tk, kb, p.k_t, kt + BC, p.tk, ka16);
-      load_tile(tv, vb, p.v_t, kt + BC, p.tk, va16);
+      copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[stage ^ 1]), P, kb, p.k_t, kt + BC, tkn, ka16);
+      copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[stage ^ 1]), P, vb, p.v_t, kt + BC, tkn, va16);
+      cp_async_commit();
     }
-    if (p.causal && kt > r0 + 15) continue;
-    float s[NK][4], dp[NK][4];
-#pragma unroll
-    for (int j = 0; j < NK; ++j) {
-#pragma unroll
-      for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
-    }
-#pragma unroll
-    for (int kk = 0; kk < KD; ++kk) {
+    const u16* sK = reinterpret_cast<const u16*>(sK_w[stage]);
+    const u16* sV = reinterpret_cast<const u16*>(sV_w[stage]);
+    if (!(p.causal && kt > r0 + 15)) {
+      float s[NK][4], dp[NK][4];
 #pragma unroll
       for (int j = 0; j < NK; ++j) {
-        u32 b[2];
-        load_b(b, sK, P, 8 * j, 16 * kk);
-        mma_tc<T>(s[j], qa[kk], b);
-        load_b(b, sV, P, 8 * j, 16 * kk);
-        mma_tc<T>(dp[j], ga[kk], b);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
       }
-    }
 #pragma unroll
-    for (int j = 0; j < NK; ++j) {
+      for (int kk = 0; kk < KD; ++kk) {
 #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const i64 key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
-        const bool off = key >= p.tk || (p.causal && key > row);
-        const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - L[c >> 1]);
-        s[j][c] = pr * (dp[j][c] - Dl[c >> 1]);
+        for (int j = 0; j < NK; j += 2) {
+          u32 b0[2], b1[2];
+          load_b2(b0, b1, sK, P, 8 * j, 16 * kk);
+          mma_tc<T>(s[j], qa[kk], b0);
+          mma_tc<T>(s[j + 1], qa[kk], b1);
+          load_b2(b0, b1, sV, P, 8 * j, 16 * kk);
+          mma_tc<T>(dp[j], ga[kk], b0);
+          mma_tc<T>(dp[j + 1], ga[kk], b1);
+        }
       }
-    }
+      const bool masked = kt + BC > tkn || (p.causal && kt + BC - 1 > r0);
 #pragma unroll
-    for (int jj = 0; jj < KC; ++jj) {
-      u32 a[4];
-      pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
+      for (int j = 0; j < NK; ++j) {
 #pragma unroll
-      for (int dn = 0; dn < ND; dn += 2) {
-        u32 b0[2], b1[2];
-        load_bt2(b0, b1, sK, P, 16 * jj, 8 * dn);
-        mma_tc<T>(acc[dn], a, b0);
-        mma_tc<T>(acc[dn + 1], a, b1);
+        for (int c = 0; c < 4; ++c) {
+          bool off = false;
+          if (masked) {
+            const int key = kt + 8 * j + 2 * t + (c & 1), row = c < 2 ? ra : rb;
+            off = key >= tkn || (p.causal && key > row);
+          }
+          const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - L[c >> 1]);
+          s[j][c] = pr * (dp[j][c] - Dl[c >> 1]);
+        }
+      }
+#pragma unroll
+      for (int jj = 0; jj < KC; ++jj) {
+        u32 a[4];
+        pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
+#pragma unroll
+        for (int dn = 0; dn < ND; dn += 2) {
+          u32 b0[2], b1[2];
+          load_bt2(b0, b1, sK, P, 16 * jj, 8 * dn);
+          mma_tc<T>(acc[dn], a, b0);
+          mma_tc<T>(acc[dn + 1], a, b1);
+        }
       }
     }
   }
   const float sc = (float)p.scale;
-  store_rows<T, D>(reinterpret_cast<u16*>(dq) + bi * p.dq_b + hi * p.dq_h, p.dq_t, r0, p.tq, acc, sc, sc);
+  store_rows<T, D>(reinterpret_cast<u16*>(dq) + bi * p.dq_b + hi * p.dq_h, p.dq_t, r0, tq, acc, sc, sc);
 }
 
 template <class T, int D>
@@ -452,34 +510,42 @@ __global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T
                                  const T* __restrict__ k, const T* __restrict__ v, const T* __restrict__ dout,
                                  const float* __restrict__ lse, const float* __restrict__ delta, AttnParams p) {
   enum { BQ = D >= 128 ? 32 : 64, P = D + 8, NQ = BQ / 8, ND = D / 8, KD = D / 16, KQ = BQ / 16 };
-  __shared__ u32 sQ_w[BQ * P / 2];
-  __shared__ u32 sG_w[BQ * P / 2];
-  u16* const sQ = reinterpret_cast<u16*>(sQ_w);
-  u16* const sG = reinterpret_cast<u16*>(sG_w);
-  __shared__ float sL[BQ], sDl[BQ];
+  __shared__ u32 sQ_w[2][BQ * P / 2];
+  __shared__ u32 sG_w[2][BQ * P / 2];
+  __shared__ float sL[2][BQ], sDl[2][BQ];
   const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
   const i64 hkv = p.h / p.kv_group;
   const i64 bi = blockIdx.y / hkv, hk = blockIdx.y % hkv;
-  const i64 j0 = (i64)blockIdx.x * EMBER_TC_ROWS, r0 = j0 + 16 * w;
-  const i64 ka_ = r0 + (lane >> 2), kb_ = ka_ + 8;  // the lane's two keys
+  const int tq = (int)p.tq, tkn = (int)p.tk;
+  const int j0 = (int)blockIdx.x * EMBER_TC_ROWS, r0 = j0 + 16 * w;
+  const int ka_ = r0 + (lane >> 2), kb_ = ka_ + 8;  // the lane's two keys
   // The block walks (query head, query tile) pairs in order; the causal
   // mask skips the tiles before its first key.
-  const i64 qstart = p.causal ? j0 / BQ * BQ : 0;
-  const i64 ntiles = p.tq > qstart ? (p.tq - qstart + BQ - 1) / BQ : 0, steps = p.kv_group * ntiles;
+  const int qstart = p.causal ? j0 / BQ * BQ : 0;
+  const int ntiles = tq > qstart ? (tq - qstart + BQ - 1) / BQ : 0, steps = (int)p.kv_group * ntiles;
   const u16* qbase = reinterpret_cast<const u16*>(q) + bi * p.q_b;
   const u16* gbase = reinterpret_cast<const u16*>(dout) + bi * p.do_b;
   const bool qa16 = aligned16(qbase, p.q_t) && p.q_h % 8 == 0, ga16 = aligned16(gbase, p.do_t) && p.do_h % 8 == 0;
-  Tile<BQ, D> tq, tg;
-  if (steps > 0) {
-    const i64 h0 = hk * p.kv_group;
-    load_tile(tq, qbase + h0 * p.q_h, p.q_t, qstart, p.tq, qa16);
-    load_tile(tg, gbase + h0 * p.do_h, p.do_t, qstart, p.tq, ga16);
-  }
+  // stage_tile copies step st's tiles (and their rows' lse and delta) into
+  // stage sg.
+  auto stage_tile = [&](int st, int sg) {
+    const i64 h = hk * p.kv_group + st / ntiles, rows = (bi * p.h + h) * p.tq;
+    const int qt = qstart + (st % ntiles) * BQ;
+    copy_tile<BQ, D>(reinterpret_cast<u16*>(sQ_w[sg]), P, qbase + h * p.q_h, p.q_t, qt, tq, qa16);
+    copy_tile<BQ, D>(reinterpret_cast<u16*>(sG_w[sg]), P, gbase + h * p.do_h, p.do_t, qt, tq, ga16);
+    cp_async_commit();
+    if (threadIdx.x < BQ) {
+      const int i = qt + threadIdx.x;
+      sL[sg][threadIdx.x] = i < tq ? lse[rows + i] * EMBER_LOG2E : 0.0f;
+      sDl[sg][threadIdx.x] = i < tq ? delta[rows + i] : 0.0f;
+    }
+  };
+  if (steps > 0) stage_tile(0, 0);
   u32 ka[KD][4], va[KD][4];
 #pragma unroll
   for (int kk = 0; kk < KD; ++kk) {
-    load_a(ka[kk], reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h, p.k_t, r0, p.tk, 16 * kk);
-    load_a(va[kk], reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h, p.v_t, r0, p.tk, 16 * kk);
+    load_a(ka[kk], reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h, p.k_t, r0, tkn, 16 * kk);
+    load_a(va[kk], reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h, p.v_t, r0, tkn, 16 * kk);
   }
   const float sl2 = (float)p.scale * EMBER_LOG2E;
   float gk[ND][4], gv[ND][4];
@@ -488,73 +554,73 @@ __global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T
 #pragma unroll
     for (int c = 0; c < 4; ++c) gk[dn][c] = gv[dn][c] = 0.0f;
   }
-  for (i64 st = 0; st < steps; ++st) {
-    const i64 hi = hk * p.kv_group + st / ntiles, qt = qstart + (st % ntiles) * BQ;
-    const i64 rows = (bi * p.h + hi) * p.tq;
-    __syncthreads();  // the previous tile's readers are done
-    store_tile(sQ, P, tq);
-    store_tile(sG, P, tg);
-    if (threadIdx.x < BQ) {
-      const i64 i = qt + threadIdx.x;
-      sL[threadIdx.x] = i < p.tq ? lse[rows + i] * EMBER_LOG2E : 0.0f;
-      sDl[threadIdx.x] = i < p.tq ? delta[rows + i] : 0.0f;
-    }
-    __syncthreads();
-    if (st + 1 < steps) {
-      const i64 hn = hk * p.kv_group + (st + 1) / ntiles, qn = qstart + ((st + 1) % ntiles) * BQ;
-      load_tile(tq, qbase + hn * p.q_h, p.q_t, qn, p.tq, qa16);
-      load_tile(tg, gbase + hn * p.do_h, p.do_t, qn, p.tq, ga16);
-    }
-    if (p.causal && qt + BQ - 1 < r0) continue;  // every query is before the warp's keys
-    float s[NQ][4], dp[NQ][4];
-#pragma unroll
-    for (int j = 0; j < NQ; ++j) {
-#pragma unroll
-      for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
-    }
-#pragma unroll
-    for (int kk = 0; kk < KD; ++kk) {
+  int stage = 0;
+  for (int st = 0; st < steps; ++st, stage ^= 1) {
+    const int qt = qstart + (st % ntiles) * BQ;
+    cp_async_wait<0>();  // this step's copies landed
+    __syncthreads();     // ... for every thread, and the last step's readers are done
+    if (st + 1 < steps) stage_tile(st + 1, stage ^ 1);  // flies during this step's products
+    const u16* sQ = reinterpret_cast<const u16*>(sQ_w[stage]);
+    const u16* sG = reinterpret_cast<const u16*>(sG_w[stage]);
+    if (!(p.causal && qt + BQ - 1 < r0)) {  // else every query is before the warp's keys
+      float s[NQ][4], dp[NQ][4];
 #pragma unroll
       for (int j = 0; j < NQ; ++j) {
-        u32 b[2];
-        load_b(b, sQ, P, 8 * j, 16 * kk);
-        mma_tc<T>(s[j], ka[kk], b);  // sᵀ[key][query]
-        load_b(b, sG, P, 8 * j, 16 * kk);
-        mma_tc<T>(dp[j], va[kk], b);  // dpᵀ[key][query]
+#pragma unroll
+        for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
       }
-    }
 #pragma unroll
-    for (int j = 0; j < NQ; ++j) {
+      for (int kk = 0; kk < KD; ++kk) {
 #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const int qi = 8 * j + 2 * t + (c & 1);
-        const i64 query = qt + qi, key = c < 2 ? ka_ : kb_;
-        const bool off = query >= p.tq || key >= p.tk || (p.causal && key > query);
-        const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - sL[qi]);
-        s[j][c] = pr;
-        dp[j][c] = pr * (dp[j][c] - sDl[qi]);
+        for (int j = 0; j < NQ; j += 2) {
+          u32 b0[2], b1[2];
+          load_b2(b0, b1, sQ, P, 8 * j, 16 * kk);
+          mma_tc<T>(s[j], ka[kk], b0);  // sᵀ[key][query]
+          mma_tc<T>(s[j + 1], ka[kk], b1);
+          load_b2(b0, b1, sG, P, 8 * j, 16 * kk);
+          mma_tc<T>(dp[j], va[kk], b0);  // dpᵀ[key][query]
+          mma_tc<T>(dp[j + 1], va[kk], b1);
+        }
       }
-    }
+      // Masked: a tile past the queries' end, the keys' end, or crossing
+      // the diagonal (a query before one of the warp's keys).
+      const bool masked = qt + BQ > tq || r0 + 16 > tkn || (p.causal && r0 + 15 > qt);
 #pragma unroll
-    for (int jj = 0; jj < KQ; ++jj) {
-      u32 ap[4], as[4];
-      pack_a<T>(ap, s[2 * jj], s[2 * jj + 1]);
-      pack_a<T>(as, dp[2 * jj], dp[2 * jj + 1]);
+      for (int j = 0; j < NQ; ++j) {
 #pragma unroll
-      for (int dn = 0; dn < ND; dn += 2) {
-        u32 b0[2], b1[2];
-        load_bt2(b0, b1, sG, P, 16 * jj, 8 * dn);
-        mma_tc<T>(gv[dn], ap, b0);
-        mma_tc<T>(gv[dn + 1], ap, b1);
-        load_bt2(b0, b1, sQ, P, 16 * jj, 8 * dn);
-        mma_tc<T>(gk[dn], as, b0);
-        mma_tc<T>(gk[dn + 1], as, b1);
+        for (int c = 0; c < 4; ++c) {
+          const int qi = 8 * j + 2 * t + (c & 1);
+          bool off = false;
+          if (masked) {
+            const int query = qt + qi, key = c < 2 ? ka_ : kb_;
+            off = query >= tq || key >= tkn || (p.causal && key > query);
+          }
+          const float pr = off ? 0.0f : exp2f(s[j][c] * sl2 - sL[stage][qi]);
+          s[j][c] = pr;
+          dp[j][c] = pr * (dp[j][c] - sDl[stage][qi]);
+        }
+      }
+#pragma unroll
+      for (int jj = 0; jj < KQ; ++jj) {
+        u32 ap[4], as[4];
+        pack_a<T>(ap, s[2 * jj], s[2 * jj + 1]);
+        pack_a<T>(as, dp[2 * jj], dp[2 * jj + 1]);
+#pragma unroll
+        for (int dn = 0; dn < ND; dn += 2) {
+          u32 b0[2], b1[2];
+          load_bt2(b0, b1, sG, P, 16 * jj, 8 * dn);
+          mma_tc<T>(gv[dn], ap, b0);
+          mma_tc<T>(gv[dn + 1], ap, b1);
+          load_bt2(b0, b1, sQ, P, 16 * jj, 8 * dn);
+          mma_tc<T>(gk[dn], as, b0);
+          mma_tc<T>(gk[dn + 1], as, b1);
+        }
       }
     }
   }
-  store_rows<T, D>(reinterpret_cast<u16*>(dk) + bi * p.dk_b + hk * p.dk_h, p.dk_t, r0, p.tk, gk, (float)p.scale,
+  store_rows<T, D>(reinterpret_cast<u16*>(dk) + bi * p.dk_b + hk * p.dk_h, p.dk_t, r0, tkn, gk, (float)p.scale,
                    (float)p.scale);
-  store_rows<T, D>(reinterpret_cast<u16*>(dv) + bi * p.dv_b + hk * p.dv_h, p.dv_t, r0, p.tk, gv, 1.0f, 1.0f);
+  store_rows<T, D>(reinterpret_cast<u16*>(dv) + bi * p.dv_b + hk * p.dv_h, p.dv_t, r0, tkn, gv, 1.0f, 1.0f);
 }
 
 }  // namespace ember
