@@ -361,31 +361,25 @@ func TestFormatBytes(t *testing.T) {
 // segment.
 func TestCollectBeforeGrowing(t *testing.T) {
 	d := newFakeDevice(1 << 30)
-	var dropped []*Block
+	dr := &dropper{t: t}
 	var a *Allocator
-	collect := func() {
-		for _, b := range dropped {
-			if err := a.Free(b); err != nil {
-				t.Error(err)
-			}
-		}
-		dropped = nil
-	}
 	// Below CollectAbove the allocator grows, however much was handed out.
-	a = New(d, Options{CollectAbove: 512 * MiB, CollectAfter: 1 * MiB, OnCollect: collect})
+	a = New(d, Options{CollectAbove: 512 * MiB, CollectAfter: 1 * MiB, OnCollect: dr.collect})
+	dr.a = a
 	for range 4 {
-		dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
+		dr.drop(mustMalloc(t, a, 30*MiB, 0))
 	}
 	if s := a.Stats(); s.Collections != 0 || len(d.mallocs) != 4 {
 		t.Fatalf("below CollectAbove: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
 	}
-	collect()
+	dr.collect()
 	a.EmptyCache()
 
 	d = newFakeDevice(1 << 30)
-	a = New(d, Options{CollectAbove: 64 * MiB, CollectAfter: 40 * MiB, OnCollect: collect})
-	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
-	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0)) // 64 MiB held: not above
+	a = New(d, Options{CollectAbove: 64 * MiB, CollectAfter: 40 * MiB, OnCollect: dr.collect})
+	dr.a = a
+	dr.drop(mustMalloc(t, a, 30*MiB, 0))
+	dr.drop(mustMalloc(t, a, 30*MiB, 0)) // 64 MiB held: not above
 	if s := a.Stats(); s.Collections != 0 || len(d.mallocs) != 2 {
 		t.Fatalf("at CollectAbove: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
 	}
@@ -417,25 +411,18 @@ func TestCollectBeforeGrowing(t *testing.T) {
 // back before the allocator grows.
 func TestCollectPaced(t *testing.T) {
 	d := newFakeDevice(1 << 30)
-	var dropped []*Block
+	dr := &dropper{t: t}
 	var a *Allocator
-	collect := func() {
-		for _, b := range dropped {
-			if err := a.Free(b); err != nil {
-				t.Error(err)
-			}
-		}
-		dropped = nil
-	}
-	a = New(d, Options{CollectAbove: 1 << 30, CollectAfter: 40 * MiB, OnCollect: collect, CollectPaced: true})
+	a = New(d, Options{CollectAbove: 1 << 30, CollectAfter: 40 * MiB, OnCollect: dr.collect, CollectPaced: true})
+	dr.a = a
 	live := mustMalloc(t, a, 58*MiB, 0) // kept: in use after every collection
 	// Dropped 30 MiB blocks: 58 MiB handed out, a miss: collects (nothing
 	// dropped yet), then grows; 58 MiB in use after it.
-	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0))
+	dr.drop(mustMalloc(t, a, 30*MiB, 0))
 	if s := a.Stats(); s.Collections != 1 {
 		t.Fatalf("first miss past CollectAfter: %d collections", s.Collections)
 	}
-	dropped = append(dropped, mustMalloc(t, a, 30*MiB, 0)) // 30 MiB since: grows
+	dr.drop(mustMalloc(t, a, 30*MiB, 0)) // 30 MiB since: grows
 	if s := a.Stats(); s.Collections != 1 || len(d.mallocs) != 3 {
 		t.Fatalf("below the pace: %d collections, %d driver allocations", s.Collections, len(d.mallocs))
 	}
@@ -453,4 +440,23 @@ func TestCollectPaced(t *testing.T) {
 	}
 	a.Free(b)
 	a.Free(live)
+}
+
+// dropper stands in for the program's collector: collect frees the blocks
+// dropped since it last ran.
+type dropper struct {
+	t       *testing.T
+	a       *Allocator
+	dropped []*Block
+}
+
+func (d *dropper) drop(b *Block) { d.dropped = append(d.dropped, b) }
+
+func (d *dropper) collect() {
+	for _, b := range d.dropped {
+		if err := d.a.Free(b); err != nil {
+			d.t.Error(err)
+		}
+	}
+	d.dropped = nil
 }

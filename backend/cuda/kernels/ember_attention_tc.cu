@@ -282,6 +282,93 @@ __device__ __forceinline__ void store_rows(u16* __restrict__ base, i64 st, i64 r
   }
 }
 
+// TCRows is what the forward and dq kernels take from their block: its
+// (batch, head) and key/value head, the warp's 16 query rows from r0 (the
+// lane's two rows ra and rb), kend (the keys the block's rows can see) and
+// the key and value heads' storage.
+struct TCRows {
+  i64 bi, hi, hk;
+  int t, tq, tk, q0, r0, ra, rb, kend;
+  const u16 *kb, *vb;
+  bool k16, v16;  // aligned16 of kb and vb
+};
+
+__device__ __forceinline__ TCRows tc_rows(const AttnParams& p, const void* k, const void* v) {
+  TCRows r;
+  const int lane = threadIdx.x & 31;
+  r.t = lane & 3;
+  r.bi = blockIdx.y / p.h;
+  r.hi = blockIdx.y % p.h;
+  r.hk = r.hi / p.kv_group;
+  r.tq = (int)p.tq;
+  r.tk = (int)p.tk;
+  r.q0 = (int)blockIdx.x * EMBER_TC_ROWS;
+  r.r0 = r.q0 + 16 * (int)(threadIdx.x >> 5);
+  r.ra = r.r0 + (lane >> 2);
+  r.rb = r.ra + 8;
+  r.kend = p.causal ? imin(r.tk, imin(r.q0 + EMBER_TC_ROWS, r.tq)) : r.tk;
+  r.kb = reinterpret_cast<const u16*>(k) + r.bi * p.k_b + r.hk * p.k_h;
+  r.vb = reinterpret_cast<const u16*>(v) + r.bi * p.v_b + r.hk * p.v_h;
+  r.k16 = aligned16(r.kb, p.k_t);
+  r.v16 = aligned16(r.vb, p.v_t);
+  return r;
+}
+
+// copy_kv starts the copies of the key and value tiles of BC keys from kt
+// into the shared stages sK and sV, as one group.
+template <int BC, int D>
+__device__ __forceinline__ void copy_kv(u32* sK, u32* sV, const TCRows& r, const AttnParams& p, int kt) {
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sK), D + 8, r.kb, p.k_t, kt, r.tk, r.k16);
+  copy_tile<BC, D>(reinterpret_cast<u16*>(sV), D + 8, r.vb, p.v_t, kt, r.tk, r.v16);
+  cp_async_commit();
+}
+
+// two_products computes, for the warp's 16 rows, s = a·xᵀ and dp = a2·yᵀ
+// where x and y are NT×8 rows of 16·KD elements in shared memory (pitch
+// elements per row): the scores and the output gradient's products of the
+// backward kernels.
+template <class T, int NT, int KD>
+__device__ __forceinline__ void two_products(float (&s)[NT][4], float (&dp)[NT][4], const u32 (&a)[KD][4], const u16* x,
+                                             const u32 (&a2)[KD][4], const u16* y, int pitch) {
+#pragma unroll
+  for (int j = 0; j < NT; ++j) {
+#pragma unroll
+    for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
+  }
+#pragma unroll
+  for (int kk = 0; kk < KD; ++kk) {
+#pragma unroll
+    for (int j = 0; j < NT; j += 2) {
+      u32 b0[2], b1[2];
+      load_b2(b0, b1, x, pitch, 8 * j, 16 * kk);
+      mma_tc<T>(s[j], a[kk], b0);
+      mma_tc<T>(s[j + 1], a[kk], b1);
+      load_b2(b0, b1, y, pitch, 8 * j, 16 * kk);
+      mma_tc<T>(dp[j], a2[kk], b0);
+      mma_tc<T>(dp[j + 1], a2[kk], b1);
+    }
+  }
+}
+
+// add_product adds p·x to the warp's 16×D accumulators acc, where p is a
+// 16×(8·NT) float32 product in registers (rounded to T here) and x holds
+// 8·NT rows of D elements in shared memory (pitch elements per row).
+template <class T, int NT, int ND>
+__device__ __forceinline__ void add_product(float (&acc)[ND][4], const float (&p)[NT][4], const u16* x, int pitch) {
+#pragma unroll
+  for (int jj = 0; jj < NT / 2; ++jj) {
+    u32 a[4];
+    pack_a<T>(a, p[2 * jj], p[2 * jj + 1]);
+#pragma unroll
+    for (int dn = 0; dn < ND; dn += 2) {
+      u32 b0[2], b1[2];
+      load_bt2(b0, b1, x, pitch, 16 * jj, 8 * dn);
+      mma_tc<T>(acc[dn], a, b0);
+      mma_tc<T>(acc[dn + 1], a, b1);
+    }
+  }
+}
+
 // The kernels below keep two shared-memory stages of the tiles they walk:
 // tile i+1 is copied (cp.async) into one while tile i is multiplied from the
 // other, with one barrier per tile. Index
@@ -290,22 +377,13 @@ __device__ __forceinline__ void store_rows(u16* __restrict__ base, i64 st, i64 r
 template <class T, int D>
 __global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const T* __restrict__ q,
                             const T* __restrict__ k, const T* __restrict__ v, AttnParams p) {
-  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
+  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16 };
   __shared__ u32 sK_w[2][BC * P / 2];  // u32 words: 16-byte rows, aligned
   __shared__ u32 sV_w[2][BC * P / 2];
-  const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
-  const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
-  const int tq = (int)p.tq, tkn = (int)p.tk;
-  const int q0 = (int)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
-  const int ra = r0 + (lane >> 2), rb = ra + 8;
-  const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
-  const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
-  const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
-  int kend = tkn;
-  if (p.causal) kend = imin(kend, imin(q0 + EMBER_TC_ROWS, tq));
-  copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[0]), P, kb, p.k_t, 0, tkn, ka16);
-  copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[0]), P, vb, p.v_t, 0, tkn, va16);
-  cp_async_commit();
+  const TCRows R = tc_rows(p, k, v);
+  const i64 bi = R.bi, hi = R.hi;
+  const int t = R.t, tq = R.tq, tkn = R.tk, r0 = R.r0, ra = R.ra, rb = R.rb, kend = R.kend;
+  copy_kv<BC, D>(sK_w[0], sV_w[0], R, p, 0);
   u32 qa[KD][4];
 #pragma unroll
   for (int kk = 0; kk < KD; ++kk)
@@ -319,11 +397,7 @@ __global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const 
   for (int kt = 0; kt < kend; kt += BC, stage ^= 1) {
     cp_async_wait<0>();  // this tile's copies (the only ones in flight) landed
     __syncthreads();     // ... for every thread, and the last tile's readers are done
-    if (kt + BC < kend) {  // the next tile's copies fly during this one's products
-      copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[stage ^ 1]), P, kb, p.k_t, kt + BC, tkn, ka16);
-      copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[stage ^ 1]), P, vb, p.v_t, kt + BC, tkn, va16);
-      cp_async_commit();
-    }
+    if (kt + BC < kend) copy_kv<BC, D>(sK_w[stage ^ 1], sV_w[stage ^ 1], R, p, kt + BC);  // flies meanwhile
     const u16* sK = reinterpret_cast<const u16*>(sK_w[stage]);
     const u16* sV = reinterpret_cast<const u16*>(sV_w[stage]);
     if (!(p.causal && kt > r0 + 15)) {  // else every key is after the warp's rows
@@ -381,18 +455,7 @@ __global__ void attn_tc_fwd(T* __restrict__ out, float* __restrict__ lse, const 
         o[dn][2] *= corr[1];
         o[dn][3] *= corr[1];
       }
-#pragma unroll
-      for (int jj = 0; jj < KC; ++jj) {
-        u32 a[4];
-        pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
-#pragma unroll
-        for (int dn = 0; dn < ND; dn += 2) {
-          u32 b0[2], b1[2];
-          load_bt2(b0, b1, sV, P, 16 * jj, 8 * dn);
-          mma_tc<T>(o[dn], a, b0);
-          mma_tc<T>(o[dn + 1], a, b1);
-        }
-      }
+      add_product<T>(o, s, sV, P);  // o += p·v
     }
   }
   float inv[2];
@@ -413,22 +476,13 @@ template <class T, int D>
 __global__ void EMBER_TC_BOUNDS(D >= 128 ? 2 : 3) attn_tc_bwd_dq(T* __restrict__ dq, const T* __restrict__ q, const T* __restrict__ k,
                                const T* __restrict__ v, const T* __restrict__ dout, const float* __restrict__ lse,
                                const float* __restrict__ delta, AttnParams p) {
-  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16, KC = BC / 16 };
+  enum { BC = D >= 128 ? 32 : 64, P = D + 8, NK = BC / 8, ND = D / 8, KD = D / 16 };
   __shared__ u32 sK_w[2][BC * P / 2];
   __shared__ u32 sV_w[2][BC * P / 2];
-  const int lane = threadIdx.x & 31, w = threadIdx.x >> 5, t = lane & 3;
-  const i64 bi = blockIdx.y / p.h, hi = blockIdx.y % p.h, hk = hi / p.kv_group;
-  const int tq = (int)p.tq, tkn = (int)p.tk;
-  const int q0 = (int)blockIdx.x * EMBER_TC_ROWS, r0 = q0 + 16 * w;
-  const int ra = r0 + (lane >> 2), rb = ra + 8;
-  const u16* kb = reinterpret_cast<const u16*>(k) + bi * p.k_b + hk * p.k_h;
-  const u16* vb = reinterpret_cast<const u16*>(v) + bi * p.v_b + hk * p.v_h;
-  const bool ka16 = aligned16(kb, p.k_t), va16 = aligned16(vb, p.v_t);
-  int kend = tkn;
-  if (p.causal) kend = imin(kend, imin(q0 + EMBER_TC_ROWS, tq));
-  copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[0]), P, kb, p.k_t, 0, tkn, ka16);
-  copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[0]), P, vb, p.v_t, 0, tkn, va16);
-  cp_async_commit();
+  const TCRows R = tc_rows(p, k, v);
+  const i64 bi = R.bi, hi = R.hi;
+  const int t = R.t, tq = R.tq, tkn = R.tk, r0 = R.r0, ra = R.ra, rb = R.rb, kend = R.kend;
+  copy_kv<BC, D>(sK_w[0], sV_w[0], R, p, 0);
   u32 qa[KD][4], ga[KD][4];
 #pragma unroll
   for (int kk = 0; kk < KD; ++kk) {
@@ -446,33 +500,12 @@ __global__ void EMBER_TC_BOUNDS(D >= 128 ? 2 : 3) attn_tc_bwd_dq(T* __restrict__
   for (int kt = 0; kt < kend; kt += BC, stage ^= 1) {
     cp_async_wait<0>();
     __syncthreads();
-    if (kt + BC < kend) {
-      copy_tile<BC, D>(reinterpret_cast<u16*>(sK_w[stage ^ 1]), P, kb, p.k_t, kt + BC, tkn, ka16);
-      copy_tile<BC, D>(reinterpret_cast<u16*>(sV_w[stage ^ 1]), P, vb, p.v_t, kt + BC, tkn, va16);
-      cp_async_commit();
-    }
+    if (kt + BC < kend) copy_kv<BC, D>(sK_w[stage ^ 1], sV_w[stage ^ 1], R, p, kt + BC);
     const u16* sK = reinterpret_cast<const u16*>(sK_w[stage]);
     const u16* sV = reinterpret_cast<const u16*>(sV_w[stage]);
     if (!(p.causal && kt > r0 + 15)) {
       float s[NK][4], dp[NK][4];
-#pragma unroll
-      for (int j = 0; j < NK; ++j) {
-#pragma unroll
-        for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
-      }
-#pragma unroll
-      for (int kk = 0; kk < KD; ++kk) {
-#pragma unroll
-        for (int j = 0; j < NK; j += 2) {
-          u32 b0[2], b1[2];
-          load_b2(b0, b1, sK, P, 8 * j, 16 * kk);
-          mma_tc<T>(s[j], qa[kk], b0);
-          mma_tc<T>(s[j + 1], qa[kk], b1);
-          load_b2(b0, b1, sV, P, 8 * j, 16 * kk);
-          mma_tc<T>(dp[j], ga[kk], b0);
-          mma_tc<T>(dp[j + 1], ga[kk], b1);
-        }
-      }
+      two_products<T>(s, dp, qa, sK, ga, sV, P);  // s = q·kᵀ, dp = dout·vᵀ
       const bool masked = kt + BC > tkn || (p.causal && kt + BC - 1 > r0);
 #pragma unroll
       for (int j = 0; j < NK; ++j) {
@@ -487,18 +520,7 @@ __global__ void EMBER_TC_BOUNDS(D >= 128 ? 2 : 3) attn_tc_bwd_dq(T* __restrict__
           s[j][c] = pr * (dp[j][c] - Dl[c >> 1]);
         }
       }
-#pragma unroll
-      for (int jj = 0; jj < KC; ++jj) {
-        u32 a[4];
-        pack_a<T>(a, s[2 * jj], s[2 * jj + 1]);
-#pragma unroll
-        for (int dn = 0; dn < ND; dn += 2) {
-          u32 b0[2], b1[2];
-          load_bt2(b0, b1, sK, P, 16 * jj, 8 * dn);
-          mma_tc<T>(acc[dn], a, b0);
-          mma_tc<T>(acc[dn + 1], a, b1);
-        }
-      }
+      add_product<T>(acc, s, sK, P);  // dq += ds·k
     }
   }
   const float sc = (float)p.scale;
@@ -509,7 +531,7 @@ template <class T, int D>
 __global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T* __restrict__ q,
                                  const T* __restrict__ k, const T* __restrict__ v, const T* __restrict__ dout,
                                  const float* __restrict__ lse, const float* __restrict__ delta, AttnParams p) {
-  enum { BQ = D >= 128 ? 32 : 64, P = D + 8, NQ = BQ / 8, ND = D / 8, KD = D / 16, KQ = BQ / 16 };
+  enum { BQ = D >= 128 ? 32 : 64, P = D + 8, NQ = BQ / 8, ND = D / 8, KD = D / 16 };
   __shared__ u32 sQ_w[2][BQ * P / 2];
   __shared__ u32 sG_w[2][BQ * P / 2];
   __shared__ float sL[2][BQ], sDl[2][BQ];
@@ -564,24 +586,7 @@ __global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T
     const u16* sG = reinterpret_cast<const u16*>(sG_w[stage]);
     if (!(p.causal && qt + BQ - 1 < r0)) {  // else every query is before the warp's keys
       float s[NQ][4], dp[NQ][4];
-#pragma unroll
-      for (int j = 0; j < NQ; ++j) {
-#pragma unroll
-        for (int c = 0; c < 4; ++c) s[j][c] = dp[j][c] = 0.0f;
-      }
-#pragma unroll
-      for (int kk = 0; kk < KD; ++kk) {
-#pragma unroll
-        for (int j = 0; j < NQ; j += 2) {
-          u32 b0[2], b1[2];
-          load_b2(b0, b1, sQ, P, 8 * j, 16 * kk);
-          mma_tc<T>(s[j], ka[kk], b0);  // sᵀ[key][query]
-          mma_tc<T>(s[j + 1], ka[kk], b1);
-          load_b2(b0, b1, sG, P, 8 * j, 16 * kk);
-          mma_tc<T>(dp[j], va[kk], b0);  // dpᵀ[key][query]
-          mma_tc<T>(dp[j + 1], va[kk], b1);
-        }
-      }
+      two_products<T>(s, dp, ka, sQ, va, sG, P);  // sᵀ = k·qᵀ, dpᵀ = v·doutᵀ: [key][query]
       // Masked: a tile past the queries' end, the keys' end, or crossing
       // the diagonal (a query before one of the warp's keys).
       const bool masked = qt + BQ > tq || r0 + 16 > tkn || (p.causal && r0 + 15 > qt);
@@ -600,22 +605,8 @@ __global__ void attn_tc_bwd_dkdv(T* __restrict__ dk, T* __restrict__ dv, const T
           dp[j][c] = pr * (dp[j][c] - sDl[stage][qi]);
         }
       }
-#pragma unroll
-      for (int jj = 0; jj < KQ; ++jj) {
-        u32 ap[4], as[4];
-        pack_a<T>(ap, s[2 * jj], s[2 * jj + 1]);
-        pack_a<T>(as, dp[2 * jj], dp[2 * jj + 1]);
-#pragma unroll
-        for (int dn = 0; dn < ND; dn += 2) {
-          u32 b0[2], b1[2];
-          load_bt2(b0, b1, sG, P, 16 * jj, 8 * dn);
-          mma_tc<T>(gv[dn], ap, b0);
-          mma_tc<T>(gv[dn + 1], ap, b1);
-          load_bt2(b0, b1, sQ, P, 16 * jj, 8 * dn);
-          mma_tc<T>(gk[dn], as, b0);
-          mma_tc<T>(gk[dn + 1], as, b1);
-        }
-      }
+      add_product<T>(gv, s, sG, P);   // dv += pᵀ·dout
+      add_product<T>(gk, dp, sQ, P);  // dk += dsᵀ·q
     }
   }
   store_rows<T, D>(reinterpret_cast<u16*>(dk) + bi * p.dk_b + hk * p.dk_h, p.dk_t, r0, tkn, gk, (float)p.scale,

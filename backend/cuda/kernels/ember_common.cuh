@@ -714,6 +714,34 @@ template <int N, class T> __device__ __forceinline__ void store_run(T* __restric
   *reinterpret_cast<Run<T, N>*>(p) = r;
 }
 
+// map_runs writes out = f(in) over sh, in runs of N elements where both
+// layouts allow (run_mode) and one element at a time elsewhere (the tail of
+// a flat space, or every element of a layout without runs).
+template <int N, class To, class From, class F>
+__device__ __forceinline__ void map_runs(To* __restrict__ out, const Strides& out_st, const From* __restrict__ in,
+                                         const Strides& in_st, const Shape& sh, i64 n, F f) {
+  u32 done = 0;
+  const int mode = run_mode<N>(sh, in_st, in);
+  if (mode >= 0 && run_mode<N>(sh, out_st, out) == 1) {
+    const u32 runs = (u32)n / N;
+    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
+      i64 oo, oi;
+      offset2(sh, q * N, out_st, in_st, oo, oi);
+      const Run<From, N> x = load_run<N>(in + oi, mode);
+      Run<To, N> y;
+#pragma unroll
+      for (int j = 0; j < N; ++j) y.v[j] = f(x.v[j]);
+      store_run(out + oo, y);
+    }
+    done = runs * N;
+  }
+  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
+    i64 oo, oi;
+    offset2(sh, i, out_st, in_st, oo, oi);
+    out[oo] = f(in[oi]);
+  }
+}
+
 // coord returns the coordinate along dim axis of linear index i over sh.
 __device__ __forceinline__ i64 coord(const Shape& sh, u32 i, int axis) {
   u32 c = 0;

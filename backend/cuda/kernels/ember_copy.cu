@@ -50,26 +50,7 @@ __global__ void fill(T* __restrict__ out, Strides out_st, Shape sh, i64 n, doubl
 template <class To, class From>
 __global__ void cast(To* __restrict__ out, Strides out_st, const From* __restrict__ in, Strides in_st, Shape sh, i64 n) {
   enum { N = RunWidth<(sizeof(To) > sizeof(From) ? sizeof(To) : sizeof(From))>::n };
-  u32 done = 0;
-  const int mode = run_mode<N>(sh, in_st, in);
-  if (mode >= 0 && run_mode<N>(sh, out_st, out) == 1) {
-    const u32 runs = (u32)n / N;
-    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
-      i64 oo, oi;
-      offset2(sh, q * N, out_st, in_st, oo, oi);
-      const Run<From, N> x = load_run<N>(in + oi, mode);
-      Run<To, N> y;
-#pragma unroll
-      for (int j = 0; j < N; ++j) y.v[j] = convert<To>(x.v[j]);
-      store_run(out + oo, y);
-    }
-    done = runs * N;
-  }
-  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
-    i64 oo, oi;
-    offset2(sh, i, out_st, in_st, oo, oi);
-    out[oo] = convert<To>(in[oi]);
-  }
+  map_runs<N>(out, out_st, in, in_st, sh, n, [](From x) { return convert<To>(x); });
 }
 
 template <class S>

@@ -205,26 +205,8 @@ __global__ void unary(T* __restrict__ out, Strides out_st, const T* __restrict__
   typedef typename Acc<T>::type A;
   enum { N = RunWidth<sizeof(T)>::n };
   const A a0 = (A)p0, a1 = (A)p1;
-  u32 done = 0;
-  const int mode = run_mode<N>(sh, in_st, in);
-  if (mode >= 0 && run_mode<N>(sh, out_st, out) == 1) {
-    const u32 runs = (u32)n / N;
-    for (u32 q = (u32)global_thread(); q < runs; q += (u32)grid_threads()) {
-      i64 oo, oi;
-      offset2(sh, q * N, out_st, in_st, oo, oi);
-      const Run<T, N> x = load_run<N>(in + oi, mode);
-      Run<T, N> y;
-#pragma unroll
-      for (int j = 0; j < N; ++j) y.v[j] = from_acc<T>(apply_unary<A>(op, to_acc(x.v[j]), a0, a1));
-      store_run(out + oo, y);
-    }
-    done = runs * N;
-  }
-  for (u32 i = done + (u32)global_thread(); i < (u32)n; i += (u32)grid_threads()) {
-    i64 oo, oi;
-    offset2(sh, i, out_st, in_st, oo, oi);
-    out[oo] = from_acc<T>(apply_unary<A>(op, to_acc(in[oi]), a0, a1));
-  }
+  map_runs<N>(out, out_st, in, in_st, sh, n,
+              [=](T x) { return from_acc<T>(apply_unary<A>(op, to_acc(x), a0, a1)); });
 }
 
 template <class T>
