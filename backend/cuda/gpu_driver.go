@@ -205,11 +205,11 @@ func (g *driverGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c driver.Device
 
 // ltPlan returns the cuBLASLt plan of an unbatched product m on the given
 // addresses, or nil where cublasGemmEx runs it (a batch, no cuBLASLt, a
-// product it declined, a full cache). cublasGemmEx chooses its algorithm
-// again at every call, and on an H200 that host work cost ~0.5 ms per call
-// for some shapes (the QKV projection of GPT-2 small: 46 µs of GPU time
-// alone, ~600 µs in a training step); a plan chooses once. Called under
-// blasMu.
+// product it declined, a full cache). A plan chooses the algorithm once per
+// shape, layout and operand alignment (the heuristic is told the
+// alignment), and is what fused epilogues will run on. On an H200 the
+// products take the same device time as through cublasGemmEx (GPT-2 small's
+// step, BENCHMARKS.md). Called under blasMu.
 func (g *driverGPU) ltPlan(m blas.Gemm, a, b, c driver.DevicePtr) *blas.Plan {
 	if g.lt == nil || max(m.Batch, 1) != 1 {
 		return nil

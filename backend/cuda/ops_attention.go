@@ -32,13 +32,12 @@ func FlashAttention() bool { return flashAttention.Load() }
 // flashMaxKeys and flashScoreBytes decide when the float32 fused kernels
 // run (the tensor-core kernels for bfloat16 and float16 on sm_80 and newer
 // always run, see tensorCoreAttention). They compute in float32 on CUDA
-// cores, so against the composed path (tensor-
-// core GEMMs and a softmax over stored scores) they win for short key
-// sequences and lose for long ones: measured on an H200, 1.21× the
-// composed path's training throughput at 128 keys (char-GPT) and 0.78× at
-// 1024 (GPT-2 small, 8×12 heads). Past flashMaxKeys keys the attention is
-// composed, unless its scores would take more than flashScoreBytes, where
-// not storing them is what counts.
+// cores, so against the composed path (tensor-core GEMMs and a softmax
+// over stored scores) they win for short key sequences and lose for long
+// ones: measured on an H200, 1.21× the composed path's training throughput
+// at 128 keys (char-GPT) and 0.78× at 1024 (GPT-2 small, 8×12 heads). Past
+// flashMaxKeys keys that attention is composed, unless its scores would
+// take more than flashScoreBytes, where not storing them is what counts.
 const (
 	flashMaxKeys    = 256
 	flashScoreBytes = 2 << 30
