@@ -31,7 +31,7 @@ func (b *Backend) LayerNorm(y, mean, rstd, x, weight, bias backend.View, eps flo
 	mp, finM := b.denseOut(op, mean, acc)
 	rp, finR := b.denseOut(op, rstd, acc)
 	l := &kernels.LayerNorm{X: xp, W: wp, B: bp, Out: yp, Mean: mp, RStd: rp, Rows: int64(rows), Cols: int64(cols), Eps: eps}
-	b.launch(op, layerNormKernelOf(kernels.LayerNormForward, kdt(dt)), kernels.RowLaunch(l.Rows, l.Cols, b.maxBlocks),
+	b.launch(op, layerNormKernelOf(kernels.LayerNormForward, kdt(dt)), kernels.LayerNormLaunch(l.Rows, b.maxBlocks),
 		func(a *driver.Args) error { return kernels.PackLayerNorm(a, kernels.LayerNormForward, l) })
 	finY()
 	finM()
@@ -73,7 +73,7 @@ func (b *Backend) LayerNormBackward(dx, dweight, dbias, dy, x, mean, rstd, weigh
 	if dx.Buf != nil {
 		var finDX func()
 		l.DX, finDX = b.denseOut(op, dx, dt)
-		b.launch(op, layerNormKernelOf(kernels.LayerNormBackward, kdt(dt)), kernels.RowLaunch(l.Rows, l.Cols, b.maxBlocks),
+		b.launch(op, layerNormKernelOf(kernels.LayerNormBackward, kdt(dt)), kernels.LayerNormLaunch(l.Rows, b.maxBlocks),
 			func(a *driver.Args) error { return kernels.PackLayerNorm(a, kernels.LayerNormBackward, l) })
 		finDX()
 	}

@@ -97,8 +97,9 @@ func TestLayerNorm(t *testing.T) {
 	const eps = 1e-5
 	a := driver.NewArgs()
 	// Chunkings: one chunk; several rows per chunk with a short last one
-	// (100 rows over up to 6 chunks of 17); a chunk per 16 rows.
-	for _, shape := range [][3]int{{5, 67, 2}, {3, 700, 2}, {100, 33, 6}, {64, 5, 1000}} {
+	// (100 rows over up to 6 chunks of 17); a chunk per 16 rows (19 chunks
+	// of 300 rows: more than the second pass's eight warps).
+	for _, shape := range [][3]int{{5, 67, 2}, {3, 700, 2}, {100, 33, 6}, {64, 5, 1000}, {300, 40, 1000}} {
 		rows, cols, maxBlocks := shape[0], shape[1], shape[2]
 		for _, dt := range FloatTypes {
 			acc := F32
@@ -117,7 +118,7 @@ func TestLayerNorm(t *testing.T) {
 					l.B, bv = d.upload(dt, randRange(rng, cols, -1, 1))
 					l.DW, l.DB = d.alloc(cols*dt.Size()), d.alloc(cols*dt.Size())
 				}
-				row := RowLaunch(int64(rows), int64(cols), 2)
+				row := LayerNormLaunch(int64(rows), 2) // fewer warps than rows: grid-stride
 				d.launch(LayerNormKernel(LayerNormForward, dt), row, a, PackLayerNorm(a, LayerNormForward, &l))
 				d.launch(LayerNormKernel(LayerNormBackward, dt), row, a, PackLayerNorm(a, LayerNormBackward, &l))
 				if affine {
@@ -152,7 +153,7 @@ func TestLayerNormParamsPlan(t *testing.T) {
 		chunk, chunks       int64
 		gridX, gridY, gridS uint32
 	}{
-		{8192, 768, 1056, 24, 342, 3, 342, 3},
+		{8192, 768, 1056, 24, 342, 3, 342, 24},
 		{10, 4, 1056, 10, 1, 1, 1, 1},
 		{1 << 20, 1 << 20, 1056, 1 << 20, 1, 1056, 1, 1056},
 	} {

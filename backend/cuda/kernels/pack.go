@@ -263,7 +263,20 @@ func LayerNormParamsPlan(rows, cols int64, maxBlocks int) (chunk, chunks int64, 
 	chunk = max((rows+chunks-1)/chunks, 1)
 	chunks = max((rows+chunk-1)/chunk, 1)
 	first = Launch{Grid: driver.Dim3{X: uint32(min(colBlocks, int64(maxBlocks))), Y: uint32(chunks), Z: 1}, Block: driver.D1(block)}
-	return chunk, chunks, first, ElementwiseLaunch(cols, maxBlocks)
+	// The second pass: 32 columns a block of lnSumWarps warps.
+	sum = Launch{Grid: driver.D1(uint32(max(min((cols+31)/32, int64(maxBlocks)), 1))), Block: driver.D1(32 * lnSumWarps)}
+	return chunk, chunks, first, sum
+}
+
+// lnSumWarps is EMBER_LN_SUM_WARPS, the block of layernorm_bwd_params_sum.
+const lnSumWarps = 8
+
+// LayerNormLaunch sizes the launch of the layer-norm forward and backward
+// (LayerNormForward, LayerNormBackward): a warp per row, eight rows a
+// block, at most maxBlocks blocks (the kernels grid-stride).
+func LayerNormLaunch(rows int64, maxBlocks int) Launch {
+	const warps = 8
+	return Launch{driver.D1(uint32(max(min((rows+warps-1)/warps, int64(maxBlocks)), 1))), driver.D1(32 * warps)}
 }
 
 // PackLayerNorm packs one of the layer-norm passes.
