@@ -87,7 +87,21 @@ __global__ void reduce(O* __restrict__ out, Strides out_st, const T* __restrict_
     if (k < n_out) {
       i64 oi;
       offset2(kept, (u32)k, out_st, in_kept, oo, oi);
-      for (u32 r = r0 + lane; r < r1; r += group) {
+      u32 r = r0 + lane;
+      // Eight loads in flight, then combined in order (the same order, so
+      // the same result, as one at a time): a lone load per step waits out
+      // the memory latency each time.
+      for (; r + 7 * (u32)group < r1; r += 8 * (u32)group) {
+        A x[8];
+#pragma unroll
+        for (int j = 0; j < 8; ++j) x[j] = acc_val(in[oi + red_offset(red, in_red, r + j * (u32)group)]);
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+          if (logical) x[j] = x[j] != A(0) ? A(1) : A(0);
+          acc = rop_combine(op, acc, x[j]);
+        }
+      }
+      for (; r < r1; r += group) {
         A x = acc_val(in[oi + red_offset(red, in_red, r)]);
         if (logical) x = x != A(0) ? A(1) : A(0);
         acc = rop_combine(op, acc, x);
