@@ -98,7 +98,10 @@ func crossEntropyRef(x []float64, target []int64, rows, cols int, ignore int64, 
 			mean += v
 		}
 		mean /= float64(cols)
-		loss[r] = (1-eps)*(lse-row[t]) + eps*(lse-mean)
+		loss[r] = (1 - eps) * (lse - row[t])
+		if eps != 0 { // without smoothing a masked (-Inf) logit leaves the loss finite
+			loss[r] += eps * (lse - mean)
+		}
 		for c, v := range row {
 			q := eps / float64(cols)
 			if int64(c) == t {
@@ -113,36 +116,48 @@ func crossEntropyRef(x []float64, target []int64, rows, cols int, ignore int64, 
 func TestCrossEntropy(t *testing.T) {
 	d := device(t)
 	rng := rand.New(rand.NewPCG(7, 7))
-	const rows, cols, ignore = 6, 40, -100
+	const rows, ignore = 6, -100
 	target := []int64{3, 0, ignore, 39, 17, 3}
 	a := driver.NewArgs()
-	for _, dt := range FloatTypes {
-		acc := F32
-		if dt == F64 {
-			acc = F64
-		}
-		for _, eps := range []float64{0, 0.1} {
-			x, xv := d.upload(dt, randRange(rng, rows*cols, -4, 4))
-			tg := d.uploadI64(target)
-			g, gv := d.upload(acc, randRange(rng, rows, 0.5, 2))
-			c := CrossEntropy{
-				Logits: x, Target: tg, Loss: d.alloc(rows * 8), LSE: d.alloc(rows * 8),
-				DLogits: d.alloc(rows * cols * dt.Size()), DLoss: g, Err: d.zeros(4),
-				Rows: rows, Cols: cols, IgnoreIndex: ignore, Smoothing: eps, Scale: 0.25,
-			}
-			l := RowLaunch(rows, cols, 4)
-			d.launch(CrossEntropyKernel(dt, false), l, a, PackCrossEntropyForward(a, &c))
-			d.launch(CrossEntropyKernel(dt, true), l, a, PackCrossEntropyBackward(a, &c))
-			scaled := make([]float64, rows)
-			for i := range gv {
-				scaled[i] = 0.25 * gv[i]
-			}
-			wantLoss, wantDx := crossEntropyRef(xv, target, rows, cols, ignore, eps, scaled)
-			name := fmt.Sprintf("cross-entropy eps=%v", eps)
-			checkClose(t, name+" loss", acc, d.download(acc, c.Loss, rows), wantLoss)
-			checkClose(t, name+" dlogits", dt, d.download(dt, c.DLogits, rows*cols), roundTo(dt, wantDx))
-			if e := binary.LittleEndian.Uint32(d.read(c.Err, 4)); e != 0 {
-				t.Errorf("%s: error flag %d on valid targets", name, e)
+	// 40 columns: rows on 16-byte boundaries; 301: rows starting anywhere
+	// (a head, 16-byte runs and a tail each). dOff shifts dlogits off
+	// logits' boundaries (the backward then goes element by element).
+	for _, cols := range []int{40, 301} {
+		for _, dOff := range []int{0, 1} {
+			for _, dt := range FloatTypes {
+				acc := F32
+				if dt == F64 {
+					acc = F64
+				}
+				for _, eps := range []float64{0, 0.1} {
+					xs := randRange(rng, rows*cols, -4, 4)
+					if eps == 0 { // masked logits (smoothing would average them to -Inf)
+						xs[1*cols+5], xs[4*cols+cols-1] = math.Inf(-1), math.Inf(-1)
+					}
+					x, xv := d.upload(dt, xs)
+					tg := d.uploadI64(target)
+					g, gv := d.upload(acc, randRange(rng, rows, 0.5, 2))
+					dbuf := d.alloc((rows*cols + dOff) * dt.Size())
+					c := CrossEntropy{
+						Logits: x, Target: tg, Loss: d.alloc(rows * 8), LSE: d.alloc(rows * 8),
+						DLogits: dbuf + driver.DevicePtr(dOff*dt.Size()), DLoss: g, Err: d.zeros(4),
+						Rows: rows, Cols: int64(cols), IgnoreIndex: ignore, Smoothing: eps, Scale: 0.25,
+					}
+					l := RowLaunch(rows, int64(cols), 4)
+					d.launch(CrossEntropyKernel(dt, false), l, a, PackCrossEntropyForward(a, &c))
+					d.launch(CrossEntropyKernel(dt, true), l, a, PackCrossEntropyBackward(a, &c))
+					scaled := make([]float64, rows)
+					for i := range gv {
+						scaled[i] = 0.25 * gv[i]
+					}
+					wantLoss, wantDx := crossEntropyRef(xv, target, rows, cols, ignore, eps, scaled)
+					name := fmt.Sprintf("cross-entropy %v cols=%d dOff=%d eps=%v", dt, cols, dOff, eps)
+					checkClose(t, name+" loss", acc, d.download(acc, c.Loss, rows), wantLoss)
+					checkClose(t, name+" dlogits", dt, d.download(dt, c.DLogits, rows*cols), roundTo(dt, wantDx))
+					if e := binary.LittleEndian.Uint32(d.read(c.Err, 4)); e != 0 {
+						t.Errorf("%s: error flag %d on valid targets", name, e)
+					}
+				}
 			}
 		}
 	}
