@@ -25,7 +25,7 @@ func (g *nullGPU) memFree(driver.DevicePtr) error { return nil }
 func (g *nullGPU) launch(driver.Function, kernels.Launch, uint32, driver.Stream, *driver.Args) error {
 	return nil
 }
-func (g *nullGPU) gemm(blas.Gemm, float64, float64, driver.DevicePtr, driver.DevicePtr, driver.DevicePtr, driver.Stream) error {
+func (g *nullGPU) gemm(blas.Gemm, float64, float64, driver.DevicePtr, driver.DevicePtr, driver.DevicePtr, driver.DevicePtr, driver.Stream) error {
 	return nil
 }
 func (g *nullGPU) copyDtoD(driver.DevicePtr, driver.DevicePtr, uint64, driver.Stream) error {

@@ -68,7 +68,9 @@ func (o gemmOperand) at(b, i, j int) int64 {
 // (row-major), accumulating in float64, on matrices held as little-endian
 // bytes of their data types. It is the emulator's GEMM and the tests'
 // reference; beta == 0 ignores C's old contents (NaN included), as cuBLAS.
-func hostGemm(g blas.Gemm, alpha, beta float64, a, b, c []byte) {
+// A non-nil bias (C's type, one value per column) is added to every row
+// before the one rounding to C's type, as cuBLASLt's bias epilogue does.
+func hostGemm(g blas.Gemm, alpha, beta float64, a, b, c, bias []byte) {
 	ops := gemmOperands(g)
 	av, bv, cv := ops[0], ops[1], ops[2]
 	for bt := 0; bt < av.batch; bt++ {
@@ -82,6 +84,9 @@ func hostGemm(g blas.Gemm, alpha, beta float64, a, b, c []byte) {
 				v := alpha * s
 				if beta != 0 {
 					v += beta * getElem(cv.t, c, ci)
+				}
+				if bias != nil {
+					v += getElem(cv.t, bias, int64(j))
 				}
 				setElem(cv.t, c, ci, v)
 			}

@@ -60,8 +60,11 @@ type gpu interface {
 	function(k kernels.Kernel) (driver.Function, error)
 	launch(f driver.Function, l kernels.Launch, shared uint32, s driver.Stream, a *driver.Args) error
 
-	// gemm runs a row-major GEMM (see blas.Gemm) on s.
-	gemm(g blas.Gemm, alpha, beta float64, a, b, c driver.DevicePtr, s driver.Stream) error
+	// gemm runs a row-major GEMM (see blas.Gemm) on s. A nonzero bias
+	// adds a vector of g.N elements of C's type to every row of C (alpha 1,
+	// beta 0, one product); a device that cannot fuse it returns
+	// errNoFusedBias having queued nothing.
+	gemm(g blas.Gemm, alpha, beta float64, a, b, c, bias driver.DevicePtr, s driver.Stream) error
 
 	// describe says how kernels and GEMMs run, for Backend.Info.
 	describe() string

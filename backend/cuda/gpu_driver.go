@@ -42,6 +42,7 @@ type driverGPU struct {
 // ltKey identifies a cuBLASLt plan.
 type ltKey struct {
 	g     blas.Gemm
+	ep    blas.Epilogue
 	align [3]uint32
 }
 
@@ -188,7 +189,7 @@ func (g *driverGPU) launch(f driver.Function, l kernels.Launch, shared uint32, s
 	return f.Launch(l.Grid, l.Block, shared, s, a)
 }
 
-func (g *driverGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c driver.DevicePtr, s driver.Stream) error {
+func (g *driverGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c, bias driver.DevicePtr, s driver.Stream) error {
 	g.blasMu.Lock()
 	defer g.blasMu.Unlock()
 	if s != g.blasStream {
@@ -197,32 +198,42 @@ func (g *driverGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c driver.Device
 		}
 		g.blasStream = s
 	}
-	if p := g.ltPlan(m, a, b, c); p != nil {
+	if bias != 0 {
+		if alpha != 1 || beta != 0 {
+			return errNoFusedBias
+		}
+		p := g.ltPlan(m, blas.EpilogueBias, a, b, c)
+		if p == nil {
+			return errNoFusedBias
+		}
+		return p.Run(g.lt, alpha, beta, a, b, c, c, bias, g.workspace, workspaceBytes, s)
+	}
+	if p := g.ltPlan(m, blas.EpilogueNone, a, b, c); p != nil {
 		return p.Run(g.lt, alpha, beta, a, b, c, c, 0, g.workspace, workspaceBytes, s)
 	}
 	return g.blas.Gemm(m, alpha, beta, a, b, c)
 }
 
-// ltPlan returns the cuBLASLt plan of an unbatched product m on the given
-// addresses, or nil where cublasGemmEx runs it (a batch, no cuBLASLt, a
+// ltPlan returns the cuBLASLt plan of an unbatched product m with epilogue
+// ep on the given addresses, or nil where cublasGemmEx runs it (a batch, no cuBLASLt, a
 // product it declined, a full cache). A plan chooses the algorithm once per
 // shape, layout and operand alignment (the heuristic is told the
 // alignment), and is what fused epilogues will run on. On an H200 the
 // products take the same device time as through cublasGemmEx (GPT-2 small's
 // step, BENCHMARKS.md). Called under blasMu.
-func (g *driverGPU) ltPlan(m blas.Gemm, a, b, c driver.DevicePtr) *blas.Plan {
+func (g *driverGPU) ltPlan(m blas.Gemm, ep blas.Epilogue, a, b, c driver.DevicePtr) *blas.Plan {
 	if g.lt == nil || max(m.Batch, 1) != 1 {
 		return nil
 	}
 	m.Batch, m.StrideA, m.StrideB, m.StrideC = 1, 0, 0, 0
-	k := ltKey{g: m, align: [3]uint32{blas.Alignment(a), blas.Alignment(b), blas.Alignment(c)}}
+	k := ltKey{g: m, ep: ep, align: [3]uint32{blas.Alignment(a), blas.Alignment(b), blas.Alignment(c)}}
 	if p, ok := g.ltPlans[k]; ok {
 		return p
 	}
 	if len(g.ltPlans) >= maxLtPlans {
 		return nil
 	}
-	p, err := g.lt.Plan(blas.Matmul{Gemm: m, AlignA: k.align[0], AlignB: k.align[1], AlignC: k.align[2]}, workspaceBytes)
+	p, err := g.lt.Plan(blas.Matmul{Gemm: m, Epilogue: ep, AlignA: k.align[0], AlignB: k.align[1], AlignC: k.align[2]}, workspaceBytes)
 	if err != nil {
 		p = nil
 	}

@@ -236,9 +236,12 @@ func (g *emuGPU) launch(f driver.Function, l kernels.Launch, shared uint32, _ dr
 }
 
 // gemm reads the operands' spans, multiplies on the host and writes C back.
-func (g *emuGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c driver.DevicePtr, _ driver.Stream) error {
+func (g *emuGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c, bias driver.DevicePtr, _ driver.Stream) error {
 	if m.M <= 0 || m.N <= 0 || m.K < 0 {
 		return fmt.Errorf("emulated GEMM: bad size M=%d N=%d K=%d", m.M, m.N, m.K)
+	}
+	if bias != 0 && (max(m.Batch, 1) != 1 || alpha != 1 || beta != 0) {
+		return errNoFusedBias
 	}
 	ops := gemmOperands(m)
 	var bufs [3][]byte
@@ -254,6 +257,13 @@ func (g *emuGPU) gemm(m blas.Gemm, alpha, beta float64, a, b, c driver.DevicePtr
 			}
 		}
 	}
-	hostGemm(m, alpha, beta, bufs[0], bufs[1], bufs[2])
+	var bb []byte
+	if bias != 0 {
+		bb = make([]byte, m.N*m.CType.Size())
+		if err := g.m.Read(bias, bb); err != nil {
+			return err
+		}
+	}
+	hostGemm(m, alpha, beta, bufs[0], bufs[1], bufs[2], bb)
 	return g.m.Write(c, bufs[2])
 }

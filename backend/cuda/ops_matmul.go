@@ -1,6 +1,8 @@
 package cuda
 
 import (
+	"errors"
+	"os"
 	"sync/atomic"
 
 	"github.com/emberdl/ember/backend"
@@ -9,6 +11,20 @@ import (
 )
 
 var allowTF32 atomic.Bool
+
+// fusedBias is whether MatmulBias runs (cuBLASLt's bias epilogue). It is
+// off unless $EMBER_CUDA_FUSED_BIAS is 1 until it has passed the
+// conformance suite on a GPU (the emulator checks the backend's side only).
+var fusedBias atomic.Bool
+
+// FusedBiasEnv, set to 1, turns MatmulBias on (see fusedBias).
+const FusedBiasEnv = "EMBER_CUDA_FUSED_BIAS"
+
+func init() { fusedBias.Store(os.Getenv(FusedBiasEnv) == "1") }
+
+// errNoFusedBias is a device's answer to a GEMM with a bias it cannot
+// fuse (see gpu.gemm); nothing was queued.
+var errNoFusedBias = errors.New("cuda: no fused bias for this product")
 
 // SetAllowTF32 lets float32 matmuls (and the convolutions built on them)
 // use TF32 tensor cores, which round the inputs to 10 mantissa bits: several
@@ -182,4 +198,46 @@ func (b *Backend) Matmul(dst, x, y backend.View, beta float64) {
 	relX()
 	relY()
 	keep(dst, x, y)
+}
+
+// MatmulBias computes dst = x·y + bias for one matrix product (views of
+// batch 1) with bias[j] added to column j of every row, as a linear layer's
+// output, in one cuBLASLt call with the bias epilogue: no pass copying the
+// bias into dst first. bias is a 1-D view of dst's columns with unit
+// stride, of dst's dtype; dst must be row-major and x and y readable in
+// place. It reports false, doing nothing, for other operands, when cuBLASLt
+// has no plan for the product, and while $EMBER_CUDA_FUSED_BIAS is not 1.
+func (b *Backend) MatmulBias(dst, x, y, bias backend.View) bool {
+	const op = "MatmulBias"
+	if !fusedBias.Load() || len(dst.Shape) != 3 || len(x.Shape) != 3 || len(y.Shape) != 3 || len(bias.Shape) != 1 ||
+		dst.Shape[0] != 1 || x.Shape[0] != 1 || y.Shape[0] != 1 {
+		return false
+	}
+	m, k, n := x.Shape[1], x.Shape[2], y.Shape[2]
+	if y.Shape[1] != k || dst.Shape[1] != m || dst.Shape[2] != n || bias.Shape[0] != n || (n > 1 && bias.Strides[0] != 1) {
+		return false
+	}
+	dt := dst.DType()
+	bdt, ok := blasType(dt)
+	if !ok || x.DType() != dt || y.DType() != dt || bias.DType() != dt || m == 0 || n == 0 || k == 0 {
+		return false
+	}
+	xt, ldx, okX := matLayout(m, k, x.Strides[1], x.Strides[2])
+	yt, ldy, okY := matLayout(k, n, y.Strides[1], y.Strides[2])
+	ct, ldc, okC := matLayout(m, n, dst.Strides[1], dst.Strides[2])
+	if !okX || !okY || !okC || ct {
+		return false
+	}
+	b.bind(op)
+	defer b.g.unbind()
+	g := blas.Gemm{M: m, N: n, K: k, Batch: 1, AType: bdt, BType: bdt, CType: bdt, Compute: computeType(dt),
+		TransA: xt, LDA: ldx, TransB: yt, LDB: ldy, LDC: ldc}
+	err := b.gemmBiasRun(g, 1, 0, b.devBuf(op, x).ptr()+elemOffset(x), b.devBuf(op, y).ptr()+elemOffset(y),
+		b.devBuf(op, dst).ptr()+elemOffset(dst), b.devBuf(op, bias).ptr()+elemOffset(bias))
+	if errors.Is(err, errNoFusedBias) {
+		return false
+	}
+	b.check(op, err)
+	keep(dst, x, y, bias)
+	return true
 }

@@ -121,3 +121,63 @@ func TestMatmulComputeTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestMatmulBias checks the fused bias (on the emulator: the GEMM with the
+// bias added before the one rounding, as cuBLASLt's epilogue) against the
+// CPU's product plus a broadcast add, for a linear layer's layouts (weights
+// read transposed), and the cases it declines.
+func TestMatmulBias(t *testing.T) {
+	w := newTwin(t)
+	prev := fusedBias.Load()
+	fusedBias.Store(true)
+	defer fusedBias.Store(prev)
+	const m, k, n = 7, 5, 9
+	for _, d := range floatTypes {
+		for _, transposed := range []bool{false, true} {
+			x := w.random(d, -1, 1, 1, m, k)
+			y := w.random(d, -1, 1, 1, k, n)
+			if transposed { // nn.Linear's weight [n, k] read as [k, n]
+				y = view3(w.random(d, -1, 1, n*k), []int{1, k, n}, []int{n * k, 1, k}, 0)
+			}
+			bias := w.random(d, -1, 1, n)
+			dst := w.random(d, -1, 1, 1, m, n)
+			w.run(func(be backend.Backend, v []backend.View) {
+				if g, ok := be.(*Backend); ok {
+					if !g.MatmulBias(v[0], v[1], v[2], v[3]) {
+						t.Fatalf("%v: MatmulBias declined", d)
+					}
+					return
+				}
+				halfOrSelf(be, v, []bool{true, false, false, false}, func(v []backend.View) {
+					be.Matmul(v[0], v[1], v[2], 0)
+					row := backend.View{Buf: v[3].Buf, Shape: []int{1, m, n}, Strides: []int{0, 0, 1}, Offset: v[3].Offset}
+					be.Binary(backend.Add, v[0], v[0], row)
+				})
+			}, dst, x, y, bias)
+			tl := tolFor(d)
+			if d == backend.Float32 {
+				tl = tol{1e-5, 1e-6}
+			}
+			w.same(fmt.Sprintf("%v transposed=%v", d, transposed), dst, tl)
+		}
+	}
+	g := w.g
+	buf := func(d backend.DType, n int) backend.Buffer { return g.Alloc(d, n) }
+	f32 := backend.Float32
+	x, y, dst, bias := backend.Dense(buf(f32, m*k), 1, m, k), backend.Dense(buf(f32, k*n), 1, k, n),
+		backend.Dense(buf(f32, m*n), 1, m, n), backend.Dense(buf(f32, n), n)
+	for name, c := range map[string][4]backend.View{
+		"batch 2":            {backend.Dense(buf(f32, 2*m*n), 2, m, n), backend.Dense(buf(f32, 2*m*k), 2, m, k), backend.Dense(buf(f32, 2*k*n), 2, k, n), bias},
+		"strided bias":       {dst, x, y, {Buf: buf(f32, 2*n), Shape: []int{n}, Strides: []int{2}}},
+		"column-major dst":   {{Buf: dst.Buf, Shape: []int{1, m, n}, Strides: []int{m * n, 1, m}}, x, y, bias},
+		"bias of other type": {dst, x, y, backend.Dense(buf(backend.BFloat16, n), n)},
+	} {
+		if g.MatmulBias(c[0], c[1], c[2], c[3]) {
+			t.Errorf("%s: MatmulBias accepted", name)
+		}
+	}
+	fusedBias.Store(false)
+	if g.MatmulBias(dst, x, y, bias) {
+		t.Error("MatmulBias ran with the switch off")
+	}
+}

@@ -150,8 +150,13 @@ func (b *Backend) run(f driver.Function, l kernels.Launch, a *driver.Args) error
 
 // gemmRun queues a GEMM on the compute stream (timed when profiling).
 func (b *Backend) gemmRun(g blas.Gemm, alpha, beta float64, x, y, c driver.DevicePtr) error {
+	return b.gemmBiasRun(g, alpha, beta, x, y, c, 0)
+}
+
+// gemmBiasRun is gemmRun adding bias (when nonzero) to every row of c.
+func (b *Backend) gemmBiasRun(g blas.Gemm, alpha, beta float64, x, y, c, bias driver.DevicePtr) error {
 	if !b.prof.on.Load() {
-		return b.g.gemm(g, alpha, beta, x, y, c, b.compute)
+		return b.g.gemm(g, alpha, beta, x, y, c, bias, b.compute)
 	}
 	name := fmt.Sprintf("gemm %v M×N×K %d×%d×%d", g.AType, g.M, g.N, g.K)
 	if g.Batch > 1 {
@@ -164,7 +169,10 @@ func (b *Backend) gemmRun(g blas.Gemm, alpha, beta float64, x, y, c driver.Devic
 		return "N"
 	}
 	name += " " + op(g.TransA) + op(g.TransB)
-	return b.timed(name, func() error { return b.g.gemm(g, alpha, beta, x, y, c, b.compute) })
+	if bias != 0 {
+		name += " +bias"
+	}
+	return b.timed(name, func() error { return b.g.gemm(g, alpha, beta, x, y, c, bias, b.compute) })
 }
 
 // timedIf runs queue, timed when profiling.

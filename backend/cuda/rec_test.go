@@ -126,11 +126,11 @@ func (r *recGPU) launch(f driver.Function, l kernels.Launch, shared uint32, s dr
 	return r.gpu.launch(f, l, shared, s, a)
 }
 
-func (r *recGPU) gemm(g blas.Gemm, alpha, beta float64, a, b, c driver.DevicePtr, s driver.Stream) error {
+func (r *recGPU) gemm(g blas.Gemm, alpha, beta float64, a, b, c, bias driver.DevicePtr, s driver.Stream) error {
 	if err := r.note("gemm", "%dx%dx%d batch %d on %s", g.M, g.N, g.K, g.Batch, r.name(uintptr(s))); err != nil {
 		return err
 	}
-	return r.gpu.gemm(g, alpha, beta, a, b, c, s)
+	return r.gpu.gemm(g, alpha, beta, a, b, c, bias, s)
 }
 
 // recBackend returns a backend over a recording emulated device with the
