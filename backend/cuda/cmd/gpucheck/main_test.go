@@ -54,7 +54,8 @@ func TestGPT2ShapesOnTheEmulator(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d:\n%s", code, text)
 	}
-	for _, want := range []string{"gemm bf16 x·Wᵀ M×N×K 64×96×32", "gemm bf16 x·Wᵀ M×N×K 64×32×32", "cast bf16→f32", "copy bf16 heads", "add bf16 bias", "gelu f32", "fill f32"} {
+	for _, want := range []string{"gemm bf16 x·Wᵀ M×N×K 64×96×32", "gemm bf16 x·Wᵀ M×N×K 64×32×32", "cast bf16→f32", "copy bf16 heads", "add bf16 bias", "gelu f32", "fill f32",
+		"layer norm f32", "layer norm backward", "sum over rows bf16", "cross-entropy bf16", "cross-entropy backward"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

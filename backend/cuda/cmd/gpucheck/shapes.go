@@ -11,7 +11,8 @@ import (
 
 // gpt2Shapes times the GEMMs and the memory-bound ops of a GPT-2-small
 // training step (batch 8, context 1024, width 768, 12 heads, bfloat16
-// autocast) one at a time, so a slow kernel in the step's device profile
+// autocast: casts, copies, bias adds, GELU, layer norms, a bias gradient's
+// sum, the cross-entropy) one at a time, so a slow kernel in the step's device profile
 // can be checked alone: GEMMs in TFLOP/s, the rest in GB/s of the bytes
 // each op must read and write.
 // With quick it uses tiny sizes (for the emulator).
@@ -80,5 +81,52 @@ func gpt2Shapes(w io.Writer, b *cuda.Backend, iters int, quick bool) (err error)
 	report(fmt.Sprintf("gelu f32 [%d]", n), t, gb(8*n), "TB/s")
 	t = timeIt(b, 3, iters, func() { b.Fill(backend.Dense(yf, n), 0.5) })
 	report(fmt.Sprintf("fill f32 [%d]", n), t, gb(4*n), "TB/s")
+
+	// Layer norm over [rows, c] float32 (the step's norms), forward and
+	// backward with the parameter gradients.
+	nc := rows * c
+	lx, ly, ldy, ldx := alloc(f32, nc), alloc(f32, nc), alloc(f32, nc), alloc(f32, nc)
+	lw, lb, ldw, ldb := alloc(f32, c), alloc(f32, c), alloc(f32, c), alloc(f32, c)
+	mean, rstd := alloc(f32, rows), alloc(f32, rows)
+	vr, vc := backend.Dense(mean, rows), backend.Dense(rstd, rows)
+	t = timeIt(b, 3, iters, func() {
+		b.LayerNorm(backend.Dense(ly, rows, c), vr, vc, backend.Dense(lx, rows, c), backend.Dense(lw, c), backend.Dense(lb, c), 1e-5)
+	})
+	report(fmt.Sprintf("layer norm f32 [%d,%d]", rows, c), t, gb(8*nc), "TB/s")
+	t = timeIt(b, 3, iters, func() {
+		b.LayerNormBackward(backend.Dense(ldx, rows, c), backend.Dense(ldw, c), backend.Dense(ldb, c), backend.Dense(ldy, rows, c),
+			backend.Dense(lx, rows, c), vr, vc, backend.Dense(lw, c))
+	})
+	report(fmt.Sprintf("layer norm backward f32 [%d,%d]", rows, c), t, gb(12*nc), "TB/s")
+	// A bias gradient: the bf16 [rows, 4c] output gradient summed over rows
+	// into float32.
+	bg := alloc(f32, 4*c)
+	t = timeIt(b, 3, iters, func() { b.Reduce(backend.Sum, backend.Dense(bg, 1, 4*c), backend.Dense(x, rows, 4*c), []int{0}) })
+	report(fmt.Sprintf("sum over rows bf16 [%d,%d]", rows, 4*c), t, gb(2*n), "TB/s")
+	// Cross-entropy over the vocabulary (50257 classes; a quarter of the
+	// step's rows keeps the logits near 200 MB).
+	vocab, crow := 50257, rows/4
+	if quick {
+		vocab = 301
+	}
+	logits, dlogits := alloc(bf, crow*vocab), alloc(bf, crow*vocab)
+	loss, lse, dloss := alloc(f32, crow), alloc(f32, crow), alloc(f32, crow)
+	b.Fill(backend.Dense(dloss, crow), 1)
+	tg := b.Alloc(backend.Int64, crow)
+	bufs = append(bufs, tg)
+	b.Fill(backend.Dense(tg, crow), 7)
+	lv, tv := backend.Dense(logits, crow, vocab), backend.Dense(tg, crow)
+	t = timeIt(b, 3, iters, func() {
+		if !b.CrossEntropy(backend.Dense(loss, crow), backend.Dense(lse, crow), lv, tv, -100, 0) {
+			panic("CrossEntropy declined")
+		}
+	})
+	report(fmt.Sprintf("cross-entropy bf16 [%d,%d]", crow, vocab), t, gb(2*crow*vocab), "TB/s")
+	t = timeIt(b, 3, iters, func() {
+		if !b.CrossEntropyBackward(backend.Dense(dlogits, crow, vocab), lv, tv, backend.Dense(lse, crow), backend.Dense(dloss, crow), -100, 0) {
+			panic("CrossEntropyBackward declined")
+		}
+	})
+	report(fmt.Sprintf("cross-entropy backward bf16 [%d,%d]", crow, vocab), t, gb(4*crow*vocab), "TB/s")
 	return nil
 }
