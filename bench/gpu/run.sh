@@ -1,6 +1,6 @@
 #!/bin/bash
 # Device checks for Ember's CUDA backend. Runs on the GPU machine from the repo root:
-#   BUDGET=300 bash bench/gpu/run.sh [steps...]   (steps: tests train gpt2 gptchar gemm fmnist fusedbias)
+#   BUDGET=300 bash bench/gpu/run.sh [steps...]   (steps: tests train gpt2 gptchar gemm fmnist shapes fusedbias)
 # after bench/gpu/pack.sh built gpu/pack.tar.xz here. Results go to $OUT (or /tmp/out): at most
 # 8 files (log, conformance, cudatest, train, bench.jsonl, torch.jsonl, two GPT-2 profiles).
 set -u
@@ -31,6 +31,8 @@ tests)
     grep -E -- '--- FAIL|^(FAIL|ok|PASS)|panic|rc=' "$O/$f.txt" | head -30; done ;;
 train)
   step train 40 $G/ember train --device cuda --offline --out $G/runs > "$O/train.txt" 2>&1; tail -4 "$O/train.txt" ;;
+shapes)  # a GPT-2-small step's GEMMs and memory-bound kernels one at a time
+  step shapes 60 $G/gpucheck -gpt2 -iters 20 2>&1 | tail -26 ;;
 fusedbias)  # the conformance suite and the GPT-2 step with EMBER_CUDA_FUSED_BIAS=1 (cuBLASLt bias epilogue)
   EMBER_CUDA_FUSED_BIAS=1 step conformance-fusedbias 60 $G/ember.test -test.count 1 -test.timeout 55s > "$O/conformance_fusedbias.txt" 2>&1
   echo "--- conformance with the fused bias: $(grep -c -- '--- FAIL' $O/conformance_fusedbias.txt) fail"; grep -E -- '--- FAIL|^(FAIL|ok|PASS)|panic' "$O/conformance_fusedbias.txt" | head -20
