@@ -65,7 +65,8 @@ func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, caus
 	const op = "ScaledDotProductAttention"
 	at, ok := attnShape(q, k, v, out, lse)
 	t := kdt(q.DType())
-	if !ok || !FlashAttention() || !(b.tensorCoreAttention(at, t) || flashPays(at)) {
+	tc := ok && b.tensorCoreAttention(at, t)
+	if !ok || !FlashAttention() || !(tc || flashPays(at)) {
 		return false
 	}
 	b.bind(op)
@@ -74,7 +75,7 @@ func (b *Backend) ScaledDotProductAttention(out, lse, q, k, v backend.View, caus
 	var finish func()
 	at.Out, at.OutSt, finish = b.attnOut(op, out)
 	at.LSE = b.devBuf(op, lse).ptr() + elemOffset(lse)
-	if b.tensorCoreAttention(at, t) && kernels.TensorCoreAttention(&at, t) {
+	if tc && kernels.TensorCoreAttention(&at, t) {
 		b.launchAttention(op, kernels.AttentionTCForward, t, &at)
 	} else {
 		b.launchAttention(op, kernels.AttentionForward, t, &at)
