@@ -157,12 +157,18 @@ func (a *CausalSelfAttention) forward(x *ember.Tensor, c *kvCache) *ember.Tensor
 		c.k, c.v = k, v
 	}
 	var y *ember.Tensor
-	if tk := k.Size(2); tk == t {
+	switch tk := k.Size(2); {
+	case tk == t:
 		// The mask buffer is the lower triangle: plain causal attention,
 		// which the CPU computes with a one-pass scaled causal softmax
 		// and CUDA with its fused (flash) attention kernels.
 		y = ember.ScaledDotProductAttention(q, k, v, nil, 0, true, 0, nil)
-	} else {
+	case t == 1:
+		// One query after the cached keys (a generation step) sees every
+		// key: attention without a mask, one fused call instead of the
+		// eight operations below (on a GPU, each a kernel launch).
+		y = ember.ScaledDotProductAttention(q, k, v, nil, 0, false, 0, nil)
+	default:
 		// Queries at the end of a longer (cached) key sequence: the
 		// bottom rows of the mask.
 		att := q.Matmul(k.Transpose(-2, -1)).MulScalar(1 / math.Sqrt(float64(hd)))

@@ -269,3 +269,32 @@ func TestCNNPoolBeforeReLUIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestKVCacheChunks: running a sequence through the cache in pieces (a
+// prompt, one position, then three at once) gives the logits of one
+// uncached pass, through each of the attention's three paths (causal, a
+// single query over all cached keys, several queries at the end of the
+// keys with the mask's bottom rows).
+func TestKVCacheChunks(t *testing.T) {
+	m := NewGPTChar(GPTConfig{Layers: 2, Heads: 2, Embd: 8, BlockSize: 16}, ember.NewGenerator(5))
+	nn.Eval(m)
+	seq := []int64{104, 101, 108, 108, 111, 44, 32, 119, 111}
+	ids := func(v []int64) *ember.Tensor { return ember.FromSlice(v, 1, len(v)) }
+	ember.NoGrad(func() {
+		want := m.forward(ids(seq), nil, 0).Float32s()
+		caches := []*kvCache{{}, {}}
+		var got []float32
+		for _, span := range [][2]int{{0, 5}, {5, 6}, {6, 9}} {
+			out := m.forward(ids(seq[span[0]:span[1]]), caches, span[0])
+			got = append(got, out.Float32s()...)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d logits, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("logit %d (position %d): %v with the cache, %v without", i, i/256, got[i], want[i])
+			}
+		}
+	})
+}
