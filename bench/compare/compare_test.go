@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,7 +61,7 @@ func TestRounds(t *testing.T) {
 		}
 	}
 	checkTable(t, merge([][]row{mk(f(150), f(100)), mk(f(120), f(100)), mk(f(140), f(70)), mk(nil, f(90))}),
-		"| gpt_char | batch=16 | train_throughput | tokens/s | 140 | 95 | 1.5× the speed (median of 3 rounds; 1.2–2) |",
+		"| gpt_char | batch=16 | train_throughput | tokens/s | 140 | 95 | 1.5× the speed (median of 3 of 4 rounds; 1.2–2) |",
 		"| gpt_char | batch=16 | peak_rss | MiB | 200 | 400 | 0.5 (median of 4 rounds; 0.5–0.5) |",
 	)
 	if one := merge([][]row{mk(f(1), f(2))}); len(one) != 2 || one[0].ratios != nil {
@@ -85,5 +87,37 @@ func checkTable(t *testing.T, rows []row, lines ...string) {
 	}, lines...)
 	if got := strings.Split(strings.TrimSpace(b.String()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
+	}
+}
+
+// TestSeeds: --seeds rows of different seeds merge as rounds, a time to
+// accuracy missing on either side in some seeds counts only the seeds with
+// both, and bad lists are refused.
+func TestSeeds(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	mk := func(seed int, e, p *float64) []row {
+		return relabelSeed([]row{
+			{name: "cnn_fmnist", cfg: fmt.Sprintf("batch=128 seed=%d target=0.91", seed), metric: "time_to_accuracy", unit: "s", ember: e, torch: p},
+			{name: "cnn_fmnist", cfg: fmt.Sprintf("batch=128 seed=%d", seed), metric: "train_throughput", unit: "samples/s", ember: f(3000), torch: f(2000)},
+		}, "0, 1,2")
+	}
+	checkTable(t, merge([][]row{mk(0, nil, f(150)), mk(1, f(100), f(200)), mk(2, f(120), nil)}),
+		"| cnn_fmnist | batch=128 seed=0,1,2 target=0.91 | time_to_accuracy | s | 110 | 175 | 2× the speed (median of 1 of 3 rounds; 2–2) |",
+		"| cnn_fmnist | batch=128 seed=0,1,2 | train_throughput | samples/s | 3000 | 2000 | 1.5× the speed (median of 3 rounds; 1.5–1.5) |",
+	)
+	checkTable(t, merge([][]row{mk(0, nil, f(150)), mk(1, f(100), nil)})[:1],
+		"| cnn_fmnist | batch=128 seed=0,1,2 target=0.91 | time_to_accuracy | s | 100 | 150 | n/a (in each of 2 rounds) |",
+	)
+	if s, err := parseSeeds(" 3,0 ,17"); err != nil || !slices.Equal(s, []uint64{3, 0, 17}) {
+		t.Errorf("parseSeeds: %v, %v", s, err)
+	}
+	if s, err := parseSeeds(""); err != nil || s != nil {
+		t.Errorf("parseSeeds(\"\"): %v, %v", s, err)
+	}
+	var e bytes.Buffer
+	for _, bad := range []string{"1,,2", "-1", "x"} {
+		if err := run(t.Context(), []string{"--seeds", bad, "cnn_fmnist"}, &e, &e); err == nil || !strings.Contains(err.Error(), "--seeds") {
+			t.Errorf("--seeds %q: %v", bad, err)
+		}
 	}
 }

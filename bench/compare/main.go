@@ -5,6 +5,7 @@
 //	go run ./bench/compare                      # every workload
 //	go run ./bench/compare mlp_fmnist conv --epochs 1
 //	go run ./bench/compare --rounds 3 gpt_char  # alternate three times
+//	go run ./bench/compare --epochs 8 --seeds 0,1,2 cnn_fmnist  # a round per seed
 //
 // Ember runs as `ember bench --json --threads N WORKLOAD` (built from this
 // module), PyTorch as `/usr/bin/python3 bench/pytorch/WORKLOAD.py` (which
@@ -18,6 +19,12 @@
 // neighbour for minutes. With --rounds N each workload runs N times,
 // Ember and PyTorch in turn, and the table gives the median of each side's
 // values and the median of the N per-round ratios, with their range.
+//
+// With --seeds the Fashion-MNIST workloads run once per seed (round r
+// with the r-th seed, Ember and PyTorch each from their own seeded
+// weights and shuffles), and the rows of all seeds merge as rounds do:
+// accuracy after a fixed recipe depends on the seed by more than the two
+// libraries differ, so one seed's time to an accuracy says little alone.
 package main
 
 import (
@@ -33,6 +40,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -56,11 +64,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 0, "steps of gpt_char (0: the script's 300)")
 	quick := fs.Bool("quick", false, "gemm: only the quick shapes")
 	rounds := fs.Int("rounds", 1, "runs of each workload, Ember and PyTorch in turn; the table gives medians")
+	seedList := fs.String("seeds", "", "comma-separated seeds of mlp_fmnist and cnn_fmnist, one a round (rounds default to their count)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *rounds < 1 {
 		return fmt.Errorf("--rounds must be at least 1, got %d", *rounds)
+	}
+	seeds, err := parseSeeds(*seedList)
+	if err != nil {
+		return err
+	}
+	roundsSet := false
+	fs.Visit(func(f *flag.Flag) { roundsSet = roundsSet || f.Name == "rounds" })
+	if len(seeds) > 0 && !roundsSet {
+		*rounds = len(seeds)
 	}
 	work := fs.Args()
 	if len(work) == 0 {
@@ -107,27 +125,74 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				pArgs = append(pArgs, "--quick")
 			}
 		}
+		seeded := len(seeds) > 0 && (w == "mlp_fmnist" || w == "cnn_fmnist")
 		var per [][]row
 		for r := range *rounds {
 			round := ""
 			if *rounds > 1 {
 				round = fmt.Sprintf(" (round %d of %d)", r+1, *rounds)
 			}
+			ea, pa := eArgs, append([]string{filepath.Join("bench", "pytorch", w+".py")}, pArgs...)
+			if seeded {
+				seed := seeds[r%len(seeds)]
+				round += fmt.Sprintf(" seed %d", seed)
+				ea = append(slices.Clone(ea), "--seed", fmt.Sprint(seed))
+				if len(pArgs) == 0 {
+					pa = append(pa, "5") // the scripts' EPOCHS, before SEED
+				}
+				pa = append(pa, fmt.Sprint(seed))
+			}
 			fmt.Fprintf(stderr, "== %s: ember%s\n", w, round)
-			el, err := lines(ctx, root, stderr, ember, eArgs...)
+			el, err := lines(ctx, root, stderr, ember, ea...)
 			if err != nil {
 				return fmt.Errorf("ember bench %s: %w", w, err)
 			}
 			fmt.Fprintf(stderr, "== %s: pytorch%s\n", w, round)
-			pl, err := lines(ctx, root, stderr, *python, append([]string{filepath.Join("bench", "pytorch", w+".py")}, pArgs...)...)
+			pl, err := lines(ctx, root, stderr, *python, pa...)
 			if err != nil {
 				return fmt.Errorf("pytorch %s: %w", w, err)
 			}
-			per = append(per, pair(el, pl))
+			rows := pair(el, pl)
+			if seeded {
+				rows = relabelSeed(rows, *seedList)
+			}
+			per = append(per, rows)
 		}
 		rows = append(rows, merge(per)...)
 	}
 	return writeTable(stdout, rows)
+}
+
+// parseSeeds reads --seeds: comma-separated non-negative integers, or
+// nothing.
+func parseSeeds(list string) ([]uint64, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var seeds []uint64
+	for _, f := range strings.Split(list, ",") {
+		s, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--seeds: %q is not a non-negative integer", f)
+		}
+		seeds = append(seeds, s)
+	}
+	return seeds, nil
+}
+
+// relabelSeed replaces the seed in each row's configuration by the list of
+// seeds, so that merge takes the seeds' rows as rounds of one row.
+func relabelSeed(rows []row, list string) []row {
+	for i := range rows {
+		parts := strings.Fields(rows[i].cfg)
+		for j, p := range parts {
+			if strings.HasPrefix(p, "seed=") {
+				parts[j] = "seed=" + strings.ReplaceAll(list, " ", "")
+			}
+		}
+		rows[i].cfg = strings.Join(parts, " ")
+	}
+	return rows
 }
 
 // merge combines the rows of several rounds of one workload (matched by
@@ -153,6 +218,7 @@ func merge(rounds [][]row) []row {
 				byKey[k] = a
 				order = append(order, k)
 			}
+			a.r.rounds++
 			if r.ember != nil {
 				a.ember = append(a.ember, *r.ember)
 			}
@@ -270,6 +336,7 @@ type row struct {
 	name, cfg, metric, unit string
 	ember, torch            *float64
 	ratios                  []float64 // per round, when there were several
+	rounds                  int       // rounds merged into the row (0: a single run)
 }
 
 // pair matches Ember's lines with PyTorch's (torch, not numpy, for gemm).
@@ -316,8 +383,13 @@ func writeTable(w io.Writer, rows []row) error {
 	for _, r := range rows {
 		text := "n/a"
 		q, ok := ratio(r)
-		if len(r.ratios) > 1 {
-			q, ok = *median(r.ratios), true
+		if r.rounds > 1 {
+			// Only the rounds' own ratios: the sides' medians may come
+			// from different rounds when a value is missing in some.
+			ok = len(r.ratios) > 0
+			if ok {
+				q = *median(r.ratios)
+			}
 		}
 		if ok {
 			_, speed := faster(r.unit)
@@ -325,9 +397,15 @@ func writeTable(w io.Writer, rows []row) error {
 			if speed {
 				text += "× the speed"
 			}
-			if len(r.ratios) > 1 {
-				text += fmt.Sprintf(" (median of %d rounds; %.3g–%.3g)", len(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios))
+			if r.rounds > 1 {
+				of := fmt.Sprint(len(r.ratios))
+				if len(r.ratios) < r.rounds {
+					of += fmt.Sprintf(" of %d", r.rounds)
+				}
+				text += fmt.Sprintf(" (median of %s rounds; %.3g–%.3g)", of, slices.Min(r.ratios), slices.Max(r.ratios))
 			}
+		} else if r.rounds > 1 {
+			text += fmt.Sprintf(" (in each of %d rounds)", r.rounds)
 		}
 		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.name, r.cfg, r.metric, r.unit,
 			num(r.ember), num(r.torch), text); err != nil {

@@ -5,7 +5,7 @@
 
 conv(1->32,3x3,pad1)-ReLU-maxpool2 - conv(32->64,3x3,pad1)-ReLU-maxpool2 - flatten -
 linear(3136->128)-ReLU - linear(128->10).
-Usage: python3 cnn_fmnist.py [EPOCHS]
+Usage: python3 cnn_fmnist.py [EPOCHS [SEED]]
 """
 import sys
 
@@ -24,4 +24,5 @@ def make_model():
 
 if __name__ == "__main__":
     train("cnn_fmnist", make_model, (1, 28, 28),
-          epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5, target_acc=0.91)
+          epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5, target_acc=0.91,
+          seed=int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -3,7 +3,7 @@
 # that `ember bench --json` lines compare with these one to one (bench/compare).
 """MLP 784-512-256-10 (ReLU) on Fashion-MNIST, Adam 1e-3, batch 128, 5 epochs, seed 0.
 
-Usage: python3 mlp_fmnist.py [EPOCHS]
+Usage: python3 mlp_fmnist.py [EPOCHS [SEED]]
 """
 import sys
 
@@ -19,4 +19,5 @@ def make_model():
 
 
 if __name__ == "__main__":
-    train("mlp_fmnist", make_model, (784,), epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    train("mlp_fmnist", make_model, (784,), epochs=int(sys.argv[1]) if len(sys.argv) > 1 else 5,
+          seed=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
