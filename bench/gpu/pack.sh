@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds what bench/gpu/run.sh needs on a GPU machine that has no Go toolchain and no
-# network: the ember binary, the test binaries of the conformance suite and of backend/cuda,
+# network: the ember binary, the test binaries of the conformance suite, backend/cuda and
+# backend/cpu/gemm,
 # gpucheck, Fashion-MNIST and the gpt_char corpus, packed into gpu/pack.tar.xz (git ignores
 # gpu/). Run from the repository root; carry gpu/ to the GPU machine with the working tree.
 set -euo pipefail
@@ -11,6 +12,7 @@ CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$T/ember" ./cmd/ember
 CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$T/gpucheck" ./backend/cuda/cmd/gpucheck
 CGO_ENABLED=0 go test -c -trimpath -ldflags='-s -w' -o "$T/ember.test" .
 CGO_ENABLED=0 go test -c -trimpath -ldflags='-s -w' -o "$T/cuda.test" ./backend/cuda
+CGO_ENABLED=0 go test -c -trimpath -ldflags='-s -w' -o "$T/gemm.test" ./backend/cpu/gemm
 # Raw IDX files compress better under xz than the published .gz; run.sh gzips them again
 # for the PyTorch scripts.
 for f in /usr/share/datasets/fashion-mnist/*.gz; do gunzip -c "$f" > "$T/data/fashion-mnist/$(basename "${f%.gz}")"; done

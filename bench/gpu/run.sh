@@ -1,6 +1,6 @@
 #!/bin/bash
 # Device checks for Ember's CUDA backend. Runs on the GPU machine from the repo root:
-#   BUDGET=300 bash bench/gpu/run.sh [steps...]   (steps: tests train gpt2 gptchar gemm fmnist shapes fusedbias)
+#   BUDGET=300 bash bench/gpu/run.sh [steps...]   (steps: tests train gpt2 gptchar gemm fmnist shapes fusedbias avx512)
 # after bench/gpu/pack.sh built gpu/pack.tar.xz here. Results go to $OUT (or /tmp/out): at most
 # 8 files (log, conformance, cudatest, train, bench.jsonl, torch.jsonl, two GPT-2 profiles).
 set -u
@@ -52,6 +52,14 @@ gemm)
 fmnist)
   step ember-fmnist 40 $EB mlp_fmnist cnn_fmnist >> "$O/bench.jsonl" 2>&1
   (cd bench/pytorch && for w in mlp_fmnist cnn_fmnist; do ANCHOR_DEVICE=cuda step torch-$w 40 python3 $w.py; done) >> "$O/torch.jsonl" 2>&1 ;;
+avx512)  # the CPU's AVX-512 GEMM kernel (the GPU machine's CPU has AVX-512): the gemm tests run it natively, then AVX2 against it
+  echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); $(grep -m1 -o 'avx512[a-z_0-9]*' /proc/cpuinfo | sort -u | head -1)"
+  (cd backend/cpu/gemm && step gemm-tests 60 $G/gemm.test -test.count 1 -test.skip TestAVX512KernelEmulated -test.timeout 55s 2>&1 | tail -8)
+  (cd backend/cpu/gemm && step gemm-micro 30 $G/gemm.test -test.run '^$' -test.bench 'MicroKernel|SgemmWorkers' -test.benchtime 1s 2>&1 | grep -E '^Benchmark|^ok|FAIL')
+  for k in avx2 avx512; do
+    EMBER_CPU_GEMM_KERNEL=$k step ember-gemm-$k 60 taskset -c 0,1 $G/ember bench --json --threads 2 gemm 2>&1 |
+      grep -o '"M": [0-9]*, "K": [0-9]*, "N": [0-9]*, "dtype": "[a-z0-9]*", "layout": "[A-Z]*"}, "metric": "throughput", "value": [0-9.]*' | sed "s/^/$k /; s/, \"metric\": \"throughput\"//"
+  done ;;
 esac; done
 echo "=== done $(date +%T) at ${SECONDS}s"
 grep -h '"metric": "\(train_throughput\|mfu\|throughput\)"' "$O/bench.jsonl" "$O/torch.jsonl" 2>/dev/null | sed 's/"config": {[^}]*}, //' | cut -c1-330

@@ -58,5 +58,9 @@ func ColumnS(k int, a []float32, rsa, csa, astep int, b []float32, beta float32,
 		}
 		return
 	}
-	kernelS.fnCol(k, &a[0], rsa, csa, &b[0], TileColsS, &c[0], ldc, 1, beta, tiles, astep, nil)
+	ker := kernelS
+	if ker.mr != TileRowsS || ker.nr != TileColsS {
+		ker = tileKernelS() // the AVX-512 kernel's tile is 14 rows
+	}
+	ker.fnCol(k, &a[0], rsa, csa, &b[0], TileColsS, &c[0], ldc, 1, beta, tiles, astep, nil)
 }

@@ -81,13 +81,63 @@ var avx2KernelD = kernel[float64]{
 	fnCol: columnOf(mrD, nrD, dgemmKernelAVX2),
 }
 
+// sgemmKernelAVX512 is the 14×16 float32 AVX-512 micro-kernel: the column
+// kernel for one tile.
+func sgemmKernelAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
+	sgemmColumnAVX512(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
+}
+
+// avx512KernelS has the blocking of goKernelS14, whose tile it shares.
+var avx512KernelS = kernel[float32]{
+	name: "avx512", mr: mrS14, nr: nrS, kc: 256, mc: 140, nc: 4080,
+	fn: sgemmKernelAVX512, fnPackA: packThenRun(mrS14, sgemmKernelAVX512),
+	fnCol: sgemmColumnAVX512,
+}
+
 // hasAVX2FMA reports whether the CPU and OS support the AVX2 kernels.
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// bestKernels returns the fastest kernels this CPU runs.
+// hasAVX512 reports whether the CPU and OS support the AVX-512 kernel
+// (AVX512F, with the OS saving the ZMM and mask registers).
+var hasAVX512 = cpu.X86.HasAVX512F
+
+// bestKernels returns the kernels this CPU runs that KernelEnv selects
+// (see kernelChoice): by default the AVX2 ones where the CPU has AVX2 and
+// FMA.
 func bestKernels() (*kernel[float32], *kernel[float64]) {
+	switch kernelChoice() {
+	case "go":
+		return &goKernelS, &goKernelD
+	case "avx512":
+		if hasAVX512 {
+			return &avx512KernelS, &avx2KernelD
+		}
+	}
 	if hasAVX2FMA {
 		return &avx2KernelS, &avx2KernelD
 	}
 	return &goKernelS, &goKernelD
 }
+
+// nativeAVX512Kernel returns the AVX-512 kernel where this CPU runs it, else
+// nil (for the tests).
+func nativeAVX512Kernel() *kernel[float32] {
+	if hasAVX512 {
+		return &avx512KernelS
+	}
+	return nil
+}
+
+// tileKernelS returns the fastest float32 kernel with ColumnS's 6×16 tile.
+func tileKernelS() *kernel[float32] {
+	if hasAVX2FMA {
+		return &avx2KernelS
+	}
+	return &goKernelS
+}
+
+// sgemmColumnAVX512 is the float32 14×16 AVX-512 kernel for `tiles` tiles
+// down a column of C, with an optional bias (see kernel.fnCol).
+//
+//go:noescape
+func sgemmColumnAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)

@@ -10,6 +10,7 @@ import "unsafe"
 const (
 	mrS, nrS = 6, 16 // float32 register tile
 	mrD, nrD = 6, 8  // float64 register tile
+	mrS14    = 14    // rows of the AVX-512 float32 tile (nrS columns)
 )
 
 var goKernelS = kernel[float32]{
@@ -22,6 +23,50 @@ var goKernelD = kernel[float64]{
 	name: "go", mr: mrD, nr: nrD, kc: 256, mc: 96, nc: 2048,
 	fn: dgemmKernelGo, fnPackA: packThenRun(mrD, dgemmKernelGo),
 	fnCol: columnOf(mrD, nrD, dgemmKernelGo),
+}
+
+// goKernelS14 is the pure-Go twin of the AVX-512 kernel's 14×16 tile and
+// blocking: the tests run the driver with it, so that its paths for a
+// 14-row tile are checked on machines without AVX-512.
+var goKernelS14 = kernel[float32]{
+	name: "go14", mr: mrS14, nr: nrS, kc: 256, mc: 140, nc: 4080,
+	fn: sgemmKernelGo14, fnPackA: packThenRun(mrS14, sgemmKernelGo14),
+	fnCol: columnOf(mrS14, nrS, sgemmKernelGo14),
+}
+
+// sgemmKernelGo14 is sgemmKernelGo for a 14×16 tile: the 6-row product
+// twice and a 2-row one.
+func sgemmKernelGo14(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
+	var acc [mrS14 * nrS]float32
+	for r0 := 0; r0 < mrS14; r0 += 6 {
+		rows := min(6, mrS14-r0)
+		ar := (*float32)(unsafe.Add(unsafe.Pointer(a), uintptr(r0*rsa)*4))
+		if rows == 6 {
+			microGo(acc[r0*nrS:], nrS, k, ar, rsa, csa, b, rsb)
+			continue
+		}
+		microRowsGo(acc[r0*nrS:(r0+rows)*nrS], nrS, rows, k, ar, rsa, csa, b, rsb)
+	}
+	storeTile(acc[:], nrS, unsafe.Slice(c, (mrS14-1)*rsc+nrS), rsc, alpha, beta)
+}
+
+// microRowsGo computes the rows×nr product of A and B (laid out as for the
+// kernels) into acc, row-major: the plain loop, for the odd rows of a tile.
+func microRowsGo[T float](acc []T, nr, rows, k int, a *T, rsa, csa int, b *T, rsb int) {
+	if k == 0 {
+		return
+	}
+	ap := unsafe.Slice(a, (rows-1)*rsa+(k-1)*csa+1)
+	bp := unsafe.Slice(b, (k-1)*rsb+nr)
+	for i := range rows {
+		row := acc[i*nr : i*nr+nr]
+		for p := range k {
+			av, bv := ap[i*rsa+p*csa], bp[p*rsb:p*rsb+nr]
+			for j, v := range bv {
+				row[j] += av * v
+			}
+		}
+	}
 }
 
 func sgemmKernelGo(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {

@@ -4,11 +4,18 @@ package gemm
 
 // bestKernels returns the pure-Go kernels: this build has no assembly.
 func bestKernels() (*kernel[float32], *kernel[float64]) {
+	_ = kernelChoice() // still validates $EMBER_CPU_GEMM_KERNEL
 	return &goKernelS, &goKernelD
 }
+
+// tileKernelS returns the float32 kernel with ColumnS's 6×16 tile.
+func tileKernelS() *kernel[float32] { return &goKernelS }
 
 // packLines16Fast: no assembly in this build.
 func packLines16Fast(dst, src []float32, ls, kc int) int { return 0 }
 
 // packRows16Fast: no assembly in this build.
 func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool { return false }
+
+// nativeAVX512Kernel: no assembly in this build.
+func nativeAVX512Kernel() *kernel[float32] { return nil }

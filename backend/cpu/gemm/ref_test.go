@@ -148,6 +148,11 @@ func kernelCases() []kernelCase {
 	if s != &goKernelS {
 		cases = append(cases, kernelCase{"go", &goKernelS, &goKernelD})
 	}
+	// The driver on a 14-row tile (the AVX-512 kernel's), everywhere.
+	cases = append(cases, kernelCase{"go14", &goKernelS14, &goKernelD})
+	if k := nativeAVX512Kernel(); k != nil && s != k {
+		cases = append(cases, kernelCase{k.name, k, d})
+	}
 	return cases
 }
 

@@ -1,0 +1,130 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The float32 micro-kernel for AVX-512 (AVX512F only): 14×16 tiles, one
+// 16-lane vector a row, so a k step is one B load and fourteen FMAs whose
+// A value comes in by embedded broadcast ({1to16}): FMA-bound on cores
+// with two 512-bit FMA units and on those that split a 512-bit FMA in two.
+// Same contract and argument frame as sgemmColumnAVX2 (see kernel.fnCol);
+// its results are checked on machines without AVX-512 by running the
+// machine code in an emulator (kernel_avx512_test.go).
+//
+// Registers: SI and BX walk A's rows 0 and 5; the fourteen rows are
+// addressed from them with R8 = rsa, R9 = 3·rsa and R10 = 5·rsa:
+//
+//	from SI: 0, 1 (R8), 2 (2·R8), 3 (R9), 4 (4·R8), 6 (2·R9), 8 (8·R8),
+//	         10 (2·R10), 12 (4·R9)
+//	from BX: 5, 7 (2·R8), 9 (4·R8), 11 (2·R9), 13 (8·R8)
+//
+// R11 = csa, R12 = rsb, R13 = rsc (all in bytes). DI walks B, DX is C, AX
+// counts k steps and CX tiles. Z16..Z29 are the rows' accumulators, Z0 the
+// B row, Z30 alpha, Z31 beta or the bias row.
+
+// KSTEP14 does one k step.
+#define KSTEP14 \
+	VMOVUPS          (DI), Z0;              \
+	VFMADD231PS.BCST (SI), Z0, Z16;         \
+	VFMADD231PS.BCST (SI)(R8*1), Z0, Z17;   \
+	VFMADD231PS.BCST (SI)(R8*2), Z0, Z18;   \
+	VFMADD231PS.BCST (SI)(R9*1), Z0, Z19;   \
+	VFMADD231PS.BCST (SI)(R8*4), Z0, Z20;   \
+	VFMADD231PS.BCST (BX), Z0, Z21;         \
+	VFMADD231PS.BCST (SI)(R9*2), Z0, Z22;   \
+	VFMADD231PS.BCST (BX)(R8*2), Z0, Z23;   \
+	VFMADD231PS.BCST (SI)(R8*8), Z0, Z24;   \
+	VFMADD231PS.BCST (BX)(R8*4), Z0, Z25;   \
+	VFMADD231PS.BCST (SI)(R10*2), Z0, Z26;  \
+	VFMADD231PS.BCST (BX)(R9*2), Z0, Z27;   \
+	VFMADD231PS.BCST (SI)(R9*4), Z0, Z28;   \
+	VFMADD231PS.BCST (BX)(R8*8), Z0, Z29;   \
+	ADDQ             R11, SI;               \
+	ADDQ             R11, BX;               \
+	ADDQ             R12, DI
+
+// ALL14(op) applies op to each accumulator.
+#define ALL14(op) \
+	op(Z16); op(Z17); op(Z18); op(Z19); op(Z20); op(Z21); op(Z22); \
+	op(Z23); op(Z24); op(Z25); op(Z26); op(Z27); op(Z28); op(Z29)
+
+#define ZERO14(z) VPXORD z, z, z
+#define SCALE14(z) VMULPS Z30, z, z
+#define BIAS14(z) VADDPS Z31, z, z
+
+// ROWBETA14 stores a finished row blending in beta·C (beta in Z31), then
+// moves DX to the next row.
+#define ROWBETA14(z) \
+	VFMADD231PS (DX), Z31, z; \
+	VMOVUPS     z, (DX);      \
+	ADDQ        R13, DX
+
+// ROW14 stores a finished row without reading C.
+#define ROW14(z) \
+	VMOVUPS z, (DX); \
+	ADDQ    R13, DX
+
+// func sgemmColumnAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
+//
+// The float32 14×16 kernel for `tiles` tiles down a column of C: tile t
+// reads A from a + t*astep and writes the 14 rows of C from c + 14*t*rsc,
+// all with the same B panel (see kernel.fnCol). tiles must be at least 1.
+// With a bias (not nil) the tiles are alpha*A*B + bias, the 16 values at
+// bias added to every row, and C is not read (beta is ignored); with beta
+// ±0 C is not read either.
+TEXT ·sgemmColumnAVX512(SB), NOSPLIT, $0-96
+	MOVQ         rsa+16(FP), R8
+	MOVQ         csa+24(FP), R11
+	MOVQ         rsb+40(FP), R12
+	MOVQ         rsc+56(FP), R13
+	SHLQ         $2, R8
+	SHLQ         $2, R11
+	SHLQ         $2, R12
+	SHLQ         $2, R13
+	LEAQ         (R8)(R8*2), R9
+	LEAQ         (R8)(R8*4), R10
+	MOVQ         c+48(FP), DX
+	MOVQ         tiles+72(FP), CX
+	VBROADCASTSS alpha+64(FP), Z30
+
+tile:
+	MOVQ a+8(FP), SI
+	MOVQ b+32(FP), DI
+	LEAQ (SI)(R10*1), BX
+	ALL14(ZERO14)
+	MOVQ k+0(FP), AX
+	TESTQ AX, AX
+	JLE  scale
+
+kloop:
+	KSTEP14
+	DECQ AX
+	JNZ  kloop
+
+scale:
+	ALL14(SCALE14)
+	MOVQ  bias+88(FP), AX
+	TESTQ AX, AX
+	JNZ   withbias
+	MOVL  beta+68(FP), AX
+	TESTL $0x7fffffff, AX
+	JZ    store
+	VBROADCASTSS beta+68(FP), Z31
+	ALL14(ROWBETA14)
+	JMP   next
+
+withbias:
+	VMOVUPS (AX), Z31
+	ALL14(BIAS14)
+
+store:
+	ALL14(ROW14)
+
+next:
+	// DX has passed the tile's 14 rows: it is the next tile's C.
+	MOVQ astep+80(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+8(FP)
+	DECQ CX
+	JNZ  tile
+	VZEROUPPER
+	RET
