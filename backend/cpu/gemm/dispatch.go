@@ -5,9 +5,9 @@ import (
 	"os"
 )
 
-// KernelEnv names the environment variable that picks the float32
-// micro-kernel: "avx2" (the default where the CPU has AVX2 and FMA),
-// "avx512" (the 14×16 AVX-512 kernel, where the CPU has AVX512F; opt-in
+// KernelEnv names the environment variable that picks the GEMM
+// micro-kernels: "avx2" (the default where the CPU has AVX2 and FMA),
+// "avx512" (the 14-row AVX-512 kernels, where the CPU has AVX512F; opt-in
 // until it has been measured on such a CPU) or "go" (the portable
 // kernels, for comparison). A kernel the CPU lacks falls back to the
 // default.
@@ -24,7 +24,10 @@ func KernelName() string { return kernelS.name }
 
 // HasAVX512 reports whether this build and CPU can run the AVX-512 kernel
 // (chosen with KernelEnv).
-func HasAVX512() bool { return nativeAVX512Kernel() != nil }
+func HasAVX512() bool {
+	s, _ := nativeAVX512Kernels()
+	return s != nil
+}
 
 // kernelChoice returns $EMBER_CPU_GEMM_KERNEL ("" when unset), logging a
 // warning for an unknown value, which then counts as unset.

@@ -45,18 +45,19 @@
 //     layout (kernel_go.go) serve the purego build tag, other architectures
 //     and older CPUs, and the tests run both.
 //
-//   - AVX-512 (kernel_avx512_amd64.s). A float32 kernel for CPUs with
-//     AVX512F: 14×16 tiles, one 16-lane vector a row, each k step one B
-//     load and fourteen FMAs taking their A value by embedded broadcast
-//     (14 accumulators cover the FMA latency of two 512-bit units). The
-//     driver, the packing and the blocking are the same code on a 14-row
-//     tile; a pure-Go twin of that tile (goKernelS14) runs the driver's
-//     tests everywhere, and the assembly is tested on machines without
-//     AVX-512 by running its machine code, as objdump decodes it from the
-//     test binary, in an emulator (internal/x86emu) against that twin. It
-//     is chosen only when $EMBER_CPU_GEMM_KERNEL is "avx512" (KernelEnv)
-//     until it has been timed on an AVX-512 CPU; ColumnS keeps the 6×16
-//     tile whichever kernel the products use.
+//   - AVX-512 (kernel_avx512_amd64.s). Kernels for CPUs with AVX512F:
+//     14×16 float32 and 14×8 float64 tiles, one vector a row, each k step
+//     one B load and fourteen FMAs taking their A value by embedded
+//     broadcast (14 accumulators cover the FMA latency of two 512-bit
+//     units). The driver, the packing and the blocking are the same code
+//     on a 14-row tile; pure-Go twins of those tiles (goKernelS14,
+//     goKernelD14) run the driver's tests everywhere, and the assembly is
+//     tested on machines without AVX-512 by running its machine code, as
+//     objdump decodes it from the test binary, in an emulator
+//     (internal/x86emu) against the twins. They are chosen only when
+//     $EMBER_CPU_GEMM_KERNEL is "avx512" (KernelEnv) until they have been
+//     timed on an AVX-512 CPU; ColumnS keeps the 6×16 tile whichever
+//     kernel the products use.
 //
 //   - Blocking (driver.go). For products with more rows than one A block,
 //     columns are taken nc at a time (B block in L3), depth kc at a time

@@ -87,12 +87,26 @@ func sgemmKernelAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *
 	sgemmColumnAVX512(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
 }
 
-// avx512KernelS has the blocking of goKernelS14, whose tile it shares.
-var avx512KernelS = kernel[float32]{
-	name: "avx512", mr: mrS14, nr: nrS, kc: 256, mc: 140, nc: 4080,
-	fn: sgemmKernelAVX512, fnPackA: packThenRun(mrS14, sgemmKernelAVX512),
-	fnCol: sgemmColumnAVX512,
+// dgemmKernelAVX512 is the 14×8 float64 AVX-512 micro-kernel: the column
+// kernel for one tile.
+func dgemmKernelAVX512(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64) {
+	dgemmColumnAVX512(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
 }
+
+// avx512KernelS and avx512KernelD have the blocking of goKernelS14 and
+// goKernelD14, whose tiles they share.
+var (
+	avx512KernelS = kernel[float32]{
+		name: "avx512", mr: mr14, nr: nrS, kc: 256, mc: 140, nc: 4080,
+		fn: sgemmKernelAVX512, fnPackA: packThenRun(mr14, sgemmKernelAVX512),
+		fnCol: sgemmColumnAVX512,
+	}
+	avx512KernelD = kernel[float64]{
+		name: "avx512", mr: mr14, nr: nrD, kc: 256, mc: 70, nc: 2040,
+		fn: dgemmKernelAVX512, fnPackA: packThenRun(mr14, dgemmKernelAVX512),
+		fnCol: dgemmColumnAVX512,
+	}
+)
 
 // hasAVX2FMA reports whether the CPU and OS support the AVX2 kernels.
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -110,7 +124,7 @@ func bestKernels() (*kernel[float32], *kernel[float64]) {
 		return &goKernelS, &goKernelD
 	case "avx512":
 		if hasAVX512 {
-			return &avx512KernelS, &avx2KernelD
+			return &avx512KernelS, &avx512KernelD
 		}
 	}
 	if hasAVX2FMA {
@@ -119,13 +133,13 @@ func bestKernels() (*kernel[float32], *kernel[float64]) {
 	return &goKernelS, &goKernelD
 }
 
-// nativeAVX512Kernel returns the AVX-512 kernel where this CPU runs it, else
-// nil (for the tests).
-func nativeAVX512Kernel() *kernel[float32] {
+// nativeAVX512Kernels returns the AVX-512 kernels where this CPU runs them,
+// else nils (for the tests).
+func nativeAVX512Kernels() (*kernel[float32], *kernel[float64]) {
 	if hasAVX512 {
-		return &avx512KernelS
+		return &avx512KernelS, &avx512KernelD
 	}
-	return nil
+	return nil, nil
 }
 
 // tileKernelS returns the fastest float32 kernel with ColumnS's 6×16 tile.
@@ -141,3 +155,9 @@ func tileKernelS() *kernel[float32] {
 //
 //go:noescape
 func sgemmColumnAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
+
+// dgemmColumnAVX512 is the float64 14×8 AVX-512 kernel for `tiles` tiles
+// down a column of C, with an optional bias (see kernel.fnCol).
+//
+//go:noescape
+func dgemmColumnAVX512(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64, tiles, astep int, bias *float64)

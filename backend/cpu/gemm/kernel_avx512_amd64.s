@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// The float32 micro-kernel for AVX-512 (AVX512F only): 14×16 tiles, one
+// The micro-kernels for AVX-512 (AVX512F only), float32 and float64: 14×16
+// and 14×8 tiles, one
 // 16-lane vector a row, so a k step is one B load and fourteen FMAs whose
 // A value comes in by embedded broadcast ({1to16}): FMA-bound on cores
 // with two 512-bit FMA units and on those that split a 512-bit FMA in two.
 // Same contract and argument frame as sgemmColumnAVX2 (see kernel.fnCol);
-// its results are checked on machines without AVX-512 by running the
+// their results are checked on machines without AVX-512 by running the
 // machine code in an emulator (kernel_avx512_test.go).
 //
 // Registers: SI and BX walk A's rows 0 and 5; the fourteen rows are
@@ -21,23 +22,24 @@
 // counts k steps and CX tiles. Z16..Z29 are the rows' accumulators, Z0 the
 // B row, Z30 alpha, Z31 beta or the bias row.
 
-// KSTEP14 does one k step.
-#define KSTEP14 \
+// KSTEP14(FMA) does one k step, FMA the embedded-broadcast multiply-add
+// of the element type.
+#define KSTEP14(FMA) \
 	VMOVUPS          (DI), Z0;              \
-	VFMADD231PS.BCST (SI), Z0, Z16;         \
-	VFMADD231PS.BCST (SI)(R8*1), Z0, Z17;   \
-	VFMADD231PS.BCST (SI)(R8*2), Z0, Z18;   \
-	VFMADD231PS.BCST (SI)(R9*1), Z0, Z19;   \
-	VFMADD231PS.BCST (SI)(R8*4), Z0, Z20;   \
-	VFMADD231PS.BCST (BX), Z0, Z21;         \
-	VFMADD231PS.BCST (SI)(R9*2), Z0, Z22;   \
-	VFMADD231PS.BCST (BX)(R8*2), Z0, Z23;   \
-	VFMADD231PS.BCST (SI)(R8*8), Z0, Z24;   \
-	VFMADD231PS.BCST (BX)(R8*4), Z0, Z25;   \
-	VFMADD231PS.BCST (SI)(R10*2), Z0, Z26;  \
-	VFMADD231PS.BCST (BX)(R9*2), Z0, Z27;   \
-	VFMADD231PS.BCST (SI)(R9*4), Z0, Z28;   \
-	VFMADD231PS.BCST (BX)(R8*8), Z0, Z29;   \
+	FMA              (SI), Z0, Z16;         \
+	FMA              (SI)(R8*1), Z0, Z17;   \
+	FMA              (SI)(R8*2), Z0, Z18;   \
+	FMA              (SI)(R9*1), Z0, Z19;   \
+	FMA              (SI)(R8*4), Z0, Z20;   \
+	FMA              (BX), Z0, Z21;         \
+	FMA              (SI)(R9*2), Z0, Z22;   \
+	FMA              (BX)(R8*2), Z0, Z23;   \
+	FMA              (SI)(R8*8), Z0, Z24;   \
+	FMA              (BX)(R8*4), Z0, Z25;   \
+	FMA              (SI)(R10*2), Z0, Z26;  \
+	FMA              (BX)(R9*2), Z0, Z27;   \
+	FMA              (SI)(R9*4), Z0, Z28;   \
+	FMA              (BX)(R8*8), Z0, Z29;   \
 	ADDQ             R11, SI;               \
 	ADDQ             R11, BX;               \
 	ADDQ             R12, DI
@@ -50,12 +52,18 @@
 #define ZERO14(z) VPXORD z, z, z
 #define SCALE14(z) VMULPS Z30, z, z
 #define BIAS14(z) VADDPS Z31, z, z
+#define DSCALE14(z) VMULPD Z30, z, z
+#define DBIAS14(z) VADDPD Z31, z, z
 
 // ROWBETA14 stores a finished row blending in beta·C (beta in Z31), then
-// moves DX to the next row.
+// moves DX to the next row; DROWBETA14 is its float64 twin.
 #define ROWBETA14(z) \
 	VFMADD231PS (DX), Z31, z; \
 	VMOVUPS     z, (DX);      \
+	ADDQ        R13, DX
+#define DROWBETA14(z) \
+	VFMADD231PD (DX), Z31, z; \
+	VMOVUPD     z, (DX);      \
 	ADDQ        R13, DX
 
 // ROW14 stores a finished row without reading C.
@@ -96,7 +104,7 @@ tile:
 	JLE  scale
 
 kloop:
-	KSTEP14
+	KSTEP14(VFMADD231PS.BCST)
 	DECQ AX
 	JNZ  kloop
 
@@ -126,5 +134,65 @@ next:
 	ADDQ AX, a+8(FP)
 	DECQ CX
 	JNZ  tile
+	VZEROUPPER
+	RET
+
+// func dgemmColumnAVX512(k int, a *float64, rsa, csa int, b *float64, rsb int, c *float64, rsc int, alpha, beta float64, tiles, astep int, bias *float64)
+//
+// sgemmColumnAVX512 for float64: 14×8 tiles (one 8-lane vector a row).
+TEXT ·dgemmColumnAVX512(SB), NOSPLIT, $0-104
+	MOVQ         rsa+16(FP), R8
+	MOVQ         csa+24(FP), R11
+	MOVQ         rsb+40(FP), R12
+	MOVQ         rsc+56(FP), R13
+	SHLQ         $3, R8
+	SHLQ         $3, R11
+	SHLQ         $3, R12
+	SHLQ         $3, R13
+	LEAQ         (R8)(R8*2), R9
+	LEAQ         (R8)(R8*4), R10
+	MOVQ         c+48(FP), DX
+	MOVQ         tiles+80(FP), CX
+	VBROADCASTSD alpha+64(FP), Z30
+
+dtile:
+	MOVQ a+8(FP), SI
+	MOVQ b+32(FP), DI
+	LEAQ (SI)(R10*1), BX
+	ALL14(ZERO14)
+	MOVQ k+0(FP), AX
+	TESTQ AX, AX
+	JLE  dscale
+
+dkloop:
+	KSTEP14(VFMADD231PD.BCST)
+	DECQ AX
+	JNZ  dkloop
+
+dscale:
+	ALL14(DSCALE14)
+	MOVQ  bias+96(FP), AX
+	TESTQ AX, AX
+	JNZ   dwithbias
+	MOVQ  beta+72(FP), AX
+	SHLQ  $1, AX // drops the sign: zero for ±0
+	JZ    dstore
+	VBROADCASTSD beta+72(FP), Z31
+	ALL14(DROWBETA14)
+	JMP   dnext
+
+dwithbias:
+	VMOVUPD (AX), Z31
+	ALL14(DBIAS14)
+
+dstore:
+	ALL14(ROW14)
+
+dnext:
+	MOVQ astep+88(FP), AX
+	SHLQ $3, AX
+	ADDQ AX, a+8(FP)
+	DECQ CX
+	JNZ  dtile
 	VZEROUPPER
 	RET

@@ -15,19 +15,20 @@ import (
 	"github.com/emberdl/ember/internal/x86emu"
 )
 
-// avx512Case is one call of the AVX-512 column kernel: operand layouts,
-// depth, tiles and scalars.
+// avx512Case is one call of an AVX-512 column kernel: operand layouts,
+// depth, tiles and scalars, for a tile nr columns wide.
 type avx512Case struct {
-	k, tiles         int
-	aLayout          string // "packed" (rsa, csa = 1, 14), "rows" (rsa = lda, csa = 1), "cols" (rsa = 1, csa = lda)
-	rsb, rsc         int
-	alpha, beta      float32
-	bias             bool
-	gapA             int // extra elements between the tiles' A panels
-	name, parameters string
+	k, tiles    int
+	aLayout     string // "packed" (rsa, csa = 1, 14), "rows" (rsa = lda, csa = 1), "cols" (rsa = 1, csa = lda)
+	nr          int
+	rsb, rsc    int
+	alpha, beta float32
+	bias        bool
+	gapA        int // extra elements between the tiles' A panels
+	name        string
 }
 
-func avx512Cases() []avx512Case {
+func avx512Cases(nr int) []avx512Case {
 	var cases []avx512Case
 	for _, k := range []int{0, 1, 2, 7, 33} {
 		for _, layout := range []string{"packed", "rows", "cols"} {
@@ -35,10 +36,10 @@ func avx512Cases() []avx512Case {
 				alpha, beta float32
 				bias        bool
 			}{{1, 0, false}, {-0.5, 1, false}, {2, 0.25, false}, {1, 0, true}, {0.5, 3, true}} {
-				c := avx512Case{k: k, tiles: 1 + (k+i)%3, aLayout: layout, rsb: nrS, rsc: nrS,
+				c := avx512Case{k: k, tiles: 1 + (k+i)%3, aLayout: layout, nr: nr, rsb: nr, rsc: nr,
 					alpha: sc.alpha, beta: sc.beta, bias: sc.bias}
 				if i%2 == 1 {
-					c.rsb, c.rsc, c.gapA = nrS+5, nrS+3, 3 // B and C read in place from wider rows
+					c.rsb, c.rsc, c.gapA = nr+5, nr+3, 3 // B and C read in place from wider rows
 				}
 				c.name = fmt.Sprintf("k%d-%s-t%d-rsb%d-rsc%d-a%v-b%v-bias%v", k, layout, c.tiles, c.rsb, c.rsc, c.alpha, c.beta, c.bias)
 				cases = append(cases, c)
@@ -50,15 +51,15 @@ func avx512Cases() []avx512Case {
 
 // avx512Operands are the slices of one call: A, B, C (NaN-filled where the
 // kernel must not read it) and the bias, laid out as the case says.
-type avx512Operands struct {
-	a, b, c, bias  []float32
+type avx512Operands[T float] struct {
+	a, b, c, bias  []T
 	rsa, csa, step int
 }
 
-func newAVX512Operands(tc avx512Case, r *rand.Rand) avx512Operands {
-	const mr = mrS14
+func newAVX512Operands[T float](tc avx512Case, r *rand.Rand) avx512Operands[T] {
+	const mr = mr14
 	k := max(tc.k, 1) // room for at least one step, so the pointers are valid
-	var o avx512Operands
+	var o avx512Operands[T]
 	switch tc.aLayout {
 	case "packed":
 		o.rsa, o.csa, o.step = 1, mr, mr*k+tc.gapA
@@ -71,48 +72,60 @@ func newAVX512Operands(tc avx512Case, r *rand.Rand) avx512Operands {
 	}
 	// Exactly the elements the kernel may read: the emulator fails any
 	// access past them.
-	o.a = randSlice[float32]((tc.tiles-1)*o.step+(mr-1)*o.rsa+(k-1)*o.csa+1, r.Uint64())
-	o.b = randSlice[float32]((k-1)*tc.rsb+nrS, r.Uint64())
-	o.c = make([]float32, (tc.tiles*mr-1)*tc.rsc+nrS)
+	o.a = randSlice[T]((tc.tiles-1)*o.step+(mr-1)*o.rsa+(k-1)*o.csa+1, r.Uint64())
+	o.b = randSlice[T]((k-1)*tc.rsb+tc.nr, r.Uint64())
+	o.c = make([]T, (tc.tiles*mr-1)*tc.rsc+tc.nr)
 	for i := range o.c {
-		o.c[i] = float32(r.NormFloat64())
+		o.c[i] = T(r.NormFloat64())
 		if tc.beta == 0 || tc.bias {
-			o.c[i] = float32(math.NaN()) // must not be read
+			o.c[i] = T(math.NaN()) // must not be read
 		}
 	}
 	if tc.bias {
-		o.bias = randSlice[float32](nrS, r.Uint64())
+		o.bias = randSlice[T](tc.nr, r.Uint64())
 	}
 	return o
 }
 
-// TestAVX512KernelEmulated runs the AVX-512 column kernel's machine code in
-// an emulator (this machine may lack AVX-512: the emulator decodes the
+// TestAVX512KernelEmulated runs the AVX-512 column kernels' machine code
+// in an emulator (this machine may lack AVX-512: the emulator decodes the
 // test binary's own code with objdump) and compares each call with the
-// pure-Go kernel of the same 14×16 tile: every depth, A packed or read in
+// pure-Go kernel of the same 14-row tile: every depth, A packed or read in
 // place either way, B and C read in place from wider rows, several tiles,
 // alpha, beta 0 (C not read), other betas, and the bias; the emulator
 // fails any access outside the operands. Where the CPU has AVX-512 the
-// kernel also runs natively and must agree with the emulation.
+// kernels also run natively and must agree with the emulation.
 func TestAVX512KernelEmulated(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn, err := x86emu.Load(exe, "github.com/emberdl/ember/backend/cpu/gemm.sgemmColumnAVX512")
+	const pkg = "github.com/emberdl/ember/backend/cpu/gemm."
+	nativeS, nativeD := nativeAVX512Kernels()
+	t.Run("float32", func(t *testing.T) {
+		checkAVX512Emulated(t, exe, pkg+"sgemmColumnAVX512", &goKernelS14, nativeS, func(fr *x86emu.Frame, v float32) { fr.Float32(v) })
+	})
+	t.Run("float64", func(t *testing.T) {
+		checkAVX512Emulated(t, exe, pkg+"dgemmColumnAVX512", &goKernelD14, nativeD, func(fr *x86emu.Frame, v float64) { fr.Float64(v) })
+	})
+}
+
+func checkAVX512Emulated[T float](t *testing.T, exe, sym string, twin, native *kernel[T], scalar func(*x86emu.Frame, T)) {
+	fn, err := x86emu.Load(exe, sym)
 	if err != nil {
 		t.Fatalf("loading the AVX-512 kernel's code: %v", err)
 	}
 	r := rand.New(rand.NewPCG(5, 12))
-	for _, tc := range avx512Cases() {
+	for _, tc := range avx512Cases(twin.nr) {
 		t.Run(tc.name, func(t *testing.T) {
-			o := newAVX512Operands(tc, r)
+			o := newAVX512Operands[T](tc, r)
+			alpha, beta := T(tc.alpha), T(tc.beta)
 			want := slices.Clone(o.c)
-			var biasPtr *float32
+			var biasPtr *T
 			if tc.bias {
 				biasPtr = &o.bias[0]
 			}
-			goKernelS14.fnCol(tc.k, &o.a[0], o.rsa, o.csa, &o.b[0], tc.rsb, &want[0], tc.rsc, tc.alpha, tc.beta, tc.tiles, o.step, biasPtr)
+			twin.fnCol(tc.k, &o.a[0], o.rsa, o.csa, &o.b[0], tc.rsb, &want[0], tc.rsc, alpha, beta, tc.tiles, o.step, biasPtr)
 
 			got := slices.Clone(o.c)
 			var fr x86emu.Frame
@@ -124,14 +137,14 @@ func TestAVX512KernelEmulated(t *testing.T) {
 			fr.Int(tc.rsb)
 			fr.Ptr(unsafe.Pointer(&got[0]))
 			fr.Int(tc.rsc)
-			fr.Float32(tc.alpha)
-			fr.Float32(tc.beta)
+			scalar(&fr, alpha)
+			scalar(&fr, beta)
 			fr.Int(tc.tiles)
 			fr.Int(o.step)
-			mem := []x86emu.Region{floatRegion(o.a), floatRegion(o.b), floatRegion(got)}
+			mem := []x86emu.Region{sliceRegion(o.a), sliceRegion(o.b), sliceRegion(got)}
 			if tc.bias {
 				fr.Ptr(unsafe.Pointer(&o.bias[0]))
-				mem = append(mem, floatRegion(o.bias))
+				mem = append(mem, sliceRegion(o.bias))
 			} else {
 				fr.Ptr(nil)
 			}
@@ -141,34 +154,40 @@ func TestAVX512KernelEmulated(t *testing.T) {
 			runtime.KeepAlive(o)
 			compareTiles(t, "emulated", got, want, tc)
 
-			if nativeAVX512Kernel() != nil {
-				native := slices.Clone(o.c)
-				sgemmColumnAVX512(tc.k, &o.a[0], o.rsa, o.csa, &o.b[0], tc.rsb, &native[0], tc.rsc, tc.alpha, tc.beta, tc.tiles, o.step, biasPtr)
-				compareTiles(t, "native", native, got, tc)
+			if native != nil {
+				out := slices.Clone(o.c)
+				native.fnCol(tc.k, &o.a[0], o.rsa, o.csa, &o.b[0], tc.rsb, &out[0], tc.rsc, alpha, beta, tc.tiles, o.step, biasPtr)
+				compareTiles(t, "native", out, got, tc)
 			}
 		})
 	}
 }
 
-// floatRegion is the emulator's view of a float32 slice.
-func floatRegion(s []float32) x86emu.Region {
-	return x86emu.Bytes(unsafe.Pointer(&s[0]), 4*len(s))
+// sliceRegion is the emulator's view of a slice.
+func sliceRegion[T float](s []T) x86emu.Region {
+	var z T
+	return x86emu.Bytes(unsafe.Pointer(&s[0]), int(unsafe.Sizeof(z))*len(s))
 }
 
 // compareTiles checks C after a kernel call against the reference: the
 // tiles' elements to rounding (the kernels order their sums alike but one
 // fuses the multiply-adds), every other element bit for bit.
-func compareTiles(t *testing.T, what string, got, want []float32, tc avx512Case) {
+func compareTiles[T float](t *testing.T, what string, got, want []T, tc avx512Case) {
 	t.Helper()
+	var z T
+	eps := 1e-5
+	if unsafe.Sizeof(z) == 8 {
+		eps = 1e-13
+	}
 	for i := range want {
 		row, col := i/tc.rsc, i%tc.rsc
-		if col >= nrS || row >= tc.tiles*mrS14 {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+		if col >= tc.nr || row >= tc.tiles*mr14 {
+			if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) && !(got[i] != got[i] && want[i] != want[i]) {
 				t.Fatalf("%s: element %d outside the tiles changed: %v, was %v", what, i, got[i], want[i])
 			}
 			continue
 		}
-		tol := 1e-5 * float64(max(tc.k, 1)) * (1 + math.Abs(float64(want[i])))
+		tol := eps * float64(max(tc.k, 1)) * (1 + math.Abs(float64(want[i])))
 		if d := math.Abs(float64(got[i] - want[i])); !(d <= tol) {
 			t.Fatalf("%s: C[%d][%d] = %v, want %v", what, row, col, got[i], want[i])
 		}

@@ -10,7 +10,7 @@ import "unsafe"
 const (
 	mrS, nrS = 6, 16 // float32 register tile
 	mrD, nrD = 6, 8  // float64 register tile
-	mrS14    = 14    // rows of the AVX-512 float32 tile (nrS columns)
+	mr14     = 14    // rows of the AVX-512 tiles (nrS or nrD columns)
 )
 
 var goKernelS = kernel[float32]{
@@ -25,29 +25,39 @@ var goKernelD = kernel[float64]{
 	fnCol: columnOf(mrD, nrD, dgemmKernelGo),
 }
 
-// goKernelS14 is the pure-Go twin of the AVX-512 kernel's 14×16 tile and
-// blocking: the tests run the driver with it, so that its paths for a
-// 14-row tile are checked on machines without AVX-512.
-var goKernelS14 = kernel[float32]{
-	name: "go14", mr: mrS14, nr: nrS, kc: 256, mc: 140, nc: 4080,
-	fn: sgemmKernelGo14, fnPackA: packThenRun(mrS14, sgemmKernelGo14),
-	fnCol: columnOf(mrS14, nrS, sgemmKernelGo14),
-}
+// goKernelS14 and goKernelD14 are the pure-Go twins of the AVX-512
+// kernels' 14-row tiles and blocking: the tests run the driver with them,
+// so that its paths for a 14-row tile are checked on machines without
+// AVX-512.
+var (
+	goKernelS14 = kernel[float32]{
+		name: "go14", mr: mr14, nr: nrS, kc: 256, mc: 140, nc: 4080,
+		fn: kernelGo14[float32], fnPackA: packThenRun(mr14, kernelGo14[float32]),
+		fnCol: columnOf(mr14, nrS, kernelGo14[float32]),
+	}
+	goKernelD14 = kernel[float64]{
+		name: "go14", mr: mr14, nr: nrD, kc: 256, mc: 70, nc: 2040,
+		fn: kernelGo14[float64], fnPackA: packThenRun(mr14, kernelGo14[float64]),
+		fnCol: columnOf(mr14, nrD, kernelGo14[float64]),
+	}
+)
 
-// sgemmKernelGo14 is sgemmKernelGo for a 14×16 tile: the 6-row product
-// twice and a 2-row one.
-func sgemmKernelGo14(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32) {
-	var acc [mrS14 * nrS]float32
-	for r0 := 0; r0 < mrS14; r0 += 6 {
-		rows := min(6, mrS14-r0)
-		ar := (*float32)(unsafe.Add(unsafe.Pointer(a), uintptr(r0*rsa)*4))
+// kernelGo14 is the micro-kernel of a 14-row tile, 64 bytes wide (16
+// float32 or 8 float64 columns): the 6-row product twice and a 2-row one.
+func kernelGo14[T float](k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T) {
+	var z T
+	nr := 64 / int(unsafe.Sizeof(z))
+	var acc [mr14 * 16]T
+	for r0 := 0; r0 < mr14; r0 += 6 {
+		rows := min(6, mr14-r0)
+		ar := (*T)(unsafe.Add(unsafe.Pointer(a), uintptr(r0*rsa)*unsafe.Sizeof(z)))
 		if rows == 6 {
-			microGo(acc[r0*nrS:], nrS, k, ar, rsa, csa, b, rsb)
+			microGo(acc[r0*nr:], nr, k, ar, rsa, csa, b, rsb)
 			continue
 		}
-		microRowsGo(acc[r0*nrS:(r0+rows)*nrS], nrS, rows, k, ar, rsa, csa, b, rsb)
+		microRowsGo(acc[r0*nr:(r0+rows)*nr], nr, rows, k, ar, rsa, csa, b, rsb)
 	}
-	storeTile(acc[:], nrS, unsafe.Slice(c, (mrS14-1)*rsc+nrS), rsc, alpha, beta)
+	storeTile(acc[:mr14*nr], nr, unsafe.Slice(c, (mr14-1)*rsc+nr), rsc, alpha, beta)
 }
 
 // microRowsGo computes the rows×nr product of A and B (laid out as for the

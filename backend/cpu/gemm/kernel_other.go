@@ -17,5 +17,5 @@ func packLines16Fast(dst, src []float32, ls, kc int) int { return 0 }
 // packRows16Fast: no assembly in this build.
 func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool { return false }
 
-// nativeAVX512Kernel: no assembly in this build.
-func nativeAVX512Kernel() *kernel[float32] { return nil }
+// nativeAVX512Kernels: no assembly in this build.
+func nativeAVX512Kernels() (*kernel[float32], *kernel[float64]) { return nil, nil }

@@ -148,10 +148,10 @@ func kernelCases() []kernelCase {
 	if s != &goKernelS {
 		cases = append(cases, kernelCase{"go", &goKernelS, &goKernelD})
 	}
-	// The driver on a 14-row tile (the AVX-512 kernel's), everywhere.
-	cases = append(cases, kernelCase{"go14", &goKernelS14, &goKernelD})
-	if k := nativeAVX512Kernel(); k != nil && s != k {
-		cases = append(cases, kernelCase{k.name, k, d})
+	// The driver on a 14-row tile (the AVX-512 kernels'), everywhere.
+	cases = append(cases, kernelCase{"go14", &goKernelS14, &goKernelD14})
+	if ks, kd := nativeAVX512Kernels(); ks != nil && s != ks {
+		cases = append(cases, kernelCase{ks.name, ks, kd})
 	}
 	return cases
 }
