@@ -121,3 +121,20 @@ func TestSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesRaw: a program's output is parsed and, with --raw, copied as
+// printed (comment lines too).
+func TestLinesRaw(t *testing.T) {
+	out := "# a comment\n" + `{"name": "x", "config": {"seed": 3}, "metric": "m", "value": 1.5, "unit": "s"}` + "\n"
+	var raw, stderr bytes.Buffer
+	recs, err := lines(t.Context(), t.TempDir(), &stderr, &raw, "printf", "%s", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].cfg != "seed=3" || *recs[0].Value != 1.5 {
+		t.Errorf("records %+v", recs)
+	}
+	if raw.String() != out {
+		t.Errorf("raw copy %q, want %q", raw.String(), out)
+	}
+}

@@ -65,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "gemm: only the quick shapes")
 	rounds := fs.Int("rounds", 1, "runs of each workload, Ember and PyTorch in turn; the table gives medians")
 	seedList := fs.String("seeds", "", "comma-separated seeds of mlp_fmnist and cnn_fmnist, one a round (rounds default to their count)")
+	rawPath := fs.String("raw", "", "also write every JSON line of both sides, as printed, to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,6 +104,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	build.Dir, build.Stderr = root, stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building ember: %w", err)
+	}
+	var raw io.Writer
+	if *rawPath != "" {
+		f, err := os.Create(*rawPath)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		raw = f
 	}
 	var rows []row
 	for _, w := range work {
@@ -143,12 +153,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				pa = append(pa, fmt.Sprint(seed))
 			}
 			fmt.Fprintf(stderr, "== %s: ember%s\n", w, round)
-			el, err := lines(ctx, root, stderr, ember, ea...)
+			el, err := lines(ctx, root, stderr, raw, ember, ea...)
 			if err != nil {
 				return fmt.Errorf("ember bench %s: %w", w, err)
 			}
 			fmt.Fprintf(stderr, "== %s: pytorch%s\n", w, round)
-			pl, err := lines(ctx, root, stderr, *python, pa...)
+			pl, err := lines(ctx, root, stderr, raw, *python, pa...)
 			if err != nil {
 				return fmt.Errorf("pytorch %s: %w", w, err)
 			}
@@ -279,13 +289,19 @@ type record struct {
 	cfg    string
 }
 
-// lines runs a program and parses the JSON lines it prints.
-func lines(ctx context.Context, dir string, stderr io.Writer, prog string, args ...string) ([]record, error) {
+// lines runs a program and parses the JSON lines it prints, copying its
+// output to raw when that is not nil.
+func lines(ctx context.Context, dir string, stderr, raw io.Writer, prog string, args ...string) ([]record, error) {
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Dir, cmd.Stderr = dir, stderr
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, err
+	}
+	if raw != nil {
+		if _, err := raw.Write(out); err != nil {
+			return nil, err
+		}
 	}
 	return parse(bytes.NewReader(out))
 }
