@@ -19,7 +19,7 @@
 //	from BX: 5, 7 (2·R8), 9 (4·R8), 11 (2·R9), 13 (8·R8)
 //
 // R11 = csa, R12 = rsb, R13 = rsc (all in bytes). DI walks B, DX is C, AX
-// counts k steps and CX tiles. Z16..Z29 are the rows' accumulators, Z0 the
+// counts k steps and CX tiles; R14 walks C's rows for the prefetches. Z16..Z29 are the rows' accumulators, Z0 the
 // B row, Z30 alpha, Z31 beta or the bias row.
 
 // KSTEP14(FMA) does one k step, FMA the embedded-broadcast multiply-add
@@ -66,6 +66,18 @@
 	VMOVUPD     z, (DX);      \
 	ADDQ        R13, DX
 
+// PFROW14 prefetches the C row at R14 and moves R14 to the next row.
+#define PFROW14(z) \
+	PREFETCHT0 (R14); \
+	ADDQ       R13, R14
+
+// PREFETCHC14 prefetches the tile's 14 rows of C (one 64-byte line each)
+// while the k loop runs, as the AVX2 kernel does: a deep product's tiles
+// read C from memory when they store. The row list is ALL14's.
+#define PREFETCHC14 \
+	MOVQ DX, R14; \
+	ALL14(PFROW14)
+
 // ROW14 stores a finished row without reading C.
 #define ROW14(z) \
 	VMOVUPS z, (DX); \
@@ -98,6 +110,7 @@ tile:
 	MOVQ a+8(FP), SI
 	MOVQ b+32(FP), DI
 	LEAQ (SI)(R10*1), BX
+	PREFETCHC14
 	ALL14(ZERO14)
 	MOVQ k+0(FP), AX
 	TESTQ AX, AX
@@ -159,6 +172,7 @@ dtile:
 	MOVQ a+8(FP), SI
 	MOVQ b+32(FP), DI
 	LEAQ (SI)(R10*1), BX
+	PREFETCHC14
 	ALL14(ZERO14)
 	MOVQ k+0(FP), AX
 	TESTQ AX, AX
