@@ -12,6 +12,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/emberdl/ember/internal/parallel"
 	"github.com/emberdl/ember/internal/x86emu"
 )
 
@@ -192,4 +193,129 @@ func compareTiles[T float](t *testing.T, what string, got, want []T, tc avx512Ca
 			t.Fatalf("%s: C[%d][%d] = %v, want %v", what, row, col, got[i], want[i])
 		}
 	}
+}
+
+// emulatedKernel returns a kernel with ker's tile and blocking whose calls
+// run the machine code of fn (ker's column kernel) in the emulator, each
+// with exactly the memory the kernel contract lets a call touch: A's
+// panels, B's panel, C's tiles and the bias. Errors are reported to t (the
+// driver calls kernels from its workers) and leave C unwritten.
+func emulatedKernel[T float](t *testing.T, fn *x86emu.Func, ker *kernel[T], scalar func(*x86emu.Frame, T)) *kernel[T] {
+	var z T
+	size := int(unsafe.Sizeof(z))
+	col := func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int, bias *T) {
+		var fr x86emu.Frame
+		fr.Int(k)
+		fr.Ptr(unsafe.Pointer(a))
+		fr.Int(rsa)
+		fr.Int(csa)
+		fr.Ptr(unsafe.Pointer(b))
+		fr.Int(rsb)
+		fr.Ptr(unsafe.Pointer(c))
+		fr.Int(rsc)
+		scalar(&fr, alpha)
+		scalar(&fr, beta)
+		fr.Int(tiles)
+		fr.Int(astep)
+		fr.Ptr(unsafe.Pointer(bias))
+		mem := []x86emu.Region{x86emu.Bytes(unsafe.Pointer(c), size*((tiles*ker.mr-1)*rsc+ker.nr))}
+		if k > 0 {
+			mem = append(mem,
+				x86emu.Bytes(unsafe.Pointer(a), size*((tiles-1)*astep+(ker.mr-1)*rsa+(k-1)*csa+1)),
+				x86emu.Bytes(unsafe.Pointer(b), size*((k-1)*rsb+ker.nr)))
+		}
+		if bias != nil {
+			mem = append(mem, x86emu.Bytes(unsafe.Pointer(bias), size*ker.nr))
+		}
+		if err := fn.Call(fr.Bytes(), 1<<30, mem...); err != nil {
+			t.Errorf("emulated %s kernel, k=%d rsa=%d csa=%d rsb=%d rsc=%d tiles=%d astep=%d bias=%v: %v",
+				ker.name, k, rsa, csa, rsb, rsc, tiles, astep, bias != nil, err)
+		}
+	}
+	tile := func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T) {
+		col(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
+	}
+	emu := *ker
+	emu.name += "-emulated"
+	emu.fn, emu.fnCol, emu.fnPackA = tile, col, packThenRun(ker.mr, tile)
+	return &emu
+}
+
+// TestAVX512DriverEmulated runs whole products through the driver with
+// the AVX-512 kernels emulated (see emulatedKernel): the shapes that cross
+// every block boundary and edge, all operand layouts of small products,
+// the bias entry points and batches, on one and two workers, against the
+// float64 reference. Together with TestAVX512KernelEmulated it checks the
+// kernels in every way the driver calls them.
+func TestAVX512DriverEmulated(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the emulator runs ~10× slower under the race detector; the driver's concurrency is raced with the other kernels, and TestAVX512KernelEmulated checks these kernels")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pkg = "github.com/emberdl/ember/backend/cpu/gemm."
+	fs, err := x86emu.Load(exe, pkg+"sgemmColumnAVX512")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := x86emu.Load(exe, pkg+"dgemmColumnAVX512")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kernelCase{"avx512-emulated",
+		emulatedKernel(t, fs, &avx512KernelS, func(fr *x86emu.Frame, v float32) { fr.Float32(v) }),
+		emulatedKernel(t, fd, &avx512KernelD, func(fr *x86emu.Frame, v float64) { fr.Float64(v) })}
+	withKernels(t, kc, func(t *testing.T) {
+		for _, workers := range []int{1, 2} {
+			old := parallel.SetWorkers(workers)
+			for i, s := range largerShapes {
+				p := product{s[0], s[1], s[2], 1.5, 0, layoutKinds[i%4], layoutKinds[(i+1)%4], "row"}
+				if i%3 == 1 {
+					p.beta, p.lc = -1, "col"
+				}
+				if s[0]*s[1]*s[2] > 2_000_000 {
+					// Emulated code runs ~10⁷ instructions a second: the
+					// large products once, in float32.
+					if workers == 2 {
+						if err := runProduct(Sgemm, p, 5); err != nil {
+							t.Errorf("workers=%d Sgemm %v: %v", workers, p, err)
+						}
+					}
+					continue
+				}
+				if err := runProduct(Sgemm, p, 5); err != nil {
+					t.Errorf("workers=%d Sgemm %v: %v", workers, p, err)
+				}
+				if err := runProduct(Dgemm, p, 6); err != nil {
+					t.Errorf("workers=%d Dgemm %v: %v", workers, p, err)
+				}
+				pb := p
+				pb.beta, pb.lc = 0, "row"
+				if err := runBiasProduct(SgemmBias, pb, 7); err != nil {
+					t.Errorf("workers=%d SgemmBias %v: %v", workers, pb, err)
+				}
+				if err := runBiasProduct(DgemmBias, pb, 8); err != nil {
+					t.Errorf("workers=%d DgemmBias %v: %v", workers, pb, err)
+				}
+			}
+			parallel.SetWorkers(old)
+		}
+		for i, la := range layoutKinds {
+			for j, lb := range layoutKinds {
+				for _, lc := range layoutKinds {
+					for _, m := range []int{1, 29} {
+						p := product{m, 17 + i, 13 + 9*j, -0.5, 0.25, la, lb, lc}
+						if err := runProduct(Sgemm, p, 9); err != nil {
+							t.Errorf("Sgemm %v: %v", p, err)
+						}
+						if err := runProduct(Dgemm, p, 10); err != nil {
+							t.Errorf("Dgemm %v: %v", p, err)
+						}
+					}
+				}
+			}
+		}
+	})
 }
