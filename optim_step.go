@@ -89,3 +89,72 @@ func optimStepWide(kind backend.OptimKind, p, g *Tensor, state []*Tensor, h back
 		s.st.version++
 	}
 }
+
+// multiOptimStepper is implemented by backends that update many parameters
+// in one call (CUDA: a launch per 36 parameters instead of one each). It
+// reports false, having done nothing, for parameters it does not take
+// together.
+type multiOptimStepper interface {
+	OptimStepMulti(kind backend.OptimKind, ps, gs []backend.View, states [][]backend.View, hs []backend.OptimHyper) bool
+}
+
+// OptimSteps applies OptimStep to every parameter ps[i] with its gradient
+// gs[i], state tensors states[i] and hyper-parameters hs[i]. The results
+// are those of the calls one by one; where the backend can (CUDA),
+// parameters of one device and dtype whose hyper-parameters differ only
+// in Step and First are updated together, in a few kernel launches
+// instead of one each, as PyTorch's multi-tensor (foreach) optimizers do.
+// The slices must have one length.
+func OptimSteps(kind backend.OptimKind, ps, gs []*Tensor, states [][]*Tensor, hs []backend.OptimHyper) {
+	if len(gs) != len(ps) || len(states) != len(ps) || len(hs) != len(ps) {
+		panic(&ValueError{Op: "OptimSteps", Msg: fmt.Sprintf("%d parameters, %d gradients, %d state lists and %d hyper-parameter sets", len(ps), len(gs), len(states), len(hs))})
+	}
+	if len(ps) > 1 && optimStepsTogether(kind, ps, gs, states, hs) {
+		return
+	}
+	for i, p := range ps {
+		OptimStep(kind, p, gs[i], states[i], hs[i])
+	}
+}
+
+// optimStepsTogether runs OptimSteps as one backend call when the backend
+// has one and every parameter shares the first one's backend and dtype
+// (which it computes in), reporting whether it did.
+func optimStepsTogether(kind backend.OptimKind, ps, gs []*Tensor, states [][]*Tensor, hs []backend.OptimHyper) bool {
+	be := ps[0].be()
+	ms, ok := be.(multiOptimStepper)
+	if !ok || !ps[0].dtype.IsFloat() || !be.SupportsMath(ps[0].dtype) {
+		return false
+	}
+	for i, p := range ps {
+		if p.be() != be || p.dtype != ps[0].dtype {
+			return false
+		}
+		if len(states[i]) > maxOptimState {
+			panic(&ValueError{Op: "OptimSteps", Msg: fmt.Sprintf("parameter %d: %d state tensors, at most %d", i, len(states[i]), maxOptimState)})
+		}
+		checkOptimOperand(p, p, 0)
+		checkOptimOperand(p, gs[i], 1)
+		for j, s := range states[i] {
+			checkOptimOperand(p, s, j+2)
+		}
+	}
+	pv, gv, sv := make([]backend.View, len(ps)), make([]backend.View, len(ps)), make([][]backend.View, len(ps))
+	for i, p := range ps {
+		pv[i], gv[i] = p.view(), gs[i].view()
+		sv[i] = make([]backend.View, len(states[i]))
+		for j, s := range states[i] {
+			sv[i][j] = s.view()
+		}
+	}
+	if !ms.OptimStepMulti(kind, pv, gv, sv, hs) {
+		return false
+	}
+	for i, p := range ps {
+		p.st.version++
+		for _, s := range states[i] {
+			s.st.version++
+		}
+	}
+	return true
+}

@@ -70,3 +70,45 @@ func TestOptimStepErrors(t *testing.T) {
 	e := Zeros([]int{0})
 	OptimStep(backend.OptSGD, e, Zeros([]int{0}), nil, h) // nothing to do, no error
 }
+
+// TestOptimSteps: OptimSteps over parameters of several sizes, one empty,
+// each with its own step count, leaves them (and their state) as OptimStep
+// one by one does, on every device (CUDA: in multi-parameter launches), and
+// bumps every version once; mismatched lists are refused.
+func TestOptimSteps(t *testing.T) {
+	h := backend.OptimHyper{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Decoupled: true}
+	for _, dev := range testDevices() {
+		g := NewGenerator(3)
+		var ps, gs, ref []*Tensor
+		var states, refStates [][]*Tensor
+		var hs []backend.OptimHyper
+		for i, n := range []int{5, 0, 300, 1, 41} {
+			p := Rand([]int{n}, Float32, g).To(dev)
+			ps, gs, ref = append(ps, p), append(gs, Randn([]int{n}, Float32, g).To(dev)), append(ref, p.Clone())
+			st := []*Tensor{ZerosLike(p), ZerosLike(p)}
+			states, refStates = append(states, st), append(refStates, []*Tensor{ZerosLike(p), ZerosLike(p)})
+			hi := h
+			hi.Step = 1 + i
+			hs = append(hs, hi)
+		}
+		for i := range ps {
+			OptimStep(backend.OptAdam, ref[i], gs[i], refStates[i], hs[i])
+		}
+		v0 := ps[2].Version()
+		OptimSteps(backend.OptAdam, ps, gs, states, hs)
+		if ps[2].Version() != v0+1 {
+			t.Errorf("%v: version %d after one step from %d", dev, ps[2].Version(), v0)
+		}
+		for i := range ps {
+			for j, pair := range [][2]*Tensor{{ps[i], ref[i]}, {states[i][0], refStates[i][0]}, {states[i][1], refStates[i][1]}} {
+				if ok, msg := approxEqual(pair[0].To(CPU), pair[1].To(CPU).Float64s(), 1e-6, 1e-7); !ok {
+					t.Errorf("%v: parameter %d, tensor %d: %s", dev, i, j, msg)
+				}
+			}
+		}
+	}
+	p := Zeros([]int{2})
+	errContains(t, func() {
+		OptimSteps(backend.OptSGD, []*Tensor{p}, nil, nil, nil)
+	}, "1 parameters, 0 gradients")
+}

@@ -6,9 +6,11 @@
 // SGD, Adam, AdamW, RMSprop, Adagrad and Lion follow PyTorch's formulas,
 // defaults and order of operations (Lion, which PyTorch lacks, follows
 // Chen et al. 2023). Each update is one fused kernel per parameter
-// (ember.OptimStep); parameters whose gradient is nil are skipped, state
-// tensors are created on a parameter's first update and reused after, so a
-// step allocates nothing per parameter in steady state.
+// (ember.OptimStep), or on CUDA one launch for up to 36 parameters
+// (ember.OptimSteps, PyTorch's multi-tensor step); parameters whose
+// gradient is nil are skipped, state tensors are created on a parameter's
+// first update and reused after, so a step allocates nothing per parameter
+// in steady state.
 //
 //	opt := optim.NewAdamW(nn.Parameters(model), optim.AdamOptions{LR: 3e-4})
 //	for ... {

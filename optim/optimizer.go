@@ -111,6 +111,31 @@ type core struct {
 	spec    *kindSpec
 	groups  []group
 	scratch [3]*ember.Tensor // the state passed to one kernel call
+	batch   stepBatch        // one group's parameters for ember.OptimSteps
+}
+
+// stepBatch collects the parameters of one group's step for one
+// ember.OptimSteps call (CUDA updates them in a few launches). Its slices
+// keep their capacity from step to step, so a step allocates nothing once
+// the first has run.
+type stepBatch struct {
+	ps, gs []*ember.Tensor
+	st     [][3]*ember.Tensor // each parameter's state, backing states
+	states [][]*ember.Tensor
+	hs     []backend.OptimHyper
+}
+
+// run updates the collected parameters and forgets them (keeping no
+// tensor alive).
+func (b *stepBatch) run(kind backend.OptimKind) {
+	if len(b.ps) > 0 {
+		ember.OptimSteps(kind, b.ps, b.gs, b.states, b.hs)
+	}
+	clear(b.ps)
+	clear(b.gs)
+	clear(b.st)
+	clear(b.states)
+	b.ps, b.gs, b.st, b.states, b.hs = b.ps[:0], b.gs[:0], b.st[:0], b.states[:0], b.hs[:0]
 }
 
 type group struct {
@@ -157,27 +182,32 @@ func plain[O any](params []*ember.Tensor, o O) []Group[O] {
 	return []Group[O]{{Params: params, Options: o}}
 }
 
-// Step applies one update to every parameter that has a gradient.
+// Step applies one update to every parameter that has a gradient: those
+// of a group whose gradient is ready for the fused kernel (a contiguous
+// parameter and gradient of one dtype and device) in one ember.OptimSteps
+// call, which a GPU runs in a few launches; the others one by one. The
+// common case allocates nothing.
 func (c *core) Step() {
 	for gi := range c.groups {
 		gr := &c.groups[gi]
 		for pi, p := range gr.params {
-			if g := p.Grad(); g != nil {
-				c.update(&gr.h, &gr.slots[pi], p, g)
+			g := p.Grad()
+			switch {
+			case g == nil:
+			case g.RequiresGrad() || g.DType() != p.DType() || !g.IsContiguous() || g.Device() != p.Device() || !p.IsContiguous():
+				c.updateSlow(&gr.h, &gr.slots[pi], p, g)
+			default:
+				b := &c.batch
+				var st [3]*ember.Tensor
+				n, h := c.prepare(&gr.h, &gr.slots[pi], p, &st)
+				b.ps, b.gs, b.st, b.hs = append(b.ps, p), append(b.gs, g), append(b.st, st), append(b.hs, h)
+				// A later append may move st's backing array; this slice
+				// keeps the (complete) old one.
+				b.states = append(b.states, b.st[len(b.st)-1][:n])
 			}
 		}
+		c.batch.run(c.spec.kind)
 	}
-}
-
-// update runs the fused kernel for one parameter. The common case (a
-// contiguous parameter and gradient of one dtype, state already made)
-// allocates nothing.
-func (c *core) update(h *Hyper, s *slot, p, g *ember.Tensor) {
-	if g.RequiresGrad() || g.DType() != p.DType() || !g.IsContiguous() || g.Device() != p.Device() || !p.IsContiguous() {
-		c.updateSlow(h, s, p, g)
-		return
-	}
-	c.kernel(h, s, p, g)
 }
 
 // updateSlow brings the gradient to the parameter's dtype, device and
@@ -196,6 +226,15 @@ func (c *core) updateSlow(h *Hyper, s *slot, p, g *ember.Tensor) {
 }
 
 func (c *core) kernel(h *Hyper, s *slot, p, g *ember.Tensor) {
+	n, hyper := c.prepare(h, s, p, &c.scratch)
+	ember.OptimStep(c.spec.kind, p, g, c.scratch[:n], hyper)
+	c.scratch = [3]*ember.Tensor{}
+}
+
+// prepare counts one more update of the parameter p in its slot s, makes
+// its state tensors on their first use, and puts the n that the kind uses
+// with h into st, returning n and the kernel's hyper-parameters.
+func (c *core) prepare(h *Hyper, s *slot, p *ember.Tensor, st *[3]*ember.Tensor) (int, backend.OptimHyper) {
 	spec := c.spec
 	first := false
 	n := 0
@@ -207,17 +246,16 @@ func (c *core) kernel(h *Hyper, s *slot, p, g *ember.Tensor) {
 			s.state[i] = ember.FullLike(p, spec.init(h, i))
 			first = true
 		}
-		c.scratch[n] = s.state[i]
+		st[n] = s.state[i]
 		n++
 	}
 	s.step++
-	ember.OptimStep(spec.kind, p, g, c.scratch[:n], backend.OptimHyper{
+	return n, backend.OptimHyper{
 		LR: h.LR, Beta1: h.Beta1, Beta2: h.Beta2, Eps: h.Eps, WeightDecay: h.WeightDecay,
 		Momentum: h.Momentum, Dampening: h.Dampening, Alpha: h.Alpha, LRDecay: h.LRDecay,
 		Step: s.step, Nesterov: h.Nesterov, Decoupled: spec.decoupled, AMSGrad: h.AMSGrad,
 		Maximize: h.Maximize, Centered: h.Centered, First: first,
-	})
-	c.scratch = [3]*ember.Tensor{}
+	}
 }
 
 // ZeroGrad sets every parameter's gradient to nil.

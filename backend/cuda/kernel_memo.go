@@ -134,6 +134,10 @@ func optimKernelOf(t kernels.DType) kernels.Kernel {
 	return memoKernel(kernelKey{name: "optim", a: t}, func() kernels.Kernel { return kernels.OptimKernel(t) })
 }
 
+func optimMultiKernelOf(t kernels.DType) kernels.Kernel {
+	return memoKernel(kernelKey{name: "optim_multi", a: t}, func() kernels.Kernel { return kernels.OptimMultiKernel(t) })
+}
+
 func convKernelOf(pass kernels.ConvPass, t kernels.DType) kernels.Kernel {
 	return memoKernel(kernelKey{name: "conv", a: t, s: string(pass)}, func() kernels.Kernel { return kernels.ConvKernel(pass, t) })
 }

@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/emberdl/ember/backend"
@@ -217,5 +218,86 @@ func TestFlashPays(t *testing.T) {
 		if got := flashPays(at); got != c.want {
 			t.Errorf("B=%d H=%d Tq=%d Tk=%d: flashPays %v, want %v", c.b, c.h, c.tq, c.tk, got, c.want)
 		}
+	}
+}
+
+// TestOptimStepMulti: one OptimStepMulti over 40 parameters of assorted
+// sizes (two launches; an empty one among them), each with its own step
+// count and first flag, against the CPU backend's OptimStep one parameter
+// at a time; and the refusals, which leave everything as it was.
+func TestOptimStepMulti(t *testing.T) {
+	w := newTwin(t)
+	for _, c := range []struct {
+		name   string
+		kind   backend.OptimKind
+		states int
+		h      backend.OptimHyper
+	}{
+		{"adamw", backend.OptAdam, 2, backend.OptimHyper{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.05, Decoupled: true}},
+		{"sgd momentum", backend.OptSGD, 1, backend.OptimHyper{LR: 0.1, Momentum: 0.9, Dampening: 0.1}},
+	} {
+		for _, d := range []backend.DType{backend.Float32, backend.Float64} {
+			what := fmt.Sprintf("%v %s", d, c.name)
+			const count = 40
+			var ps, gs []pair
+			var states [][]pair
+			hs := make([]backend.OptimHyper, count)
+			for i := range count {
+				n := []int{1, 7, 300, 33, 0, 1000}[i%6] + i
+				if i == 4 {
+					n = 0
+				}
+				ps, gs = append(ps, w.random(d, -1, 1, n)), append(gs, w.random(d, -1, 1, n))
+				var st []pair
+				for range c.states {
+					st = append(st, w.random(d, 0, 0.5, n))
+				}
+				states = append(states, st)
+				hs[i] = c.h
+				hs[i].Step, hs[i].First = 1+i%4, i%4 == 0
+			}
+			views := func(side func(pair) backend.View) ([]backend.View, []backend.View, [][]backend.View) {
+				pv, gv, sv := make([]backend.View, count), make([]backend.View, count), make([][]backend.View, count)
+				for i := range count {
+					pv[i], gv[i] = side(ps[i]), side(gs[i])
+					for _, s := range states[i] {
+						sv[i] = append(sv[i], side(s))
+					}
+				}
+				return pv, gv, sv
+			}
+			cpv, cgv, csv := views(func(p pair) backend.View { return p.c })
+			gpv, ggv, gsv := views(func(p pair) backend.View { return p.g })
+			for i := range count {
+				w.c.OptimStep(c.kind, cpv[i], cgv[i], csv[i], hs[i])
+			}
+			var ok bool
+			onDevice(t, w.g, what, func() { ok = w.g.OptimStepMulti(c.kind, gpv, ggv, gsv, hs) })
+			if !ok {
+				t.Fatalf("%s: OptimStepMulti refused", what)
+			}
+			for i := range count {
+				w.same(fmt.Sprintf("%s param %d", what, i), ps[i], tolFor(d))
+				for j, s := range states[i] {
+					w.same(fmt.Sprintf("%s param %d state %d", what, i, j), s, tolFor(d))
+				}
+			}
+		}
+	}
+	// Refusals: another dtype, another learning rate.
+	h := backend.OptimHyper{LR: 0.1}
+	a, b := w.random(backend.Float32, -1, 1, 5), w.random(backend.Float64, -1, 1, 5)
+	before := read(w.g, a.g)
+	if w.g.OptimStepMulti(backend.OptSGD, []backend.View{a.g, b.g}, []backend.View{a.g, b.g}, [][]backend.View{nil, nil}, []backend.OptimHyper{h, h}) {
+		t.Error("two dtypes taken together")
+	}
+	other := h
+	other.LR = 0.2
+	c := w.random(backend.Float32, -1, 1, 5)
+	if w.g.OptimStepMulti(backend.OptSGD, []backend.View{a.g, c.g}, []backend.View{a.g, c.g}, [][]backend.View{nil, nil}, []backend.OptimHyper{h, other}) {
+		t.Error("two learning rates taken together")
+	}
+	if after := read(w.g, a.g); !slices.Equal(before, after) {
+		t.Error("a refused call changed a parameter")
 	}
 }

@@ -241,6 +241,10 @@ func SGDKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("sgd", t.CType())
 // state of the parameter's type.
 func OptimKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("optim_step", t.CType())} }
 
+// OptimMultiKernel returns OptimKernel's update of up to OptimTensors
+// parameters in one launch.
+func OptimMultiKernel(t DType) Kernel { return Kernel{fileOptim, tmpl("optim_step_multi", t.CType())} }
+
 // EmbeddingKernel returns the embedding lookup or its gradient.
 func EmbeddingKernel(t DType, backward bool) Kernel {
 	name := "embedding_fwd"
@@ -313,6 +317,7 @@ func Catalog() []Unit {
 		add(AdamWKernel(t))
 		add(SGDKernel(t))
 		add(OptimKernel(t))
+		add(OptimMultiKernel(t))
 		add(EmbeddingKernel(t, false))
 		add(EmbeddingKernel(t, true))
 		for _, p := range []ConvPass{Im2col, Col2im, MaxPool2d} {

@@ -32,6 +32,18 @@
 //         pad; }                                               (112 bytes)
 //     step_size is lr/(1-beta1^t) for Adam and lr/(1+(t-1)*lr_decay) for
 //     Adagrad; bc2_sqrt is sqrt(1-beta2^t) (Adam).
+//
+//   ember::optim_step_multi<T>(OptimTable tab, OptimParams h)
+//     optim_step on up to 36 parameters in one launch (PyTorch's
+//     multi-tensor "foreach" step): a one-dimensional grid of
+//     tab.start[tab.count] blocks, parameter t taking blocks [start[t],
+//     start[t+1]) as its own grid-stride grid (tab.t[t].blocks of them).
+//     Each parameter's step_size, bc2_sqrt and first replace h's; the
+//     updates are those of optim_step, bit for bit.
+//       struct OptimTensor { u64 p, g, s0, s1, s2; i64 n;
+//         double step_size, bc2_sqrt; i32 first, blocks; }      (72 bytes)
+//       struct OptimTable { OptimTensor t[36]; i32 start[37], count; }
+//                                                               (2744 bytes)
 #include "ember_common.cuh"
 
 namespace ember {
@@ -86,12 +98,12 @@ struct OptimParams {
 
 template <class T>
 __device__ __forceinline__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf, i64 n,
-                                         const OptimParams& h) {
+                                         const OptimParams& h, i64 i0, i64 stride) {
   typedef typename Acc<T>::type A;
   const A sg = h.maximize ? A(-1) : A(1), lr = (A)(-h.lr), wd = (A)h.weight_decay, mom = (A)h.momentum,
           damp = (A)(1.0 - h.dampening);
   const bool decay = h.weight_decay != 0.0, momentum = h.momentum != 0.0;
-  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+  for (i64 i = i0; i < n; i += stride) {
     const A pv = to_acc(p[i]);
     A d = sg * to_acc(g[i]);
     if (decay) d += wd * pv;
@@ -106,13 +118,14 @@ __device__ __forceinline__ void sgd_step(T* __restrict__ p, const T* __restrict_
 
 template <class T>
 __device__ __forceinline__ void adam_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m1,
-                                          T* __restrict__ m2, T* __restrict__ mx, i64 n, const OptimParams& h) {
+                                          T* __restrict__ m2, T* __restrict__ mx, i64 n, const OptimParams& h,
+                                          i64 i0, i64 stride) {
   typedef typename Acc<T>::type A;
   const A sg = h.maximize ? A(-1) : A(1), neg_step = (A)(-h.step_size), sbc2 = (A)h.bc2_sqrt, eps = (A)h.eps;
   const A b1 = (A)h.beta1, c1 = (A)(1.0 - h.beta1), b2 = (A)h.beta2, c2 = (A)(1.0 - h.beta2);
   const A wd = (A)h.weight_decay, decay = (A)(1.0 - h.lr * h.weight_decay);
   const bool l2 = h.weight_decay != 0.0 && !h.decoupled, decoupled = h.weight_decay != 0.0 && h.decoupled;
-  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+  for (i64 i = i0; i < n; i += stride) {
     A d = sg * to_acc(g[i]);
     A pv = to_acc(p[i]);
     if (decoupled) pv *= decay;
@@ -132,12 +145,13 @@ __device__ __forceinline__ void adam_step(T* __restrict__ p, const T* __restrict
 
 template <class T>
 __device__ __forceinline__ void rmsprop_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sq,
-                                             T* __restrict__ gavg, T* __restrict__ buf, i64 n, const OptimParams& h) {
+                                             T* __restrict__ gavg, T* __restrict__ buf, i64 n, const OptimParams& h,
+                                             i64 i0, i64 stride) {
   typedef typename Acc<T>::type A;
   const A sg = h.maximize ? A(-1) : A(1), lr = (A)h.lr, neg_lr = (A)(-h.lr), wd = (A)h.weight_decay, eps = (A)h.eps;
   const A alpha = (A)h.alpha, c = (A)(1.0 - h.alpha), mom = (A)h.momentum;
   const bool decay = h.weight_decay != 0.0, momentum = h.momentum > 0.0;
-  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+  for (i64 i = i0; i < n; i += stride) {
     A d = sg * to_acc(g[i]);
     const A pv = to_acc(p[i]);
     if (decay) d += wd * pv;
@@ -162,11 +176,11 @@ __device__ __forceinline__ void rmsprop_step(T* __restrict__ p, const T* __restr
 
 template <class T>
 __device__ __forceinline__ void adagrad_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sum, i64 n,
-                                             const OptimParams& h) {
+                                             const OptimParams& h, i64 i0, i64 stride) {
   typedef typename Acc<T>::type A;
   const A sg = h.maximize ? A(-1) : A(1), wd = (A)h.weight_decay, eps = (A)h.eps, neg_clr = (A)(-h.step_size);
   const bool decay = h.weight_decay != 0.0;
-  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+  for (i64 i = i0; i < n; i += stride) {
     A d = sg * to_acc(g[i]);
     const A pv = to_acc(p[i]);
     if (decay) d += wd * pv;
@@ -178,12 +192,12 @@ __device__ __forceinline__ void adagrad_step(T* __restrict__ p, const T* __restr
 
 template <class T>
 __device__ __forceinline__ void lion_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, i64 n,
-                                          const OptimParams& h) {
+                                          const OptimParams& h, i64 i0, i64 stride) {
   typedef typename Acc<T>::type A;
   const A sg = h.maximize ? A(-1) : A(1), lr = (A)h.lr, decay = (A)(1.0 - h.lr * h.weight_decay);
   const A b1 = (A)h.beta1, c1 = (A)(1.0 - h.beta1), b2 = (A)h.beta2, c2 = (A)(1.0 - h.beta2);
   const bool decoupled = h.weight_decay != 0.0;
-  for (i64 i = global_thread(); i < n; i += grid_threads()) {
+  for (i64 i = i0; i < n; i += stride) {
     const A d = sg * to_acc(g[i]);
     A pv = to_acc(p[i]);
     if (decoupled) pv *= decay;
@@ -200,21 +214,65 @@ __device__ __forceinline__ void lion_step(T* __restrict__ p, const T* __restrict
   }
 }
 
+// optim_apply runs one update of kind h.kind over elements i0, i0+stride,
+// ... of one parameter.
+template <class T>
+__device__ __forceinline__ void optim_apply(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ s0,
+                                            T* __restrict__ s1, T* __restrict__ s2, i64 n, const OptimParams& h,
+                                            i64 i0, i64 stride) {
+  switch (h.kind) {
+    case okind::SGD: sgd_step(p, g, s0, n, h, i0, stride); break;
+    case okind::Adam: adam_step(p, g, s0, s1, s2, n, h, i0, stride); break;
+    case okind::RMSprop:
+      if (h.centered)
+        rmsprop_step(p, g, s0, s1, s2, n, h, i0, stride);
+      else
+        rmsprop_step(p, g, s0, (T*)0, s1, n, h, i0, stride);
+      break;
+    case okind::Adagrad: adagrad_step(p, g, s0, n, h, i0, stride); break;
+    case okind::Lion: lion_step(p, g, s0, n, h, i0, stride); break;
+  }
+}
+
 template <class T>
 __global__ void optim_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ s0, T* __restrict__ s1,
                            T* __restrict__ s2, i64 n, OptimParams h) {
-  switch (h.kind) {
-    case okind::SGD: sgd_step(p, g, s0, n, h); break;
-    case okind::Adam: adam_step(p, g, s0, s1, s2, n, h); break;
-    case okind::RMSprop:
-      if (h.centered)
-        rmsprop_step(p, g, s0, s1, s2, n, h);
-      else
-        rmsprop_step(p, g, s0, (T*)0, s1, n, h);
-      break;
-    case okind::Adagrad: adagrad_step(p, g, s0, n, h); break;
-    case okind::Lion: lion_step(p, g, s0, n, h); break;
-  }
+  optim_apply(p, g, s0, s1, s2, n, h, global_thread(), grid_threads());
+}
+
+// OptimTensor is one parameter of optim_step_multi: its buffers, size and
+// the per-parameter terms of its step (Adam's and Adagrad's step counts may
+// differ between parameters, and each momentum buffer has its first step).
+struct OptimTensor {
+  u64 p, g, s0, s1, s2;
+  i64 n;
+  double step_size, bc2_sqrt;
+  i32 first, blocks;
+};
+
+// OptimTable holds up to EMBER_OPTIM_TENSORS parameters of one
+// optim_step_multi launch (passed by value: 3 KiB of the 4 KiB of kernel
+// parameters); start[t] is parameter t's first block, start[count] the
+// grid's size.
+#define EMBER_OPTIM_TENSORS 36
+struct OptimTable {
+  OptimTensor t[EMBER_OPTIM_TENSORS];
+  i32 start[EMBER_OPTIM_TENSORS + 1];
+  i32 count;
+};
+
+template <class T>
+__global__ void optim_step_multi(OptimTable tab, OptimParams h) {
+  const i32 b = (i32)blockIdx.x;
+  i32 t = 0;
+  while (t + 1 < tab.count && tab.start[t + 1] <= b) t++;
+  const OptimTensor& e = tab.t[t];
+  OptimParams ht = h;
+  ht.step_size = e.step_size;
+  ht.bc2_sqrt = e.bc2_sqrt;
+  ht.first = e.first;
+  const i64 i0 = (i64)(b - tab.start[t]) * blockDim.x + threadIdx.x;
+  optim_apply((T*)e.p, (const T*)e.g, (T*)e.s0, (T*)e.s1, (T*)e.s2, e.n, ht, i0, (i64)e.blocks * blockDim.x);
 }
 
 }  // namespace ember

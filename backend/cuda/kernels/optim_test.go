@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -201,5 +202,84 @@ func TestOptimStepMatchesCPU(t *testing.T) {
 	}
 	if err := PackOptimStep(a, backend.OptimKind(9), 0, 0, nil, 1, &h); err == nil {
 		t.Error("kind 9 accepted")
+	}
+}
+
+// TestOptimStepMultiMatchesSingle: one optim_step_multi launch over
+// parameters of several sizes, each with its own step count and first
+// flag, leaves the parameters and states bit for bit as one optim_step
+// launch per parameter does, for every optimizer case; a parameter takes
+// several grid-stride rounds where it has more elements than threads.
+func TestOptimStepMultiMatchesSingle(t *testing.T) {
+	d := device(t)
+	rng := rand.New(rand.NewPCG(13, 13))
+	sizes := []int{61, 1, 700, 33, 2}
+	a := driver.NewArgs()
+	for ci, c := range optimCases {
+		for _, dt := range []DType{F32, BF16} {
+			nState, err := OptimStates(c.kind, &c.h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ts []OptimTensor
+			type pair struct{ multi, single *tensor }
+			var params, grads []pair
+			var states [][]pair
+			hs := make([]backend.OptimHyper, len(sizes))
+			for i, n := range sizes {
+				l := dense(n)
+				vals := func() []float64 { return randRange(rng, n, -1, 1) }
+				pv, gv := vals(), vals()
+				p := pair{newTensor(d, dt, l, pv), newTensor(d, dt, l, pv)}
+				g := pair{newTensor(d, dt, l, gv), newTensor(d, dt, l, gv)}
+				var st []pair
+				var ptrs []driver.DevicePtr
+				for range nState {
+					sv := randRange(rng, n, 0, 1) // nonnegative: squared averages
+					s := pair{newTensor(d, dt, l, sv), newTensor(d, dt, l, sv)}
+					st = append(st, s)
+					ptrs = append(ptrs, s.multi.dev)
+				}
+				params, grads, states = append(params, p), append(grads, g), append(states, st)
+				hs[i] = c.h
+				hs[i].Step, hs[i].First = 1+i%3, i%3 == 0
+				ts = append(ts, OptimTensor{P: p.multi.dev, G: g.multi.dev, State: ptrs, N: int64(n), Hyper: &hs[i]})
+			}
+			l, err := PackOptimStepMulti(a, c.kind, ts, 64, 3)
+			d.launch(OptimMultiKernel(dt), l, a, err)
+			for i, n := range sizes {
+				var ptrs []driver.DevicePtr
+				for _, s := range states[i] {
+					ptrs = append(ptrs, s.single.dev)
+				}
+				d.launch(OptimKernel(dt), ElementwiseLaunch(int64(n), 2), a, PackOptimStep(a, c.kind, params[i].single.dev, grads[i].single.dev, ptrs, int64(n), &hs[i]))
+				name := fmt.Sprintf("case %d %v parameter %d", ci, dt, i)
+				if !bytes.Equal(params[i].multi.devBytes(d), params[i].single.devBytes(d)) {
+					t.Errorf("%s: parameters differ", name)
+				}
+				for j, s := range states[i] {
+					if !bytes.Equal(s.multi.devBytes(d), s.single.devBytes(d)) {
+						t.Errorf("%s: state %d differs", name, j)
+					}
+				}
+			}
+		}
+	}
+	h := backend.OptimHyper{LR: 0.1}
+	other := backend.OptimHyper{LR: 0.2}
+	one := OptimTensor{P: 1, G: 2, N: 5, Hyper: &h}
+	for _, bad := range []struct {
+		name string
+		ts   []OptimTensor
+	}{
+		{"none", nil},
+		{"too many", make([]OptimTensor, OptimTensors+1)},
+		{"other learning rates", []OptimTensor{one, {P: 3, G: 4, N: 5, Hyper: &other}}},
+		{"an empty parameter", []OptimTensor{{P: 1, G: 2, N: 0, Hyper: &h}}},
+		{"a missing state buffer", []OptimTensor{{P: 1, G: 2, N: 5, Hyper: &backend.OptimHyper{LR: 0.1, Momentum: 0.9}}}},
+	} {
+		if _, err := PackOptimStepMulti(a, backend.OptSGD, bad.ts, 64, 3); err == nil {
+			t.Errorf("%s accepted", bad.name)
+		}
 	}
 }

@@ -98,3 +98,85 @@ func PackOptimStep(a *driver.Args, kind backend.OptimKind, p, g driver.DevicePtr
 	driver.ArgStruct(a, &prm)
 	return a.Err()
 }
+
+// OptimTensors is how many parameters one optim_step_multi launch updates
+// (ember::OptimTable's capacity).
+const OptimTensors = 36
+
+// OptimTensor is one parameter of PackOptimStepMulti: its buffers (the
+// kind's state buffers in backend.OptimKind's order), element count and
+// hyper-parameters, of which only Step and First may differ between the
+// parameters of one launch.
+type OptimTensor struct {
+	P, G  driver.DevicePtr
+	State []driver.DevicePtr
+	N     int64
+	Hyper *backend.OptimHyper
+}
+
+// optimTensor is ember::OptimTensor (72 bytes).
+type optimTensor struct {
+	P, G, S0, S1, S2  driver.DevicePtr
+	N                 int64
+	StepSize, BC2Sqrt float64
+	First, Blocks     int32
+}
+
+// optimTable is ember::OptimTable (2744 bytes).
+type optimTable struct {
+	T     [OptimTensors]optimTensor
+	Start [OptimTensors + 1]int32
+	Count int32
+}
+
+// PackOptimStepMulti packs ember::optim_step_multi (OptimMultiKernel): the
+// update of kind of each parameter of ts (1 to OptimTensors of them, none
+// empty), each with at most maxBlocks blocks of block threads. It returns
+// the launch: a one-dimensional grid of every parameter's blocks.
+func PackOptimStepMulti(a *driver.Args, kind backend.OptimKind, ts []OptimTensor, block, maxBlocks int) (Launch, error) {
+	if len(ts) == 0 || len(ts) > OptimTensors {
+		return Launch{}, fmt.Errorf("kernels: optim_step_multi takes 1 to %d parameters, got %d", OptimTensors, len(ts))
+	}
+	var prm OptimParams
+	var tab optimTable
+	total := int64(0)
+	for i, t := range ts {
+		want, err := OptimStates(kind, t.Hyper)
+		if err != nil {
+			return Launch{}, err
+		}
+		if len(t.State) != want {
+			return Launch{}, fmt.Errorf("kernels: optimizer kind %d with these settings takes %d state buffers, got %d for parameter %d", kind, want, len(t.State), i)
+		}
+		if t.N <= 0 {
+			return Launch{}, fmt.Errorf("kernels: parameter %d of optim_step_multi has %d elements", i, t.N)
+		}
+		p, err := NewOptimParams(kind, t.Hyper)
+		if err != nil {
+			return Launch{}, err
+		}
+		shared := p
+		shared.StepSize, shared.BC2Sqrt, shared.First = 0, 0, 0
+		if i == 0 {
+			prm = shared
+		} else if shared != prm {
+			return Launch{}, fmt.Errorf("kernels: parameter %d of optim_step_multi has other hyper-parameters than parameter 0 (only the step and first may differ)", i)
+		}
+		var s [3]driver.DevicePtr
+		copy(s[:], t.State)
+		blocks := max(min((t.N+int64(block)-1)/int64(block), int64(maxBlocks)), 1)
+		tab.T[i] = optimTensor{P: t.P, G: t.G, S0: s[0], S1: s[1], S2: s[2], N: t.N,
+			StepSize: p.StepSize, BC2Sqrt: p.BC2Sqrt, First: p.First, Blocks: int32(blocks)}
+		tab.Start[i] = int32(total)
+		total += blocks
+	}
+	if total > math.MaxInt32 {
+		return Launch{}, fmt.Errorf("kernels: optim_step_multi of %d blocks", total)
+	}
+	tab.Start[len(ts)] = int32(total)
+	tab.Count = int32(len(ts))
+	a.Reset()
+	driver.ArgStruct(a, &tab)
+	driver.ArgStruct(a, &prm)
+	return Launch{driver.D1(uint32(total)), driver.D1(uint32(block))}, a.Err()
+}
