@@ -83,6 +83,32 @@
 	VMOVUPS z, (DX); \
 	ADDQ    R13, DX
 
+// ARGS14(shift) loads the strides, scaled to bytes (shift: log2 of the
+// element size), the row offsets from SI, and C.
+#define ARGS14(shift) \
+	MOVQ rsa+16(FP), R8;    \
+	MOVQ csa+24(FP), R11;   \
+	MOVQ rsb+40(FP), R12;   \
+	MOVQ rsc+56(FP), R13;   \
+	SHLQ $shift, R8;        \
+	SHLQ $shift, R11;       \
+	SHLQ $shift, R12;       \
+	SHLQ $shift, R13;       \
+	LEAQ (R8)(R8*2), R9;    \
+	LEAQ (R8)(R8*4), R10;   \
+	MOVQ c+48(FP), DX
+
+// TILE14 starts a tile: A's and B's pointers, C's prefetches, the zeroed
+// accumulators, and AX = k with the flags of a test of it.
+#define TILE14 \
+	MOVQ  a+8(FP), SI;     \
+	MOVQ  b+32(FP), DI;    \
+	LEAQ  (SI)(R10*1), BX; \
+	PREFETCHC14;           \
+	ALL14(ZERO14);         \
+	MOVQ  k+0(FP), AX;     \
+	TESTQ AX, AX
+
 // func sgemmColumnAVX512(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32, tiles, astep int, bias *float32)
 //
 // The float32 14×16 kernel for `tiles` tiles down a column of C: tile t
@@ -92,29 +118,13 @@
 // bias added to every row, and C is not read (beta is ignored); with beta
 // ±0 C is not read either.
 TEXT ·sgemmColumnAVX512(SB), NOSPLIT, $0-96
-	MOVQ         rsa+16(FP), R8
-	MOVQ         csa+24(FP), R11
-	MOVQ         rsb+40(FP), R12
-	MOVQ         rsc+56(FP), R13
-	SHLQ         $2, R8
-	SHLQ         $2, R11
-	SHLQ         $2, R12
-	SHLQ         $2, R13
-	LEAQ         (R8)(R8*2), R9
-	LEAQ         (R8)(R8*4), R10
-	MOVQ         c+48(FP), DX
+	ARGS14(2)
 	MOVQ         tiles+72(FP), CX
 	VBROADCASTSS alpha+64(FP), Z30
 
 tile:
-	MOVQ a+8(FP), SI
-	MOVQ b+32(FP), DI
-	LEAQ (SI)(R10*1), BX
-	PREFETCHC14
-	ALL14(ZERO14)
-	MOVQ k+0(FP), AX
-	TESTQ AX, AX
-	JLE  scale
+	TILE14
+	JLE scale
 
 kloop:
 	KSTEP14(VFMADD231PS.BCST)
@@ -154,29 +164,13 @@ next:
 //
 // sgemmColumnAVX512 for float64: 14×8 tiles (one 8-lane vector a row).
 TEXT ·dgemmColumnAVX512(SB), NOSPLIT, $0-104
-	MOVQ         rsa+16(FP), R8
-	MOVQ         csa+24(FP), R11
-	MOVQ         rsb+40(FP), R12
-	MOVQ         rsc+56(FP), R13
-	SHLQ         $3, R8
-	SHLQ         $3, R11
-	SHLQ         $3, R12
-	SHLQ         $3, R13
-	LEAQ         (R8)(R8*2), R9
-	LEAQ         (R8)(R8*4), R10
-	MOVQ         c+48(FP), DX
+	ARGS14(3)
 	MOVQ         tiles+80(FP), CX
 	VBROADCASTSD alpha+64(FP), Z30
 
 dtile:
-	MOVQ a+8(FP), SI
-	MOVQ b+32(FP), DI
-	LEAQ (SI)(R10*1), BX
-	PREFETCHC14
-	ALL14(ZERO14)
-	MOVQ k+0(FP), AX
-	TESTQ AX, AX
-	JLE  dscale
+	TILE14
+	JLE dscale
 
 dkloop:
 	KSTEP14(VFMADD231PD.BCST)
