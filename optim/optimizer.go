@@ -125,12 +125,17 @@ type stepBatch struct {
 	hs     []backend.OptimHyper
 }
 
-// run updates the collected parameters and forgets them (keeping no
-// tensor alive).
+// run updates the collected parameters and forgets them, also when the
+// update panics (a step that failed is not repeated by the next).
 func (b *stepBatch) run(kind backend.OptimKind) {
+	defer b.reset()
 	if len(b.ps) > 0 {
 		ember.OptimSteps(kind, b.ps, b.gs, b.states, b.hs)
 	}
+}
+
+// reset empties the batch, keeping its capacity and no tensor alive.
+func (b *stepBatch) reset() {
 	clear(b.ps)
 	clear(b.gs)
 	clear(b.st)
@@ -190,6 +195,7 @@ func plain[O any](params []*ember.Tensor, o O) []Group[O] {
 func (c *core) Step() {
 	for gi := range c.groups {
 		gr := &c.groups[gi]
+		c.batch.reset() // after a panic in an earlier step
 		for pi, p := range gr.params {
 			g := p.Grad()
 			switch {
