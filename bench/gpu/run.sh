@@ -57,7 +57,7 @@ avx512)  # the CPU's AVX-512 GEMM kernel (the GPU machine's CPU has AVX-512): th
   (cd backend/cpu/gemm && step gemm-tests 60 $G/gemm.test -test.count 1 -test.skip TestAVX512KernelEmulated -test.timeout 55s 2>&1 | tail -8)
   (cd backend/cpu/gemm && step gemm-micro 30 $G/gemm.test -test.run '^$' -test.bench 'MicroKernel|SgemmWorkers' -test.benchtime 1s 2>&1 | grep -E '^Benchmark|^ok|FAIL')
   for k in avx2 avx512; do
-    EMBER_CPU_GEMM_KERNEL=$k step ember-gemm-$k 60 taskset -c 0,1 $G/ember bench --json --threads 2 gemm 2>&1 |
+    EMBER_CPU_GEMM_KERNEL=$k step ember-gemm-$k 60 taskset -c 0,1 $G/ember bench --json --threads 2 --quick gemm 2>&1 |
       grep -o '"M": [0-9]*, "K": [0-9]*, "N": [0-9]*, "dtype": "[a-z0-9]*", "layout": "[A-Z]*"}, "metric": "throughput", "value": [0-9.]*' | sed "s/^/$k /; s/, \"metric\": \"throughput\"//"
   done ;;
 esac; done
