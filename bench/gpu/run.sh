@@ -55,7 +55,7 @@ fmnist)
 avx512)  # the CPU's AVX-512 GEMM kernel (the GPU machine's CPU has AVX-512): the gemm tests run it natively, then AVX2 against it
   echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); $(grep -m1 -o 'avx512[a-z_0-9]*' /proc/cpuinfo | sort -u | head -1)"
   (cd backend/cpu/gemm && step gemm-tests 60 $G/gemm.test -test.count 1 -test.skip TestAVX512KernelEmulated -test.timeout 55s 2>&1 | tail -8)
-  (cd backend/cpu/gemm && step gemm-micro 30 $G/gemm.test -test.run '^$' -test.bench 'MicroKernel|SgemmWorkers' -test.benchtime 1s 2>&1 | grep -E '^Benchmark|^ok|FAIL')
+  (cd backend/cpu/gemm && step gemm-micro 30 $G/gemm.test -test.run '^$' -test.bench 'MicroKernel' -test.benchtime 1s 2>&1 | grep -E '^Benchmark|^ok|FAIL')
   for k in avx2 avx512; do
     EMBER_CPU_GEMM_KERNEL=$k step ember-gemm-$k 60 taskset -c 0,1 $G/ember bench --json --threads 2 --quick gemm 2>&1 |
       grep -o '"M": [0-9]*, "K": [0-9]*, "N": [0-9]*, "dtype": "[a-z0-9]*", "layout": "[A-Z]*"}, "metric": "throughput", "value": [0-9.]*' | sed "s/^/$k /; s/, \"metric\": \"throughput\"//"
