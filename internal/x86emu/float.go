@@ -19,50 +19,24 @@ const (
 func isNaN32(b uint32) bool { return b&0x7fffffff > 0x7f800000 }
 func isNaN64(b uint64) bool { return b&(1<<63-1) > 0x7ff0000000000000 }
 
-// arith32 computes a fn b (a is the first source, Intel's src1: the middle
-// AT&T operand) on float32 bits.
-func arith32(fn byte, a, b uint32) uint32 {
-	x, y := math.Float32frombits(a), math.Float32frombits(b)
-	switch fn {
-	case '^':
-		return a ^ b
-	case 'M':
-		if x > y {
-			return a
-		}
-		return b
-	case 'm':
-		if x < y {
-			return a
-		}
-		return b
-	}
-	if isNaN32(a) {
-		return a | quiet32
-	}
-	if isNaN32(b) {
-		return b | quiet32
-	}
-	var r float32
-	switch fn {
-	case '+':
-		r = x + y
-	case '-':
-		r = x - y
-	case '*':
-		r = float32(x * y)
-	case '/':
-		r = x / y
-	}
-	if r != r {
-		return defaultNaN32
-	}
-	return math.Float32bits(r)
+// lane describes one floating-point lane width for arith: its bits' type
+// and conversions, NaN test, quiet bit and default NaN.
+type lane[U uint32 | uint64, F float32 | float64] struct {
+	float         func(U) F
+	bits          func(F) U
+	isNaN         func(U) bool
+	quiet, defNaN U
 }
 
-// arith64 is arith32 for float64.
-func arith64(fn byte, a, b uint64) uint64 {
-	x, y := math.Float64frombits(a), math.Float64frombits(b)
+var (
+	lane32 = lane[uint32, float32]{math.Float32frombits, math.Float32bits, isNaN32, quiet32, defaultNaN32}
+	lane64 = lane[uint64, float64]{math.Float64frombits, math.Float64bits, isNaN64, quiet64, defaultNaN64}
+)
+
+// arith computes a fn b (a is the first source, Intel's src1: the middle
+// AT&T operand) on the bits of one lane.
+func arith[U uint32 | uint64, F float32 | float64](l *lane[U, F], fn byte, a, b U) U {
+	x, y := l.float(a), l.float(b)
 	switch fn {
 	case '^':
 		return a ^ b
@@ -77,28 +51,34 @@ func arith64(fn byte, a, b uint64) uint64 {
 		}
 		return b
 	}
-	if isNaN64(a) {
-		return a | quiet64
+	if l.isNaN(a) {
+		return a | l.quiet
 	}
-	if isNaN64(b) {
-		return b | quiet64
+	if l.isNaN(b) {
+		return b | l.quiet
 	}
-	var r float64
+	var r F
 	switch fn {
 	case '+':
 		r = x + y
 	case '-':
 		r = x - y
 	case '*':
-		r = float64(x * y)
+		r = F(x * y) // rounded on its own, never fused into an add
 	case '/':
 		r = x / y
 	}
 	if r != r {
-		return defaultNaN64
+		return l.defNaN
 	}
-	return math.Float64bits(r)
+	return l.bits(r)
 }
+
+// arith32 is arith on float32 bits.
+func arith32(fn byte, a, b uint32) uint32 { return arith(&lane32, fn, a, b) }
+
+// arith64 is arith on float64 bits.
+func arith64(fn byte, a, b uint64) uint64 { return arith(&lane64, fn, a, b) }
 
 // fmaOrder arranges the operands of vfmadd132, 213 or 231 (Intel's
 // operand order: op1 is the destination, op3 the register-or-memory
