@@ -316,46 +316,36 @@ func aligned64(n int) []float64 {
 }
 
 func TestOpsPS(t *testing.T) {
-	needAVX2(t)
-	f := load(t, "OpsPS")
 	r := rand.New(rand.NewPCG(9, 10))
-	for i := 0; i < 2000; i++ {
-		x, y, z := opsInput32(r, 8), opsInput32(r, 8), opsInput32(r, 8)
-		out, want := f32s(r, 28*8), make([]float32, 28*8)
-		copy(want, out)
-		emutest.OpsPS(&x[0], &y[0], &z[0], &want[0])
-		var fr x86emu.Frame
-		for _, s := range [][]float32{x, y, z, out} {
-			fr.Ptr(ptr(s))
-		}
-		if err := f.Call(fr.Bytes(), 1000, region(x), region(y), region(z), region(out)); err != nil {
-			t.Fatal(err)
-		}
-		runtime.KeepAlive(x)
-		runtime.KeepAlive(y)
-		runtime.KeepAlive(z)
-		for j := range want {
-			if math.Float32bits(out[j]) != math.Float32bits(want[j]) {
-				t.Fatalf("block %d lane %d, x=%#x y=%#x z=%#x: emulated %#x, native %#x", j/8, j%8,
-					math.Float32bits(x[j%8]), math.Float32bits(y[j%8]), math.Float32bits(z[j%8]),
-					math.Float32bits(out[j]), math.Float32bits(want[j]))
-			}
-		}
-	}
+	checkOps(t, "OpsPS", 8, 28, emutest.OpsPS, func() (x, y, z, out []float32) {
+		return opsInput32(r, 8), opsInput32(r, 8), opsInput32(r, 8), f32s(r, 28*8)
+	}, func(v float32) uint64 { return uint64(math.Float32bits(v)) })
 }
 
 func TestOpsPD(t *testing.T) {
-	needAVX2(t)
-	f := load(t, "OpsPD")
 	r := rand.New(rand.NewPCG(11, 12))
-	for i := 0; i < 2000; i++ {
-		x, y, z := opsInput64(r, 4), opsInput64(r, 4), aligned64(4)
+	checkOps(t, "OpsPD", 4, 18, emutest.OpsPD, func() (x, y, z, out []float64) {
+		z = aligned64(4)
 		copy(z, opsInput64(r, 4))
-		out, want := opsInput64(r, 18*4), make([]float64, 18*4)
+		return opsInput64(r, 4), opsInput64(r, 4), z, opsInput64(r, 18*4)
+	}, math.Float64bits)
+}
+
+// checkOps runs the assembly function name (native, with the Go
+// declaration native) and its emulation on 2000 random inputs of lanes
+// values each, and requires the same bits in every result: each
+// block of out holds one operation's lanes.
+func checkOps[T float32 | float64](t *testing.T, name string, lanes, blocks int, native func(x, y, z, out *T),
+	inputs func() (x, y, z, out []T), bits func(T) uint64) {
+	needAVX2(t)
+	f := load(t, name)
+	for range 2000 {
+		x, y, z, out := inputs()
+		want := make([]T, lanes*blocks)
 		copy(want, out)
-		emutest.OpsPD(&x[0], &y[0], &z[0], &want[0])
+		native(&x[0], &y[0], &z[0], &want[0])
 		var fr x86emu.Frame
-		for _, s := range [][]float64{x, y, z, out} {
+		for _, s := range [][]T{x, y, z, out} {
 			fr.Ptr(ptr(s))
 		}
 		if err := f.Call(fr.Bytes(), 1000, region(x), region(y), region(z), region(out)); err != nil {
@@ -365,10 +355,10 @@ func TestOpsPD(t *testing.T) {
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(z)
 		for j := range want {
-			if math.Float64bits(out[j]) != math.Float64bits(want[j]) {
-				t.Fatalf("block %d lane %d, x=%#x y=%#x z=%#x: emulated %#x, native %#x", j/4, j%4,
-					math.Float64bits(x[j%4]), math.Float64bits(y[j%4]), math.Float64bits(z[j%4]),
-					math.Float64bits(out[j]), math.Float64bits(want[j]))
+			if bits(out[j]) != bits(want[j]) {
+				l := j % lanes
+				t.Fatalf("block %d lane %d, x=%#x y=%#x z=%#x: emulated %#x, native %#x", j/lanes, l,
+					bits(x[l]), bits(y[l]), bits(z[l]), bits(out[j]), bits(want[j]))
 			}
 		}
 	}
