@@ -59,7 +59,10 @@ type freeBlock struct {
 // that stopped being asked for (an evaluation pass in large batches, the
 // temporaries of loading a data set) would otherwise hold memory for the
 // rest of the process, while the Go heap can reuse it for other sizes.
-const idleCycles = 4
+// Atomic so that tests counting free bytes across collections can raise it.
+var idleCycles atomic.Int64
+
+const defaultIdleCycles = 4
 
 // pool is the process-wide set of free blocks by size class.
 type pool struct {
@@ -84,7 +87,10 @@ var (
 	gcCycles  atomic.Int64 // collections seen
 )
 
-func init() { armGCSentinel() }
+func init() {
+	idleCycles.Store(defaultIdleCycles)
+	armGCSentinel()
+}
 
 // armGCSentinel makes an object whose cleanup runs once the next
 // collection finds it unreachable: it notes the cycle and arms the next.
@@ -93,7 +99,7 @@ func armGCSentinel() {
 	runtime.AddCleanup(s, func(int) {
 		cycle := gcCycles.Add(1)
 		gcPending.Store(0)
-		bufPool.trim(cycle - idleCycles)
+		bufPool.trim(cycle - idleCycles.Load())
 		armGCSentinel()
 	}, 0)
 }
