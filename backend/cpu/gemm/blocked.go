@@ -133,13 +133,11 @@ func (d *driver[T]) computeRows(r0, r1 int) {
 			}
 			space := buf.get(tile + aSize)
 			tmp = space[:tile]
-			var edge []T
+			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, nil)
 			if full < mp {
-				edge = space[tile+aSize-ker.mr*blk.kc:]
 				i0 := full * ker.mr
-				packPanel(edge, src[i0*op.rsa:], op.rsa, op.csa, mc-i0, ker.mr, blk.kc)
+				ap.overlapEdge(op.a, op.rsa, op.csa, ic+i0, mc-i0, blk.pc, blk.kc, ker.mr, space[tile+aSize-ker.mr*blk.kc:], d.packA1st)
 			}
-			ap = inPlace(src, op.rsa, op.csa, ker.mr*op.rsa, full, ker.mr, edge)
 			if d.packA1st {
 				b, _, rsb := blk.bp.at(0)
 				ap = packingColumn(ker, &ap, space[tile:], mc, b, rsb, min(ker.nr, d.nc), blk.kc, st, c, op.rsc, op.csc, tmp, nil)

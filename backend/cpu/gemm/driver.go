@@ -314,7 +314,7 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 	for iq, ir := iq0, iq0*mr; ir < mc; iq, ir = iq+1, ir+mr {
 		a, rsa, csa := ap.at(iq)
 		ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-		addTile(tmp, nr, min(mr, mc-ir), nrr, c[ir*rsc:], rsc, csc, st)
+		addTile(tmp[ap.skipped(iq)*nr:], nr, min(mr, mc-ir), nrr, c[ir*rsc:], rsc, csc, st)
 		pf.step()
 	}
 }
@@ -333,6 +333,7 @@ func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T
 		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
 		ct, rs, al, be := &c[ir*rsc], rsc, st.alpha, st.beta
+		skip := ap.skipped(iq)
 		direct := mrr == mr && nrr == nr && csc == 1 && st.bias == nil
 		if !direct {
 			ct, rs, al, be = &tmp[0], nr, 1, 0
@@ -343,11 +344,17 @@ func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T
 			ker.fn(kc, a, rsa, csa, b, rsb, ct, rs, al, be)
 		}
 		if !direct {
-			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
+			addTile(tmp[skip*nr:], nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
 		}
 		pf.step()
 	}
-	return packed(dst, mp, mr, kc)
+	p := packed(dst, mp, mr, kc)
+	if ap.full < mp && ap.skip > 0 {
+		// The edge panel, packed by the caller, reaches back over rows
+		// that the full panels cover.
+		p.full, p.edge, p.edgeLS, p.edgePS, p.skip = ap.full, dst[ap.full*mr*kc:], 1, mr, ap.skip
+	}
+	return p
 }
 
 // addTile stores the top-left mr×nr corner of a row-major tile with ld
@@ -355,6 +362,17 @@ func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T
 // is 0), or C = alpha*tile + bias.
 func addTile[T float](tile []T, ld, mr, nr int, c []T, rsc, csc int, st tileStore[T]) {
 	alpha, beta := st.alpha, st.beta
+	if st.bias == nil && alpha == 1 && beta == 1 && csc == 1 {
+		// The common case (every depth block after the first, an edge
+		// tile of a product accumulating into C): a plain sum.
+		for i := 0; i < mr; i++ {
+			src, row := tile[i*ld:i*ld+nr], c[i*rsc:i*rsc+nr]
+			for j := range row {
+				row[j] += src[j]
+			}
+		}
+		return
+	}
 	for i := 0; i < mr; i++ {
 		src := tile[i*ld : i*ld+nr]
 		row := c[i*rsc:]

@@ -111,15 +111,14 @@ func (d *driver[T]) flat(t0, t1, q0, q1 int) {
 		var ap panels[T]
 		packing := false // A is packed by the first panel's kernel calls
 		if d.directA {
-			var edge []T
+			ap = inPlace(src, op.rsa, op.csa, mr*op.rsa, full, mr, nil)
 			if full < t1-t0 {
-				edge = apanels[:mr*kc]
+				slot := apanels[:mr*kc]
 				if d.packA1st {
-					edge = apanels[full*mr*kc : (full+1)*mr*kc]
+					slot = apanels[full*mr*kc : (full+1)*mr*kc]
 				}
-				packPanel(edge, src[full*mr*op.rsa:], op.rsa, op.csa, rows-full*mr, mr, kc)
+				ap.overlapEdge(op.a, op.rsa, op.csa, r0+full*mr, rows-full*mr, pc, kc, mr, slot, d.packA1st)
 			}
-			ap = inPlace(src, op.rsa, op.csa, mr*op.rsa, full, mr, edge)
 			packing = d.packA1st
 		} else {
 			packA(apanels, src, op.rsa, op.csa, rows, kc, mr)

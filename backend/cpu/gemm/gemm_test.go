@@ -449,6 +449,10 @@ func TestGemmForcedPaths(t *testing.T) {
 		{200, 45, 70, 0.5, 0, "row", "rowgap", "row"}, // blocked, B gathered
 		{160, 90, 260, 1, 1, "colgap", "row", "rowgap"},
 		{150, 70, 40, 2, 0, "col", "row", "row"}, // blocked, A transposed
+		// Edge rows: a tile reaching back over rows already stored (whose
+		// second depth block must not add twice), and A shorter than a tile.
+		{64, 40, 300, 1, 1, "row", "row", "row"},
+		{4, 40, 300, 1, 1, "col", "row", "row"},
 	}
 	type setting struct{ orient, directB, chunk, packA int }
 	var settings []setting
