@@ -11,7 +11,7 @@ import (
 func cpuKernels() string {
 	s := "GEMM micro-kernel " + gemm.KernelName()
 	if gemm.KernelName() != "avx512" && gemm.HasAVX512() {
-		s += " (AVX-512 kernel available: " + gemm.KernelEnv + "=avx512)"
+		s += " (AVX-512 kernel available: " + gemm.KernelEnv + " chose another)"
 	}
 	s += "; convolution " + cpu.ConvKernelName()
 	if vec.HasAsm() {

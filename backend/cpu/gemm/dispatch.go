@@ -6,11 +6,10 @@ import (
 )
 
 // KernelEnv names the environment variable that picks the GEMM
-// micro-kernels: "avx2" (the default where the CPU has AVX2 and FMA),
-// "avx512" (the 14-row AVX-512 kernels, where the CPU has AVX512F; opt-in
-// until it has been measured on such a CPU) or "go" (the portable
-// kernels, for comparison). A kernel the CPU lacks falls back to the
-// default.
+// micro-kernels: "avx512" (the 14-row AVX-512 kernels, the default where
+// the CPU has AVX512F), "avx2" (the 6-row AVX2+FMA kernels, the default
+// where it has those but not AVX-512) or "go" (the portable kernels, for
+// comparison). A kernel the CPU lacks falls back to the default.
 const KernelEnv = "EMBER_CPU_GEMM_KERNEL"
 
 // The kernels every call uses, chosen once at start-up. Tests swap them to
@@ -23,7 +22,7 @@ var (
 func KernelName() string { return kernelS.name }
 
 // HasAVX512 reports whether this build and CPU can run the AVX-512 kernel
-// (chosen with KernelEnv).
+// (the default where it can; see KernelEnv).
 func HasAVX512() bool {
 	s, _ := nativeAVX512Kernels()
 	return s != nil

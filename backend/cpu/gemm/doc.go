@@ -54,10 +54,10 @@
 //     goKernelD14) run the driver's tests everywhere, and the assembly is
 //     tested on machines without AVX-512 by running its machine code, as
 //     objdump decodes it from the test binary, in an emulator
-//     (internal/x86emu) against the twins. They are chosen only when
-//     $EMBER_CPU_GEMM_KERNEL is "avx512" (KernelEnv) until they have been
-//     timed on an AVX-512 CPU; ColumnS keeps the 6×16 tile whichever
-//     kernel the products use.
+//     (internal/x86emu) against the twins, and natively by the same tests
+//     where the CPU has AVX-512. They are the default on such CPUs
+//     ($EMBER_CPU_GEMM_KERNEL=avx2 keeps the AVX2 kernels: KernelEnv);
+//     ColumnS keeps the 6×16 tile whichever kernel the products use.
 //
 //   - Blocking (driver.go). For products with more rows than one A block,
 //     columns are taken nc at a time (B block in L3), depth kc at a time

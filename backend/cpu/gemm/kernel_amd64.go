@@ -116,16 +116,15 @@ var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 var hasAVX512 = cpu.X86.HasAVX512F
 
 // bestKernels returns the kernels this CPU runs that KernelEnv selects
-// (see kernelChoice): by default the AVX2 ones where the CPU has AVX2 and
-// FMA.
+// (see kernelChoice): by default the AVX-512 ones where the CPU has
+// AVX512F, else the AVX2 ones where it has AVX2 and FMA.
 func bestKernels() (*kernel[float32], *kernel[float64]) {
-	switch kernelChoice() {
-	case "go":
+	choice := kernelChoice()
+	switch {
+	case choice == "go":
 		return &goKernelS, &goKernelD
-	case "avx512":
-		if hasAVX512 {
-			return &avx512KernelS, &avx512KernelD
-		}
+	case choice != "avx2" && hasAVX512:
+		return &avx512KernelS, &avx512KernelD
 	}
 	if hasAVX2FMA {
 		return &avx2KernelS, &avx2KernelD
@@ -138,6 +137,15 @@ func bestKernels() (*kernel[float32], *kernel[float64]) {
 func nativeAVX512Kernels() (*kernel[float32], *kernel[float64]) {
 	if hasAVX512 {
 		return &avx512KernelS, &avx512KernelD
+	}
+	return nil, nil
+}
+
+// nativeAVX2Kernels returns the AVX2 kernels where this CPU runs them, else
+// nils (for the tests, which run them also where AVX-512 is the default).
+func nativeAVX2Kernels() (*kernel[float32], *kernel[float64]) {
+	if hasAVX2FMA {
+		return &avx2KernelS, &avx2KernelD
 	}
 	return nil, nil
 }

@@ -19,3 +19,6 @@ func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool { return false
 
 // nativeAVX512Kernels: no assembly in this build.
 func nativeAVX512Kernels() (*kernel[float32], *kernel[float64]) { return nil, nil }
+
+// nativeAVX2Kernels: no assembly in this build.
+func nativeAVX2Kernels() (*kernel[float32], *kernel[float64]) { return nil, nil }

@@ -153,6 +153,9 @@ func kernelCases() []kernelCase {
 	if ks, kd := nativeAVX512Kernels(); ks != nil && s != ks {
 		cases = append(cases, kernelCase{ks.name, ks, kd})
 	}
+	if ks, kd := nativeAVX2Kernels(); ks != nil && s != ks {
+		cases = append(cases, kernelCase{ks.name, ks, kd}) // where AVX-512 is the default
+	}
 	return cases
 }
 
