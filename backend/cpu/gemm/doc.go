@@ -91,9 +91,13 @@
 //     contiguous. A column-major C is thus computed as a row-major Cᵀ.
 //
 //   - Edges. Tiles past the edge of C are computed whole into a small buffer
-//     (packed panels are zero-padded; partial in-place panels are packed) and
-//     only their valid part is stored. beta == 0 never reads C, so NaN or
-//     garbage in C does not leak, as BLAS requires.
+//     and only their valid part is stored. Packed panels are zero-padded; the
+//     last rows of an A read in place are instead covered by a whole panel
+//     that reaches back over rows the full panels already cover, its top
+//     rows dropped (panels.overlapEdge: no copy, and the kernel's fast loop
+//     for rows read in place), unless A has fewer rows than a tile. beta ==
+//     0 never reads C, so NaN or garbage in C does not leak, as BLAS
+//     requires.
 //
 //   - Threads. Work is split over internal/parallel's pool as tasks claimed
 //     dynamically (about four per worker, none under ~10⁶ multiply-adds), so
@@ -103,15 +107,11 @@
 //     come last and fill the tail); the columns or rows of C in short
 //     products (one fork-join per product; a column task reads all of A, so
 //     past 256 KiB of A there is one column task per worker); whole
-//     products in a batch of small ones. Products under about 4·10⁶ multiply-adds run on the caller
-//     alone: waking a parked worker takes longer than they do.
+//     products in a batch of small ones. Products under about 10⁶
+//     multiply-adds run on the caller alone: waking a worker takes longer
+//     than they do.
 //
 //   - Memory. Packing buffers are 64-byte aligned, kept in sync.Pools and
 //     reused, and the drivers (with the closures they hand to the pool) are
 //     pooled too, so a warm call allocates nothing of its own.
-//
-// AVX-512 is not used: the machines Ember is developed and tested on report
-// no AVX-512, so such a kernel could not be tested here. On Zen 4, whose
-// AVX-512 FMAs are double-pumped 256-bit units, its gain over the AVX2
-// kernel would be mostly the larger register file.
 package gemm
