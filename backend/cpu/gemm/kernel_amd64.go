@@ -49,6 +49,27 @@ func packLines16Fast(dst, src []float32, ls, kc int) int {
 	return 8 * blocks
 }
 
+// packLines6AVX2 interleaves six float32 lines ls elements apart into rows
+// of 6, 8·blocks k steps (see packLines6).
+//
+//go:noescape
+func packLines6AVX2(dst, src *float32, ls, blocks int)
+
+// packLines6Fast runs the AVX2 interleave on the whole 8-step blocks of a
+// float32 A panel and reports how many k steps it packed.
+func packLines6Fast(dst, src []float32, ls, kc int) int {
+	blocks := kc / 8
+	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
+		return 0
+	}
+	// Bounds: the last element read is src[5*ls+8*blocks-1], the last
+	// written dst[6*8*blocks-1].
+	_ = src[5*ls+8*blocks-1]
+	_ = dst[6*8*blocks-1]
+	packLines6AVX2(&dst[0], &src[0], ls, blocks)
+	return 8 * blocks
+}
+
 // packRows16AVX2 packs full 16-wide float32 B panels row by row (see
 // packBRows).
 //

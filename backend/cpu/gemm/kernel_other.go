@@ -11,6 +11,9 @@ func bestKernels() (*kernel[float32], *kernel[float64]) {
 // tileKernelS returns the float32 kernel with ColumnS's 6×16 tile.
 func tileKernelS() *kernel[float32] { return &goKernelS }
 
+// packLines6Fast: no assembly in this build.
+func packLines6Fast(dst, src []float32, ls, kc int) int { return 0 }
+
 // packLines16Fast: no assembly in this build.
 func packLines16Fast(dst, src []float32, ls, kc int) int { return 0 }
 

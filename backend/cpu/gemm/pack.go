@@ -113,8 +113,16 @@ func packPanel[T float](dst, src []T, ls, ps, w, wmax, kc int) {
 }
 
 // packLines6 interleaves six contiguous lines of length kc, ls apart: the
-// common case of a row-major A block.
+// common case of a row-major A block (float32: eight k steps at a time in
+// assembly, where the CPU has AVX2).
 func packLines6[T float](dst, src []T, ls, kc int) {
+	p0 := 0
+	if d32, ok := any(dst).([]float32); ok {
+		p0 = packLines6Fast(d32, any(src).([]float32), ls, kc)
+		if p0 == kc {
+			return
+		}
+	}
 	l0 := src[0*ls : 0*ls+kc]
 	l1 := src[1*ls : 1*ls+kc]
 	l2 := src[2*ls : 2*ls+kc]
@@ -122,7 +130,7 @@ func packLines6[T float](dst, src []T, ls, kc int) {
 	l4 := src[4*ls : 4*ls+kc]
 	l5 := src[5*ls : 5*ls+kc]
 	l1, l2, l3, l4, l5 = l1[:len(l0)], l2[:len(l0)], l3[:len(l0)], l4[:len(l0)], l5[:len(l0)]
-	for p := range l0 {
+	for p := p0; p < len(l0); p++ {
 		d := dst[p*6 : p*6+6 : p*6+6]
 		d[0] = l0[p]
 		d[1] = l1[p]

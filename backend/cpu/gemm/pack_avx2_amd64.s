@@ -121,3 +121,63 @@ pline:
 pdone:
 	VZEROUPPER
 	RET
+
+// PAIRS6(lo, a, b, c, off) stores the two k steps that the 64-bit halves of
+// the 128-bit registers a, b and c hold (rows 0-1, 2-3 and 4-5 of each
+// step, interleaved by VUNPCKLPS/VUNPCKHPS) as 12 values at off(DI).
+#define PAIRS6(a, b, c, off) \
+	VMOVLPS a, off(DI);    \
+	VMOVLPS b, off+8(DI);  \
+	VMOVLPS c, off+16(DI); \
+	VMOVHPS a, off+24(DI); \
+	VMOVHPS b, off+32(DI); \
+	VMOVHPS c, off+40(DI)
+
+// func packLines6AVX2(dst, src *float32, ls, blocks int)
+//
+// Interleaves six float32 lines (ls elements apart) into rows of 6, the
+// packed panel of a row-major A block: dst[p*6+r] = src[r*ls+p] for
+// p < 8*blocks, eight k steps at a time (six loads, row pairs interleaved,
+// each step's three pairs stored as 64-bit halves).
+TEXT ·packLines6AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ls+16(FP), R8
+	MOVQ  blocks+24(FP), CX
+	SHLQ  $2, R8               // ls in bytes
+	LEAQ  (R8)(R8*2), R9       // 3 ls
+	LEAQ  (R8)(R8*4), R10      // 5 ls
+	TESTQ CX, CX
+	JLE   done6
+
+loop6:
+	VMOVUPS      (SI), Y0
+	VMOVUPS      (SI)(R8*1), Y1
+	VMOVUPS      (SI)(R8*2), Y2
+	VMOVUPS      (SI)(R9*1), Y3
+	VMOVUPS      (SI)(R8*4), Y4
+	VMOVUPS      (SI)(R10*1), Y5
+	VUNPCKLPS    Y1, Y0, Y6    // rows 0,1 of steps 0,1 | 4,5
+	VUNPCKHPS    Y1, Y0, Y7    // rows 0,1 of steps 2,3 | 6,7
+	VUNPCKLPS    Y3, Y2, Y8
+	VUNPCKHPS    Y3, Y2, Y9
+	VUNPCKLPS    Y5, Y4, Y10
+	VUNPCKHPS    Y5, Y4, Y11
+	PAIRS6(X6, X8, X10, 0)
+	PAIRS6(X7, X9, X11, 48)
+	VEXTRACTF128 $1, Y6, X6
+	VEXTRACTF128 $1, Y8, X8
+	VEXTRACTF128 $1, Y10, X10
+	VEXTRACTF128 $1, Y7, X7
+	VEXTRACTF128 $1, Y9, X9
+	VEXTRACTF128 $1, Y11, X11
+	PAIRS6(X6, X8, X10, 96)
+	PAIRS6(X7, X9, X11, 144)
+	ADDQ         $32, SI
+	ADDQ         $192, DI
+	DECQ         CX
+	JNZ          loop6
+
+done6:
+	VZEROUPPER
+	RET

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestPackLines checks the interleaving of 16 (float32, assembly and Go)
-// and 8 (float64) contiguous lines against the definition, at k lengths
+// TestPackLines checks the interleaving of 16 and 6 (float32, assembly and
+// Go) and 8 (float64) contiguous lines against the definition, at k lengths
 // around the 8-step blocks of the assembly.
 func TestPackLines(t *testing.T) {
 	for _, asm := range []bool{true, false} {
@@ -29,6 +29,19 @@ func TestPackLines(t *testing.T) {
 					}
 					if dst[16*kc] != 42 {
 						t.Fatal("wrote past the panel")
+					}
+					dst6 := make([]float32, 6*kc+1)
+					dst6[6*kc] = 42
+					packPanel(dst6, src, ls, 1, 6, 6, kc)
+					for p := range kc {
+						for r := range 6 {
+							if got, want := dst6[p*6+r], src[r*ls+p]; got != want {
+								t.Fatalf("six lines: dst[%d*6+%d] = %v, want src[%d] = %v", p, r, got, r*ls+p, want)
+							}
+						}
+					}
+					if dst6[6*kc] != 42 {
+						t.Fatal("six lines: wrote past the panel")
 					}
 					s64 := randSlice[float64](7*ls+kc, uint64(kc))
 					d64 := make([]float64, 8*kc)
@@ -67,6 +80,24 @@ func TestPackPanelSteps(t *testing.T) {
 				t.Fatalf("w=%d kc=%d: wrote past the panel", w, kc)
 			}
 		}
+	}
+}
+
+// BenchmarkPackA packs a row-major float32 A block (144 rows, depth 256),
+// the blocked path's copy of A, with the assembly and in Go.
+func BenchmarkPackA(b *testing.B) {
+	const mc, kc, lda = 144, 256, 1024
+	a := randSlice[float32](mc*lda, 1)
+	dst := make([]float32, mc*kc)
+	for _, asm := range []bool{true, false} {
+		b.Run(fmt.Sprint("asm=", asm), func(b *testing.B) {
+			defer func(old bool) { useAsmPack = old }(useAsmPack)
+			useAsmPack = asm
+			for b.Loop() {
+				packA(dst, a, lda, 1, mc, kc, 6)
+			}
+			b.SetBytes(mc * kc * 4)
+		})
 	}
 }
 
