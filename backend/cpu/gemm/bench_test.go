@@ -65,7 +65,7 @@ func BenchmarkSgemm(b *testing.B) {
 // and on two: the kernel's speed without the fork-joins, and how far two
 // cores scale it.
 func BenchmarkSgemmWorkers(b *testing.B) {
-	for _, n := range []int{1024, 2048} {
+	for _, n := range []int{512, 1024, 2048} {
 		for _, w := range []int{1, 2} {
 			b.Run(fmt.Sprintf("n%d-workers%d", n, w), func(b *testing.B) {
 				old := parallel.SetWorkers(w)
