@@ -34,39 +34,36 @@ func dgemmKernelAVX2(k int, a *float64, rsa, csa int, b *float64, rsb int, c *fl
 //go:noescape
 func packLines16AVX2(dst, src *float32, ls, blocks int)
 
-// packLines16Fast runs the AVX2 transpose on the whole 8-step blocks of a
-// float32 panel and reports how many k steps it packed.
-func packLines16Fast(dst, src []float32, ls, kc int) int {
-	blocks := kc / 8
-	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
-		return 0
-	}
-	// Bounds: the last element read is src[15*ls+8*blocks-1], the last
-	// written dst[16*8*blocks-1].
-	_ = src[15*ls+8*blocks-1]
-	_ = dst[16*8*blocks-1]
-	packLines16AVX2(&dst[0], &src[0], ls, blocks)
-	return 8 * blocks
-}
-
 // packLines6AVX2 interleaves six float32 lines ls elements apart into rows
 // of 6, 8·blocks k steps (see packLines6).
 //
 //go:noescape
 func packLines6AVX2(dst, src *float32, ls, blocks int)
 
-// packLines6Fast runs the AVX2 interleave on the whole 8-step blocks of a
-// float32 A panel and reports how many k steps it packed.
+// packLines16Fast runs the AVX2 transpose on the whole 8-step blocks of a
+// float32 panel of 16 lines and reports how many k steps it packed.
+func packLines16Fast(dst, src []float32, ls, kc int) int {
+	return packLinesFast(packLines16AVX2, 16, dst, src, ls, kc)
+}
+
+// packLines6Fast is packLines16Fast for a float32 A panel of 6 lines.
 func packLines6Fast(dst, src []float32, ls, kc int) int {
+	return packLinesFast(packLines6AVX2, 6, dst, src, ls, kc)
+}
+
+// packLinesFast runs asm, an AVX2 interleave of `lines` float32 lines ls
+// elements apart, on the whole 8-step blocks of kc k steps and reports how
+// many it packed (none without AVX2 or with the assembly switched off).
+func packLinesFast(asm func(dst, src *float32, ls, blocks int), lines int, dst, src []float32, ls, kc int) int {
 	blocks := kc / 8
 	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
 		return 0
 	}
-	// Bounds: the last element read is src[5*ls+8*blocks-1], the last
-	// written dst[6*8*blocks-1].
-	_ = src[5*ls+8*blocks-1]
-	_ = dst[6*8*blocks-1]
-	packLines6AVX2(&dst[0], &src[0], ls, blocks)
+	// Bounds: the last element read is src[(lines-1)*ls+8*blocks-1], the
+	// last written dst[lines*8*blocks-1].
+	_ = src[(lines-1)*ls+8*blocks-1]
+	_ = dst[lines*8*blocks-1]
+	asm(&dst[0], &src[0], ls, blocks)
 	return 8 * blocks
 }
 

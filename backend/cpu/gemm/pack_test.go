@@ -17,45 +17,31 @@ func TestPackLines(t *testing.T) {
 					defer func(old bool) { useAsmPack = old }(useAsmPack)
 					useAsmPack = asm
 					src := randSlice[float32](15*ls+kc, uint64(kc))
-					dst := make([]float32, 16*kc+3)
-					dst[16*kc] = 42 // past the panel: must stay
-					packPanel(dst, src, ls, 1, 16, 16, kc)
-					for p := range kc {
-						for r := range 16 {
-							if got, want := dst[p*16+r], src[r*ls+p]; got != want {
-								t.Fatalf("dst[%d*16+%d] = %v, want src[%d] = %v", p, r, got, r*ls+p, want)
-							}
-						}
-					}
-					if dst[16*kc] != 42 {
-						t.Fatal("wrote past the panel")
-					}
-					dst6 := make([]float32, 6*kc+1)
-					dst6[6*kc] = 42
-					packPanel(dst6, src, ls, 1, 6, 6, kc)
-					for p := range kc {
-						for r := range 6 {
-							if got, want := dst6[p*6+r], src[r*ls+p]; got != want {
-								t.Fatalf("six lines: dst[%d*6+%d] = %v, want src[%d] = %v", p, r, got, r*ls+p, want)
-							}
-						}
-					}
-					if dst6[6*kc] != 42 {
-						t.Fatal("six lines: wrote past the panel")
-					}
-					s64 := randSlice[float64](7*ls+kc, uint64(kc))
-					d64 := make([]float64, 8*kc)
-					packPanel(d64, s64, ls, 1, 8, 8, kc)
-					for p := range kc {
-						for r := range 8 {
-							if got, want := d64[p*8+r], s64[r*ls+p]; got != want {
-								t.Fatalf("float64: dst[%d*8+%d] = %v, want %v", p, r, got, want)
-							}
-						}
-					}
+					checkPackLines(t, src, 16, ls, kc)
+					checkPackLines(t, src, 6, ls, kc)
+					checkPackLines(t, randSlice[float64](7*ls+kc, uint64(kc)), 8, ls, kc)
 				})
 			}
 		}
+	}
+}
+
+// checkPackLines packs `lines` lines of src, ls apart, kc steps long, and
+// checks the panel against the definition and that nothing past it changed.
+func checkPackLines[T float](t *testing.T, src []T, lines, ls, kc int) {
+	t.Helper()
+	dst := make([]T, lines*kc+1)
+	dst[lines*kc] = 42 // past the panel: must stay
+	packPanel(dst, src, ls, 1, lines, lines, kc)
+	for p := range kc {
+		for r := range lines {
+			if got, want := dst[p*lines+r], src[r*ls+p]; got != want {
+				t.Fatalf("%d lines: dst[%d*%d+%d] = %v, want src[%d] = %v", lines, p, lines, r, got, r*ls+p, want)
+			}
+		}
+	}
+	if dst[lines*kc] != 42 {
+		t.Fatalf("%d lines: wrote past the panel", lines)
 	}
 }
 
