@@ -310,13 +310,37 @@ func panelColumn[T float](ker *kernel[T], ap *panels[T], mc int, b *T, rsb, nrr,
 		pf.steps(full)
 		iq0 = full
 	}
-	// The rest (the edge tiles, or C's rows not contiguous) through tmp.
+	// The rest (the edge tiles, or C's rows not contiguous).
 	for iq, ir := iq0, iq0*mr; ir < mc; iq, ir = iq+1, ir+mr {
 		a, rsa, csa := ap.at(iq)
-		ker.fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
-		addTile(tmp[ap.skipped(iq)*nr:], nr, min(mr, mc-ir), nrr, c[ir*rsc:], rsc, csc, st)
+		edgeTile(ker, a, rsa, csa, min(mr, mc-ir), ap.skipped(iq), b, rsb, nrr, kc, st, c[ir*rsc:], rsc, csc, tmp)
 		pf.step()
 	}
+}
+
+// edgeTile stores `rows` rows (at most mr) of the tile of the A panel at a
+// (strides rsa, csa; its first skip rows not stored, see panels.skip) and
+// the B panel b (nrr of its nr columns) into C as st says: computed whole
+// into tmp and its valid part added, or, with at most four rows and a
+// four-row kernel, through that kernel (the panel's last four rows when it
+// reaches back over stored ones), stored directly when the four are all
+// valid and C takes a whole tile.
+func edgeTile[T float](ker *kernel[T], a *T, rsa, csa, rows, skip int, b *T, rsb, nrr, kc int, st tileStore[T], c []T, rsc, csc int, tmp []T) {
+	mr, nr := ker.mr, ker.nr
+	fn := ker.fn
+	if ker.fn4 != nil && rows <= 4 {
+		if skip > 0 { // the valid rows are the panel's last
+			a = (*T)(unsafe.Add(unsafe.Pointer(a), uintptr((mr-4)*rsa)*unsafe.Sizeof(*a)))
+			skip -= mr - 4
+		}
+		if skip == 0 && rows == 4 && nrr == nr && csc == 1 && st.bias == nil {
+			ker.fn4(kc, a, rsa, csa, b, rsb, &c[:(rows-1)*rsc+nr][0], rsc, st.alpha, st.beta)
+			return
+		}
+		fn = ker.fn4
+	}
+	fn(kc, a, rsa, csa, b, rsb, &tmp[0], nr, 1, 0)
+	addTile(tmp[skip*nr:], nr, rows, nrr, c, rsc, csc, st)
 }
 
 // packingColumn is panelColumn for the first B panel an A block read in
@@ -332,19 +356,19 @@ func packingColumn[T float](ker *kernel[T], ap *panels[T], dst []T, mc int, b *T
 	for iq, ir := 0, 0; ir < mc; iq, ir = iq+1, ir+mr {
 		mrr := min(mr, mc-ir)
 		a, rsa, csa := ap.at(iq)
+		if iq >= ap.full { // the edge panel, packed by the caller
+			edgeTile(ker, a, rsa, csa, mrr, ap.skipped(iq), b, rsb, nrr, kc, st, c[ir*rsc:], rsc, csc, tmp)
+			pf.step()
+			continue
+		}
 		ct, rs, al, be := &c[ir*rsc], rsc, st.alpha, st.beta
-		skip := ap.skipped(iq)
-		direct := mrr == mr && nrr == nr && csc == 1 && st.bias == nil
+		direct := nrr == nr && csc == 1 && st.bias == nil
 		if !direct {
 			ct, rs, al, be = &tmp[0], nr, 1, 0
 		}
-		if iq < ap.full {
-			ker.fnPackA(kc, a, rsa, csa, b, rsb, ct, rs, al, be, &dst[iq*mr*kc : (iq+1)*mr*kc][0])
-		} else {
-			ker.fn(kc, a, rsa, csa, b, rsb, ct, rs, al, be)
-		}
+		ker.fnPackA(kc, a, rsa, csa, b, rsb, ct, rs, al, be, &dst[iq*mr*kc : (iq+1)*mr*kc][0])
 		if !direct {
-			addTile(tmp[skip*nr:], nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
+			addTile(tmp, nr, mrr, nrr, c[ir*rsc:], rsc, csc, st)
 		}
 		pf.step()
 	}

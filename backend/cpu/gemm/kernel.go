@@ -36,6 +36,11 @@ type kernel[T float] struct {
 	// alpha*A·B + bias, bias[j] (nr values) added to column j of every
 	// row, without reading C: the first depth block of SgemmBias.
 	fnCol func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T, tiles, astep int, bias *T)
+
+	// fn4 is fn for a tile of four rows (nil where there is none): the
+	// edge tiles of at most four rows use it (see edgeTile), a 64-row
+	// product's last 4 rows, for one, costing two thirds of a whole tile.
+	fn4 func(k int, a *T, rsa, csa int, b *T, rsb int, c *T, rsc int, alpha, beta T)
 }
 
 // columnOf returns an fnCol made of a kernel fn for mr×nr tiles: a call of

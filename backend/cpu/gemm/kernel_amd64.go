@@ -10,6 +10,12 @@ func sgemmKernelAVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *fl
 	sgemmColumnAVX2(k, a, rsa, csa, b, rsb, c, rsc, alpha, beta, 1, 0, nil)
 }
 
+// sgemmKernel4AVX2 is the float32 AVX2+FMA kernel for one 4×16 tile (the
+// edge of a product whose last rows are at most four: see kernel.fn4).
+//
+//go:noescape
+func sgemmKernel4AVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+
 // sgemmKernelPackAAVX2 is sgemmKernelAVX2 for an A whose rows are adjacent
 // (rsa must be 1) that also copies the A panel it reads, packed, to dst
 // (see kernel.fnPackA).
@@ -90,7 +96,7 @@ func packRows16Fast(dst, b []float32, rsb, kc, lo, full int) bool {
 var avx2KernelS = kernel[float32]{
 	name: "avx2", mr: mrS, nr: nrS, kc: 256, mc: 144, nc: 4080,
 	fn: sgemmKernelAVX2, fnPackA: sgemmKernelPackAAVX2,
-	fnCol: sgemmColumnAVX2,
+	fnCol: sgemmColumnAVX2, fn4: sgemmKernel4AVX2,
 }
 
 var avx2KernelD = kernel[float64]{

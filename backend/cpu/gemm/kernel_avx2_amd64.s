@@ -330,6 +330,90 @@ cnext:
 	RET
 
 
+// S4STEP does one k step of the float32 4×16 kernel (accumulators Y4..Y11).
+#define S4STEP \
+	VMOVUPS      (DI), Y0;        \
+	VMOVUPS      32(DI), Y1;      \
+	VBROADCASTSS (SI), Y2;        \
+	VFMADD231PS  Y0, Y2, Y4;      \
+	VFMADD231PS  Y1, Y2, Y5;      \
+	VBROADCASTSS (SI)(R10*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y6;      \
+	VFMADD231PS  Y1, Y3, Y7;      \
+	VBROADCASTSS (SI)(R10*2), Y2; \
+	VFMADD231PS  Y0, Y2, Y8;      \
+	VFMADD231PS  Y1, Y2, Y9;      \
+	VBROADCASTSS (SI)(R11*1), Y3; \
+	VFMADD231PS  Y0, Y3, Y10;     \
+	VFMADD231PS  Y1, Y3, Y11;     \
+	ADDQ         R13, SI;         \
+	ADDQ         R14, DI
+
+// func sgemmKernel4AVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)
+//
+// The float32 kernel for one 4×16 tile (the 6×16 kernel's arithmetic on
+// four rows, element for element the same operations): an edge of at
+// most four rows costs two thirds of a whole tile.
+TEXT ·sgemmKernel4AVX2(SB), NOSPLIT, $0-72
+	LOADARGS(2)
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   CX, BX
+	SHRQ   $2, BX
+	JZ     k4tail
+
+k4loop:
+	S4STEP
+	S4STEP
+	S4STEP
+	S4STEP
+	DECQ BX
+	JNZ  k4loop
+
+k4tail:
+	ANDQ $3, CX
+	JZ   k4done
+
+k4one:
+	S4STEP
+	DECQ CX
+	JNZ  k4one
+
+k4done:
+	VBROADCASTSS alpha+64(FP), Y0
+	VMULPS       Y0, Y4, Y4
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y0, Y7, Y7
+	VMULPS       Y0, Y8, Y8
+	VMULPS       Y0, Y9, Y9
+	VMULPS       Y0, Y10, Y10
+	VMULPS       Y0, Y11, Y11
+	MOVL         beta+68(FP), AX
+	TESTL        $0x7fffffff, AX
+	JZ           k4store
+	VBROADCASTSS beta+68(FP), Y1
+	SROWBETA(Y4, Y5)
+	SROWBETA(Y6, Y7)
+	SROWBETA(Y8, Y9)
+	SROWBETA(Y10, Y11)
+	VZEROUPPER
+	RET
+
+k4store:
+	SROW(Y4, Y5)
+	SROW(Y6, Y7)
+	SROW(Y8, Y9)
+	SROW(Y10, Y11)
+	VZEROUPPER
+	RET
+
 // SPSTEP does one k step of the float32 6×16 kernel for an A whose six rows
 // are adjacent (rsa = 1), first copying them to the packed panel at AX.
 #define SPSTEP \
