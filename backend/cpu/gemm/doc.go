@@ -95,9 +95,11 @@
 //     last rows of an A read in place are instead covered by a whole panel
 //     that reaches back over rows the full panels already cover, its top
 //     rows dropped (panels.overlapEdge: no copy, and the kernel's fast loop
-//     for rows read in place), unless A has fewer rows than a tile. beta ==
-//     0 never reads C, so NaN or garbage in C does not leak, as BLAS
-//     requires.
+//     for rows read in place), unless A has fewer rows than a tile. An edge
+//     of at most four rows runs a 4×16 kernel on the panel's last four rows
+//     (sgemmKernel4AVX2: two thirds of a tile's work; stored straight into
+//     C when all four are valid). beta == 0 never reads C, so NaN or
+//     garbage in C does not leak, as BLAS requires.
 //
 //   - Threads. Work is split over internal/parallel's pool as tasks claimed
 //     dynamically (about four per worker, none under ~10⁶ multiply-adds), so
