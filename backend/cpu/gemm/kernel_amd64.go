@@ -46,6 +46,12 @@ func packLines16AVX2(dst, src *float32, ls, blocks int)
 //go:noescape
 func packLines6AVX2(dst, src *float32, ls, blocks int)
 
+// packLines14AVX2 interleaves fourteen float32 lines ls elements apart into
+// rows of 14, 8·blocks k steps (see packLines14).
+//
+//go:noescape
+func packLines14AVX2(dst, src *float32, ls, blocks int)
+
 // packLines16Fast runs the AVX2 transpose on the whole 8-step blocks of a
 // float32 panel of 16 lines and reports how many k steps it packed.
 func packLines16Fast(dst, src []float32, ls, kc int) int {
@@ -55,6 +61,12 @@ func packLines16Fast(dst, src []float32, ls, kc int) int {
 // packLines6Fast is packLines16Fast for a float32 A panel of 6 lines.
 func packLines6Fast(dst, src []float32, ls, kc int) int {
 	return packLinesFast(packLines6AVX2, 6, dst, src, ls, kc)
+}
+
+// packLines14Fast is packLines16Fast for a float32 A panel of 14 lines (the
+// AVX-512 kernel's).
+func packLines14Fast(dst, src []float32, ls, kc int) int {
+	return packLinesFast(packLines14AVX2, 14, dst, src, ls, kc)
 }
 
 // packLinesFast runs asm, an AVX2 interleave of `lines` float32 lines ls

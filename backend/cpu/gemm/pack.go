@@ -82,6 +82,9 @@ func packPanel[T float](dst, src []T, ls, ps, w, wmax, kc int) {
 	case ps == 1 && w == 6 && wmax == 6:
 		packLines6(dst, src, ls, kc)
 		return
+	case ps == 1 && w == 14 && wmax == 14:
+		packLines14(dst, src, ls, kc)
+		return
 	case ps == 1 && w == 16 && wmax == 16:
 		packLines16(dst, src, ls, kc)
 		return
@@ -160,6 +163,23 @@ func packLines16[T float](dst, src []T, ls, kc int) {
 		d[4], d[5], d[6], d[7] = l[4][p], l[5][p], l[6][p], l[7][p]
 		d[8], d[9], d[10], d[11] = l[8][p], l[9][p], l[10][p], l[11][p]
 		d[12], d[13], d[14], d[15] = l[12][p], l[13][p], l[14][p], l[15][p]
+	}
+}
+
+// packLines14 interleaves fourteen contiguous lines of length kc, ls
+// apart: a row-major A block for the 14-row AVX-512 kernels (float32: eight
+// k steps at a time in AVX2 assembly).
+func packLines14[T float](dst, src []T, ls, kc int) {
+	p0 := 0
+	if d32, ok := any(dst).([]float32); ok {
+		p0 = packLines14Fast(d32, any(src).([]float32), ls, kc)
+	}
+	dst = dst[:kc*14]
+	for r := range 14 {
+		// Line by line: each read in order, its values 14 apart.
+		for p, v := range src[r*ls+p0 : r*ls+kc] {
+			dst[(p0+p)*14+r] = v
+		}
 	}
 }
 

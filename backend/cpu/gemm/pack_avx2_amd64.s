@@ -2,10 +2,10 @@
 
 #include "textflag.h"
 
-// T8X8(base, off) loads eight rows of 8 float32 (rows ls bytes apart from
-// base), transposes them, and stores the eight columns as the first or
-// second half (byte offset off) of eight 64-byte destination rows at DI.
-#define T8X8(base, off) \
+// T8X8S(base, off, rs) loads eight rows of 8 float32 (rows ls bytes apart
+// from base), transposes them, and stores the eight columns at byte offset
+// off of eight destination rows rs bytes apart at DI.
+#define T8X8S(base, off, rs) \
 	VMOVUPS     (base), Y0;          \
 	VMOVUPS     (base)(R8*1), Y1;    \
 	VMOVUPS     (base)(R8*2), Y2;    \
@@ -39,13 +39,17 @@
 	VPERM2F128  $0x31, Y6, Y2, Y14;  \
 	VPERM2F128  $0x31, Y7, Y3, Y15;  \
 	VMOVUPS     Y8, off(DI);         \
-	VMOVUPS     Y9, off+64(DI);      \
-	VMOVUPS     Y10, off+128(DI);    \
-	VMOVUPS     Y11, off+192(DI);    \
-	VMOVUPS     Y12, off+256(DI);    \
-	VMOVUPS     Y13, off+320(DI);    \
-	VMOVUPS     Y14, off+384(DI);    \
-	VMOVUPS     Y15, off+448(DI)
+	VMOVUPS     Y9, off+rs(DI);      \
+	VMOVUPS     Y10, off+2*rs(DI);   \
+	VMOVUPS     Y11, off+3*rs(DI);   \
+	VMOVUPS     Y12, off+4*rs(DI);   \
+	VMOVUPS     Y13, off+5*rs(DI);   \
+	VMOVUPS     Y14, off+6*rs(DI);   \
+	VMOVUPS     Y15, off+7*rs(DI)
+
+// T8X8(base, off) is T8X8S for 64-byte destination rows (16 lines), off
+// choosing their first or second half.
+#define T8X8(base, off) T8X8S(base, off, 64)
 
 // func packLines16AVX2(dst, src *float32, ls, blocks int)
 //
@@ -122,16 +126,45 @@ pdone:
 	VZEROUPPER
 	RET
 
-// PAIRS6(lo, a, b, c, off) stores the two k steps that the 64-bit halves of
+// PAIRS6(a, b, c, off, rs) stores the two k steps that the 64-bit halves of
 // the 128-bit registers a, b and c hold (rows 0-1, 2-3 and 4-5 of each
-// step, interleaved by VUNPCKLPS/VUNPCKHPS) as 12 values at off(DI).
-#define PAIRS6(a, b, c, off) \
-	VMOVLPS a, off(DI);    \
-	VMOVLPS b, off+8(DI);  \
-	VMOVLPS c, off+16(DI); \
-	VMOVHPS a, off+24(DI); \
-	VMOVHPS b, off+32(DI); \
-	VMOVHPS c, off+40(DI)
+// step, interleaved by VUNPCKLPS/VUNPCKHPS) as two groups of 6 values at
+// off(DI) and off+rs(DI).
+#define PAIRS6(a, b, c, off, rs) \
+	VMOVLPS a, off(DI);       \
+	VMOVLPS b, off+8(DI);     \
+	VMOVLPS c, off+16(DI);    \
+	VMOVHPS a, off+rs(DI);    \
+	VMOVHPS b, off+rs+8(DI);  \
+	VMOVHPS c, off+rs+16(DI)
+
+// LINES6(base, off, rs) interleaves eight k steps of six float32 lines (ls
+// bytes apart from base) into the 6 values at byte offset off of eight
+// destination rows rs bytes apart at DI: six loads, row pairs interleaved,
+// each step stored as three 64-bit pairs.
+#define LINES6(base, off, rs) \
+	VMOVUPS      (base), Y0;                 \
+	VMOVUPS      (base)(R8*1), Y1;           \
+	VMOVUPS      (base)(R8*2), Y2;           \
+	VMOVUPS      (base)(R9*1), Y3;           \
+	VMOVUPS      (base)(R8*4), Y4;           \
+	VMOVUPS      (base)(R10*1), Y5;          \
+	VUNPCKLPS    Y1, Y0, Y6;                 \
+	VUNPCKHPS    Y1, Y0, Y7;                 \
+	VUNPCKLPS    Y3, Y2, Y8;                 \
+	VUNPCKHPS    Y3, Y2, Y9;                 \
+	VUNPCKLPS    Y5, Y4, Y10;                \
+	VUNPCKHPS    Y5, Y4, Y11;                \
+	PAIRS6(X6, X8, X10, off, rs);            \
+	PAIRS6(X7, X9, X11, off+2*rs, rs);       \
+	VEXTRACTF128 $1, Y6, X6;                 \
+	VEXTRACTF128 $1, Y8, X8;                 \
+	VEXTRACTF128 $1, Y10, X10;               \
+	VEXTRACTF128 $1, Y7, X7;                 \
+	VEXTRACTF128 $1, Y9, X9;                 \
+	VEXTRACTF128 $1, Y11, X11;               \
+	PAIRS6(X6, X8, X10, off+4*rs, rs);       \
+	PAIRS6(X7, X9, X11, off+6*rs, rs)
 
 // func packLines6AVX2(dst, src *float32, ls, blocks int)
 //
@@ -151,33 +184,44 @@ TEXT ·packLines6AVX2(SB), NOSPLIT, $0-32
 	JLE   done6
 
 loop6:
-	VMOVUPS      (SI), Y0
-	VMOVUPS      (SI)(R8*1), Y1
-	VMOVUPS      (SI)(R8*2), Y2
-	VMOVUPS      (SI)(R9*1), Y3
-	VMOVUPS      (SI)(R8*4), Y4
-	VMOVUPS      (SI)(R10*1), Y5
-	VUNPCKLPS    Y1, Y0, Y6    // rows 0,1 of steps 0,1 | 4,5
-	VUNPCKHPS    Y1, Y0, Y7    // rows 0,1 of steps 2,3 | 6,7
-	VUNPCKLPS    Y3, Y2, Y8
-	VUNPCKHPS    Y3, Y2, Y9
-	VUNPCKLPS    Y5, Y4, Y10
-	VUNPCKHPS    Y5, Y4, Y11
-	PAIRS6(X6, X8, X10, 0)
-	PAIRS6(X7, X9, X11, 48)
-	VEXTRACTF128 $1, Y6, X6
-	VEXTRACTF128 $1, Y8, X8
-	VEXTRACTF128 $1, Y10, X10
-	VEXTRACTF128 $1, Y7, X7
-	VEXTRACTF128 $1, Y9, X9
-	VEXTRACTF128 $1, Y11, X11
-	PAIRS6(X6, X8, X10, 96)
-	PAIRS6(X7, X9, X11, 144)
+	LINES6(SI, 0, 24)
 	ADDQ         $32, SI
 	ADDQ         $192, DI
 	DECQ         CX
 	JNZ          loop6
 
 done6:
+	VZEROUPPER
+	RET
+
+// func packLines14AVX2(dst, src *float32, ls, blocks int)
+//
+// Interleaves fourteen float32 lines (ls elements apart) into rows of 14,
+// the packed panel of a row-major A block for the 14-row AVX-512 kernel:
+// dst[p*14+r] = src[r*ls+p] for p < 8*blocks, eight k steps at a time
+// (lines 0-7 as an 8×8 transpose, lines 8-13 as packLines6AVX2 does).
+TEXT ·packLines14AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ls+16(FP), R8
+	MOVQ  blocks+24(FP), CX
+	SHLQ  $2, R8               // ls in bytes
+	LEAQ  (R8)(R8*2), R9       // 3 ls
+	LEAQ  (R8)(R8*4), R10      // 5 ls
+	LEAQ  (R9)(R8*4), R11      // 7 ls
+	LEAQ  (SI)(R8*8), BX       // line 8
+	TESTQ CX, CX
+	JLE   done14
+
+loop14:
+	T8X8S(SI, 0, 56)
+	LINES6(BX, 32, 56)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $448, DI
+	DECQ CX
+	JNZ  loop14
+
+done14:
 	VZEROUPPER
 	RET

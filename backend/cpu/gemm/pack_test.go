@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestPackLines checks the interleaving of 16 and 6 (float32, assembly and
-// Go) and 8 (float64) contiguous lines against the definition, at k lengths
+// TestPackLines checks the interleaving of 16, 14 and 6 (float32, assembly
+// and Go) and 14 and 8 (float64) contiguous lines against the definition, at k lengths
 // around the 8-step blocks of the assembly.
 func TestPackLines(t *testing.T) {
 	for _, asm := range []bool{true, false} {
@@ -19,6 +19,8 @@ func TestPackLines(t *testing.T) {
 					src := randSlice[float32](15*ls+kc, uint64(kc))
 					checkPackLines(t, src, 16, ls, kc)
 					checkPackLines(t, src, 6, ls, kc)
+					checkPackLines(t, src, 14, ls, kc)
+					checkPackLines(t, randSlice[float64](15*ls+kc, uint64(kc)), 14, ls, kc)
 					checkPackLines(t, randSlice[float64](7*ls+kc, uint64(kc)), 8, ls, kc)
 				})
 			}
@@ -69,21 +71,25 @@ func TestPackPanelSteps(t *testing.T) {
 	}
 }
 
-// BenchmarkPackA packs a row-major float32 A block (144 rows, depth 256),
-// the blocked path's copy of A, with the assembly and in Go.
+// BenchmarkPackA packs a row-major float32 A block (about 140 rows, depth
+// 256), the blocked path's copy of A, in panels of 6 rows (the AVX2
+// kernel's) and 14 (the AVX-512 kernel's), with the assembly and in Go.
 func BenchmarkPackA(b *testing.B) {
-	const mc, kc, lda = 144, 256, 1024
-	a := randSlice[float32](mc*lda, 1)
-	dst := make([]float32, mc*kc)
-	for _, asm := range []bool{true, false} {
-		b.Run(fmt.Sprint("asm=", asm), func(b *testing.B) {
-			defer func(old bool) { useAsmPack = old }(useAsmPack)
-			useAsmPack = asm
-			for b.Loop() {
-				packA(dst, a, lda, 1, mc, kc, 6)
-			}
-			b.SetBytes(mc * kc * 4)
-		})
+	const kc, lda = 256, 1024
+	for _, mr := range []int{6, 14} {
+		mc := 140 / mr * mr
+		a := randSlice[float32](mc*lda, 1)
+		dst := make([]float32, mc*kc)
+		for _, asm := range []bool{true, false} {
+			b.Run(fmt.Sprintf("mr=%d/asm=%v", mr, asm), func(b *testing.B) {
+				defer func(old bool) { useAsmPack = old }(useAsmPack)
+				useAsmPack = asm
+				for b.Loop() {
+					packA(dst, a, lda, 1, mc, kc, mr)
+				}
+				b.SetBytes(int64(mc * kc * 4))
+			})
+		}
 	}
 }
 
