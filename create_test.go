@@ -9,7 +9,7 @@ import (
 
 // dtypeArg returns the case's dtype (if any) and device as options.
 func dtypeArg(a goldenArgs) []Option {
-	opts := []Option{a.Device()}
+	opts := []Option{argsDevice(a)}
 	if s := a.String("dtype", ""); s != "" {
 		d, err := ParseDType(s)
 		if err != nil {
@@ -38,12 +38,12 @@ func init() {
 	registerGolden("from_nested", one(func(a goldenArgs, in []*Tensor) *Tensor {
 		if a.Bool("int", false) {
 			var v [][]int
-			a.get("data", &v)
-			return From(v, a.Device())
+			a.Get("data", &v)
+			return From(v, argsDevice(a))
 		}
 		var v [][]float64
-		a.get("data", &v)
-		return From(v, a.Device())
+		a.Get("data", &v)
+		return From(v, argsDevice(a))
 	}))
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/emberdl/ember/internal/fixture"
 )
 
 // ---------------------------------------------------------------------------
@@ -71,55 +73,17 @@ func assertClose(t *testing.T, what string, got *Tensor, wantShape []int, want [
 // ---------------------------------------------------------------------------
 // Golden fixtures written by PyTorch (testdata/gen/*.py).
 
-// jsonFloat is a float that may be written as "nan", "inf" or "-inf".
-type jsonFloat float64
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "nan":
-			*f = jsonFloat(math.NaN())
-		case "inf":
-			*f = jsonFloat(math.Inf(1))
-		case "-inf":
-			*f = jsonFloat(math.Inf(-1))
-		default:
-			return fmt.Errorf("bad float %q", s)
-		}
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = jsonFloat(v)
-	return nil
-}
-
 // goldenTensor is one tensor of a fixture.
-type goldenTensor struct {
-	Shape []int       `json:"shape"`
-	DType string      `json:"dtype"`
-	Data  []jsonFloat `json:"data"`
-}
+type goldenTensor = fixture.Tensor
 
-func (g *goldenTensor) values() []float64 {
-	out := make([]float64, len(g.Data))
-	for i, v := range g.Data {
-		out[i] = float64(v)
-	}
-	return out
-}
-
-// tensor builds the fixture tensor on dev. Non-contiguous layouts are made
-// by the case's "layout" flag (see goldenCase).
-func (g *goldenTensor) tensor(dev Device) *Tensor {
+// goldenTensorOn builds the fixture tensor g on dev. Non-contiguous layouts
+// are made by the case's "layout" flag (see goldenCase).
+func goldenTensorOn(g *goldenTensor, dev Device) *Tensor {
 	dt, err := ParseDType(g.DType)
 	if err != nil {
 		panic(err)
 	}
-	return FromSlice(g.values(), g.Shape...).Reshape(g.Shape...).To(dt, dev)
+	return FromSlice(g.Values(), g.Shape...).Reshape(g.Shape...).To(dt, dev)
 }
 
 // goldenCase is one op application: inputs, arguments, the output, the
@@ -142,56 +106,15 @@ type goldenCase struct {
 }
 
 // goldenArgs gives an op its arguments from the fixture.
-type goldenArgs map[string]json.RawMessage
+type goldenArgs = fixture.Args
 
-func (a goldenArgs) get(key string, dst any) bool {
-	raw, ok := a[key]
-	if !ok {
-		return false
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		panic(fmt.Sprintf("golden arg %q: %v", key, err))
-	}
-	return true
-}
-
-func (a goldenArgs) Int(key string, def int) int {
-	v := def
-	a.get(key, &v)
-	return v
-}
-
-func (a goldenArgs) Float(key string, def float64) float64 {
-	v := jsonFloat(def)
-	a.get(key, &v)
-	return float64(v)
-}
-
-func (a goldenArgs) Ints(key string) []int {
-	var v []int
-	a.get(key, &v)
-	return v
-}
-
-func (a goldenArgs) Bool(key string, def bool) bool {
-	v := def
-	a.get(key, &v)
-	return v
-}
-
-// Device returns the device the case runs on.
-func (a goldenArgs) Device() Device {
+// argsDevice returns the device a case runs on (argument "__device").
+func argsDevice(a goldenArgs) Device {
 	d, err := ParseDevice(a.String("__device", "cpu"))
 	if err != nil {
 		panic(err)
 	}
 	return d
-}
-
-func (a goldenArgs) String(key string, def string) string {
-	v := def
-	a.get(key, &v)
-	return v
 }
 
 // goldenOp applies an op named in fixtures to its inputs; ops with several
@@ -272,7 +195,7 @@ func runGoldenCase(t *testing.T, c goldenCase, dev Device) {
 	}
 	ins := make([]*Tensor, len(c.Inputs))
 	for i := range c.Inputs {
-		x := c.Inputs[i].tensor(dev)
+		x := goldenTensorOn(&c.Inputs[i], dev)
 		if c.NonContiguous {
 			x = nonContiguous(x)
 		}
@@ -303,13 +226,13 @@ func runGoldenCase(t *testing.T, c goldenCase, dev Device) {
 		if shape == nil {
 			shape = []int{}
 		}
-		assertClose(t, fmt.Sprintf("result %d", i), outs[i], shape, w.values(), rtol, atol)
+		assertClose(t, fmt.Sprintf("result %d", i), outs[i], shape, w.Values(), rtol, atol)
 	}
 	if len(c.Grads) == 0 {
 		return
 	}
 	out := outs[0]
-	go_ := c.GradOutput.tensor(dev)
+	go_ := goldenTensorOn(c.GradOutput, dev)
 	out.Backward(WithGradient(go_.To(out.DType())))
 	for i, wg := range c.Grads {
 		if wg == nil {
@@ -323,7 +246,7 @@ func runGoldenCase(t *testing.T, c goldenCase, dev Device) {
 		if shape == nil {
 			shape = []int{}
 		}
-		assertClose(t, fmt.Sprintf("grad of input %d", i), g, shape, wg.values(), rtol*10, atol*10)
+		assertClose(t, fmt.Sprintf("grad of input %d", i), g, shape, wg.Values(), rtol*10, atol*10)
 	}
 }
 

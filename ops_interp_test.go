@@ -8,7 +8,7 @@ import (
 
 func interpOptsOf(a goldenArgs) InterpolateOptions {
 	var sf []float64
-	a.get("scale_factor", &sf)
+	a.Get("scale_factor", &sf)
 	return InterpolateOptions{
 		Size:                 a.Ints("size"),
 		ScaleFactor:          sf,

@@ -10,7 +10,7 @@ import (
 // namedInputs maps the fixture's input names (args "names") to tensors.
 func namedInputs(a goldenArgs, in []*Tensor) map[string]*Tensor {
 	var names []string
-	a.get("names", &names)
+	a.Get("names", &names)
 	m := map[string]*Tensor{}
 	for i, n := range names {
 		m[n] = in[i]

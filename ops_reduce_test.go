@@ -54,7 +54,7 @@ func init() {
 		return one(func(a goldenArgs, in []*Tensor) *Tensor {
 			var axes []int
 			var ax *int
-			if a.get("axis", &ax); ax != nil {
+			if a.Get("axis", &ax); ax != nil {
 				axes = []int{*ax}
 			}
 			if a.Bool("keep", false) {

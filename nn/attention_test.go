@@ -32,13 +32,13 @@ type attnCase struct {
 		NumLayers          int     `json:"num_layers"`
 		FinalNorm          bool    `json:"final_norm"`
 	} `json:"config"`
-	State       map[string]fxTensor `json:"state"`
-	Keys        []string            `json:"keys"`
-	Inputs      map[string]fxTensor `json:"inputs"`
-	Masks       map[string]fxTensor `json:"masks"`
-	Outputs     map[string]fxTensor `json:"outputs"`
-	GradOutputs map[string]fxTensor `json:"grad_outputs"`
-	Grads       map[string]fxTensor `json:"grads"`
+	State       map[string]fixTensor `json:"state"`
+	Keys        []string             `json:"keys"`
+	Inputs      map[string]fixTensor `json:"inputs"`
+	Masks       map[string]fixTensor `json:"masks"`
+	Outputs     map[string]fixTensor `json:"outputs"`
+	GradOutputs map[string]fixTensor `json:"grad_outputs"`
+	Grads       map[string]fixTensor `json:"grads"`
 }
 
 func (c *attnCase) transformerOptions() *TransformerOptions {
@@ -114,10 +114,10 @@ func TestAttentionLayersGolden(t *testing.T) {
 			Eval(m)
 			ins, masks := map[string]*ember.Tensor{}, map[string]*ember.Tensor{}
 			for k, v := range c.Inputs {
-				ins[k] = v.leaf()
+				ins[k] = fixtureLeaf(v)
 			}
 			for k, v := range c.Masks {
-				masks[k] = v.tensor()
+				masks[k] = fixtureTensor(v)
 			}
 			outs := run(ins, masks)
 			for k, want := range c.Outputs {

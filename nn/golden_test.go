@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/emberdl/ember"
+	"github.com/emberdl/ember/internal/fixture"
 )
 
 // Golden layer fixtures written by testdata/gen/nn_<family>.py with
@@ -23,54 +24,21 @@ import (
 // 1e-4 (absolute, float32) unless the case says otherwise; float64 cases
 // to 1e-10 and 1e-9.
 
-// fixFloat is a float that may be written as "nan", "inf" or "-inf".
-type fixFloat float64
-
-func (f *fixFloat) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "nan":
-			*f = fixFloat(math.NaN())
-		case "inf":
-			*f = fixFloat(math.Inf(1))
-		case "-inf":
-			*f = fixFloat(math.Inf(-1))
-		default:
-			return fmt.Errorf("bad float %q", s)
-		}
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = fixFloat(v)
-	return nil
-}
-
 // fixTensor is a tensor of a fixture.
-type fixTensor struct {
-	Shape []int      `json:"shape"`
-	DType string     `json:"dtype"`
-	Data  []fixFloat `json:"data"`
-}
+type fixTensor = fixture.Tensor
 
-func (f *fixTensor) values() []float64 {
-	out := make([]float64, len(f.Data))
-	for i, v := range f.Data {
-		out[i] = float64(v)
-	}
-	return out
-}
-
-func (f *fixTensor) tensor(dev ember.Device) *ember.Tensor {
+// fixtureTensor builds the fixture tensor f in its dtype, on the device
+// given, if any.
+func fixtureTensor(f fixTensor, dev ...ember.Option) *ember.Tensor {
 	dt, err := ember.ParseDType(f.DType)
 	if err != nil {
 		panic(err)
 	}
-	return ember.FromSlice(f.values()).Reshape(f.Shape...).To(dt, dev)
+	return ember.FromSlice(f.Values()).Reshape(f.Shape...).To(append([]ember.Option{dt}, dev...)...)
 }
+
+// fixtureLeaf is fixtureTensor as a leaf requiring gradients.
+func fixtureLeaf(f fixTensor) *ember.Tensor { return fixtureTensor(f).SetRequiresGrad(true) }
 
 // layerCase is one fixture case.
 type layerCase struct {
@@ -90,51 +58,7 @@ type layerCase struct {
 }
 
 // layerArgs are the constructor arguments of a case.
-type layerArgs map[string]json.RawMessage
-
-func (a layerArgs) get(key string, dst any) bool {
-	raw, ok := a[key]
-	if !ok {
-		return false
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		panic(fmt.Sprintf("fixture arg %q: %v", key, err))
-	}
-	return true
-}
-
-func (a layerArgs) Int(key string, def int) int {
-	v := def
-	a.get(key, &v)
-	return v
-}
-
-func (a layerArgs) Float(key string, def float64) float64 {
-	v := fixFloat(def)
-	a.get(key, &v)
-	return float64(v)
-}
-
-func (a layerArgs) Ints(key string) []int {
-	var v []int
-	a.get(key, &v)
-	return v
-}
-
-func (a layerArgs) Bool(key string, def bool) bool {
-	v := def
-	a.get(key, &v)
-	return v
-}
-
-func (a layerArgs) String(key string, def string) string {
-	v := def
-	a.get(key, &v)
-	return v
-}
-
-// Has reports whether the fixture gives the argument.
-func (a layerArgs) Has(key string) bool { _, ok := a[key]; return ok }
+type layerArgs = fixture.Args
 
 // built is a layer made for a case, with how to run it on the inputs.
 type built struct {
@@ -252,7 +176,7 @@ func checkTensor(t *testing.T, what string, got *ember.Tensor, want *fixTensor, 
 	if got.DType().String() != want.DType {
 		t.Errorf("%s: dtype %v, want %s", what, got.DType(), want.DType)
 	}
-	w := want.values()
+	w := want.Values()
 	if d, i := maxAbsDiff(got.Float64s(), w); d > atol {
 		t.Errorf("%s: max abs error %.3g at element %d (got %.9g, want %.9g), tolerance %.3g", what, d, i, got.Float64s()[i], w[i], atol)
 	}
@@ -289,7 +213,7 @@ func runCase(t *testing.T, c *layerCase, dev ember.Device) {
 	l := b(c.Args, opts)
 	sd := map[string]*ember.Tensor{}
 	for k, v := range c.State {
-		sd[k] = v.tensor(dev)
+		sd[k] = fixtureTensor(v, dev)
 	}
 	if rep, err := LoadStateDict(l.module, sd, true); err != nil {
 		t.Fatalf("loading PyTorch's state dict: %v (%v)", err, rep)
@@ -301,7 +225,7 @@ func runCase(t *testing.T, c *layerCase, dev ember.Device) {
 	}
 	in := make([]*ember.Tensor, len(c.Inputs))
 	for i := range c.Inputs {
-		in[i] = c.Inputs[i].tensor(dev)
+		in[i] = fixtureTensor(c.Inputs[i], dev)
 		if _, ok := c.Grads[fmt.Sprintf("input%d", i)]; ok {
 			in[i].SetRequiresGrad(true)
 		}
@@ -318,7 +242,7 @@ func runCase(t *testing.T, c *layerCase, dev ember.Device) {
 	if c.GradOutput == nil {
 		return
 	}
-	outs[0].Mul(c.GradOutput.tensor(dev)).Sum().Backward()
+	outs[0].Mul(fixtureTensor(*c.GradOutput, dev)).Sum().Backward()
 	params := map[string]*ember.Tensor{}
 	for _, p := range NamedParameters(l.module) {
 		if p.Tensor.RequiresGrad() {
@@ -349,7 +273,7 @@ func runCase(t *testing.T, c *layerCase, dev ember.Device) {
 			continue
 		}
 		if got == nil {
-			got = ember.ZerosLike(ember.FromSlice(want.values()).Reshape(want.Shape...).To(outs[0].DType()))
+			got = ember.ZerosLike(ember.FromSlice(want.Values()).Reshape(want.Shape...).To(outs[0].DType()))
 		}
 		checkTensor(t, "gradient of "+k, got, &want, gatol)
 	}

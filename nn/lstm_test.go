@@ -27,9 +27,9 @@ func (m *lstmModel) Forward(ids *ember.Tensor) *ember.Tensor {
 // name (strict) and reproduces its output.
 func TestLSTMModelFromPyTorch(t *testing.T) {
 	var fx struct {
-		Keys   []string `json:"keys"`
-		IDs    fxTensor `json:"ids"`
-		Logits fxTensor `json:"logits"`
+		Keys   []string  `json:"keys"`
+		IDs    fixTensor `json:"ids"`
+		Logits fixTensor `json:"logits"`
 	}
 	readFixture(t, "rnn_lstm_model.json", &fx)
 	m := &lstmModel{
@@ -49,7 +49,7 @@ func TestLSTMModelFromPyTorch(t *testing.T) {
 	}
 	Eval(m)
 	var logits *ember.Tensor
-	ember.NoGrad(func() { logits = m.Forward(fx.IDs.tensor()) })
+	ember.NoGrad(func() { logits = m.Forward(fixtureTensor(fx.IDs)) })
 	expectClose(t, "logits", logits, fx.Logits, 1e-5)
 }
 

@@ -97,7 +97,7 @@ func TestPyTorchCNN(t *testing.T) {
 		t.Errorf("bn1.num_batches_tracked = %d, want 3 (three training steps)", n)
 	}
 	Eval(m)
-	x := fx.Input.tensor(ember.CPU)
+	x := fixtureTensor(fx.Input, ember.CPU)
 	checkTensor(t, "eval output", m.Forward(x), &fx.Output, 1e-5)
 
 	s, err := Summary(m, fx.Input.Shape...)

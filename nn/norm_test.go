@@ -14,7 +14,7 @@ import (
 func batchNormOptionsOf(a layerArgs) BatchNormOptions {
 	o := BatchNormOptions{Eps: a.Float("eps", 1e-5), NoAffine: !a.Bool("affine", true), NoTrackRunningStats: !a.Bool("track", true)}
 	var m *float64
-	a.get("momentum", &m)
+	a.Get("momentum", &m)
 	if m == nil {
 		o.CumulativeAverage = true
 	} else {

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -13,57 +12,6 @@ import (
 
 // The fixtures under testdata/rnn_*.json are written by
 // testdata/gen/nn_rnn.py and nn_attention.py (PyTorch 1.13).
-
-// fxFloat is a float that may be written as "nan", "inf" or "-inf".
-type fxFloat float64
-
-func (f *fxFloat) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "nan":
-			*f = fxFloat(math.NaN())
-		case "inf":
-			*f = fxFloat(math.Inf(1))
-		case "-inf":
-			*f = fxFloat(math.Inf(-1))
-		default:
-			return fmt.Errorf("bad float %q", s)
-		}
-		return nil
-	}
-	var v float64
-	err := json.Unmarshal(b, &v)
-	*f = fxFloat(v)
-	return err
-}
-
-// fxTensor is one tensor of a fixture.
-type fxTensor struct {
-	Shape []int     `json:"shape"`
-	DType string    `json:"dtype"`
-	Data  []fxFloat `json:"data"`
-}
-
-func (f fxTensor) values() []float64 {
-	out := make([]float64, len(f.Data))
-	for i, v := range f.Data {
-		out[i] = float64(v)
-	}
-	return out
-}
-
-// tensor returns the fixture tensor in its own dtype.
-func (f fxTensor) tensor() *ember.Tensor {
-	dt, err := ember.ParseDType(f.DType)
-	if err != nil {
-		panic(err)
-	}
-	return ember.FromSlice(f.values()).Reshape(f.Shape...).To(dt)
-}
-
-// leaf returns the fixture tensor as a leaf requiring gradients.
-func (f fxTensor) leaf() *ember.Tensor { return f.tensor().SetRequiresGrad(true) }
 
 func readFixture(t *testing.T, name string, into any) {
 	t.Helper()
@@ -78,7 +26,7 @@ func readFixture(t *testing.T, name string, into any) {
 
 // maxAbsDiffFx returns the largest |got - want| (NaN where they disagree on
 // NaN), after checking shapes.
-func maxAbsDiffFx(t *testing.T, what string, got *ember.Tensor, want fxTensor) float64 {
+func maxAbsDiffFx(t *testing.T, what string, got *ember.Tensor, want fixTensor) float64 {
 	t.Helper()
 	if got == nil {
 		t.Fatalf("%s: missing (nil)", what)
@@ -90,7 +38,7 @@ func maxAbsDiffFx(t *testing.T, what string, got *ember.Tensor, want fxTensor) f
 	if !slices.Equal(got.Shape(), shape) {
 		t.Fatalf("%s: shape %v, want %v", what, got.Shape(), shape)
 	}
-	g, w := got.Float64s(), want.values()
+	g, w := got.Float64s(), want.Values()
 	worst := 0.0
 	for i := range g {
 		if math.IsNaN(w[i]) != math.IsNaN(g[i]) {
@@ -106,7 +54,7 @@ func maxAbsDiffFx(t *testing.T, what string, got *ember.Tensor, want fxTensor) f
 // expectClose fails when got differs from want by more than tol anywhere.
 // With FXDEBUG set in the environment it logs every error, to see the
 // margins.
-func expectClose(t *testing.T, what string, got *ember.Tensor, want fxTensor, tol float64) {
+func expectClose(t *testing.T, what string, got *ember.Tensor, want fixTensor, tol float64) {
 	t.Helper()
 	d := maxAbsDiffFx(t, what, got, want)
 	if os.Getenv("FXDEBUG") != "" {
@@ -118,10 +66,10 @@ func expectClose(t *testing.T, what string, got *ember.Tensor, want fxTensor, to
 }
 
 // stateOf converts a fixture state dict.
-func stateOf(fx map[string]fxTensor) map[string]*ember.Tensor {
+func stateOf(fx map[string]fixTensor) map[string]*ember.Tensor {
 	sd := map[string]*ember.Tensor{}
 	for k, v := range fx {
-		sd[k] = v.tensor()
+		sd[k] = fixtureTensor(v)
 	}
 	return sd
 }
@@ -137,7 +85,7 @@ func keysOf(m Module) []string {
 
 // loadFixtureState checks that m has exactly PyTorch's keys, in PyTorch's
 // order, and loads the fixture's values strictly.
-func loadFixtureState(t *testing.T, m Module, keys []string, state map[string]fxTensor) {
+func loadFixtureState(t *testing.T, m Module, keys []string, state map[string]fixTensor) {
 	t.Helper()
 	if got := keysOf(m); !slices.Equal(got, keys) {
 		t.Fatalf("state-dict keys\n got %v\nwant %v", got, keys)
@@ -149,14 +97,14 @@ func loadFixtureState(t *testing.T, m Module, keys []string, state map[string]fx
 
 // weightedSum returns Σ sum(out_k * g_k) over the named results, the loss
 // whose gradients the fixtures record.
-func weightedSum(outs map[string]*ember.Tensor, gouts map[string]fxTensor) *ember.Tensor {
+func weightedSum(outs map[string]*ember.Tensor, gouts map[string]fixTensor) *ember.Tensor {
 	var loss *ember.Tensor
 	for k, g := range gouts {
 		o, ok := outs[k]
 		if !ok || o == nil {
 			panic("fixture has an output gradient for missing result " + k)
 		}
-		term := o.Mul(g.tensor()).Sum()
+		term := o.Mul(fixtureTensor(g)).Sum()
 		if loss == nil {
 			loss = term
 		} else {

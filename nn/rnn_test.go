@@ -24,12 +24,12 @@ type rnnCase struct {
 		Dropout       float64 `json:"dropout"`
 		Nonlinearity  string  `json:"nonlinearity"`
 	} `json:"config"`
-	State       map[string]fxTensor `json:"state"`
-	Keys        []string            `json:"keys"`
-	Inputs      map[string]fxTensor `json:"inputs"`
-	Outputs     map[string]fxTensor `json:"outputs"`
-	GradOutputs map[string]fxTensor `json:"grad_outputs"`
-	Grads       map[string]fxTensor `json:"grads"`
+	State       map[string]fixTensor `json:"state"`
+	Keys        []string             `json:"keys"`
+	Inputs      map[string]fixTensor `json:"inputs"`
+	Outputs     map[string]fixTensor `json:"outputs"`
+	GradOutputs map[string]fixTensor `json:"grad_outputs"`
+	Grads       map[string]fixTensor `json:"grads"`
 }
 
 // build makes the Ember layer of a case and a function running it.
@@ -96,7 +96,7 @@ func TestRecurrentLayersGolden(t *testing.T) {
 			Eval(m)
 			ins := map[string]*ember.Tensor{}
 			for k, v := range c.Inputs {
-				ins[k] = v.leaf()
+				ins[k] = fixtureLeaf(v)
 			}
 			outs := run(ins)
 			for k, want := range c.Outputs {
