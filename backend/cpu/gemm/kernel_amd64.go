@@ -46,6 +46,27 @@ func packLines16AVX2(dst, src *float32, ls, blocks int)
 //go:noescape
 func packLines6AVX2(dst, src *float32, ls, blocks int)
 
+// packLines6AVX2D interleaves six float64 lines ls elements apart into
+// rows of 6, 4·blocks k steps (see packLines6).
+//
+//go:noescape
+func packLines6AVX2D(dst, src *float64, ls, blocks int)
+
+// packLines6FastD is packLines6Fast for a float64 A panel: four k steps a
+// block.
+func packLines6FastD(dst, src []float64, ls, kc int) int {
+	blocks := kc / 4
+	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
+		return 0
+	}
+	// Bounds: the last element read is src[5*ls+4*blocks-1], the last
+	// written dst[6*4*blocks-1].
+	_ = src[5*ls+4*blocks-1]
+	_ = dst[6*4*blocks-1]
+	packLines6AVX2D(&dst[0], &src[0], ls, blocks)
+	return 4 * blocks
+}
+
 // packLines14AVX2 interleaves fourteen float32 lines ls elements apart into
 // rows of 14, 8·blocks k steps (see packLines14).
 //

@@ -14,6 +14,9 @@ func tileKernelS() *kernel[float32] { return &goKernelS }
 // packLines6Fast: no assembly in this build.
 func packLines6Fast(dst, src []float32, ls, kc int) int { return 0 }
 
+// packLines6FastD: no assembly in this build.
+func packLines6FastD(dst, src []float64, ls, kc int) int { return 0 }
+
 // packLines14Fast: no assembly in this build.
 func packLines14Fast(dst, src []float32, ls, kc int) int { return 0 }
 

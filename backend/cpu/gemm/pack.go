@@ -116,15 +116,18 @@ func packPanel[T float](dst, src []T, ls, ps, w, wmax, kc int) {
 }
 
 // packLines6 interleaves six contiguous lines of length kc, ls apart: the
-// common case of a row-major A block (float32: eight k steps at a time in
-// assembly, where the CPU has AVX2).
+// common case of a row-major A block (in assembly where the CPU has AVX2,
+// eight float32 or four float64 k steps at a time).
 func packLines6[T float](dst, src []T, ls, kc int) {
 	p0 := 0
-	if d32, ok := any(dst).([]float32); ok {
-		p0 = packLines6Fast(d32, any(src).([]float32), ls, kc)
-		if p0 == kc {
-			return
-		}
+	switch d := any(dst).(type) {
+	case []float32:
+		p0 = packLines6Fast(d, any(src).([]float32), ls, kc)
+	case []float64:
+		p0 = packLines6FastD(d, any(src).([]float64), ls, kc)
+	}
+	if p0 == kc {
+		return
 	}
 	l0 := src[0*ls : 0*ls+kc]
 	l1 := src[1*ls : 1*ls+kc]

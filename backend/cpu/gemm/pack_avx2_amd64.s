@@ -225,3 +225,61 @@ loop14:
 done14:
 	VZEROUPPER
 	RET
+
+// DPAIRS6(a, b, c, off) stores one k step whose 128-bit pairs of float64
+// rows 0-1, 2-3 and 4-5 are the low halves of a, b and c, as 6 values at
+// off(DI).
+#define DPAIRS6(a, b, c, off) \
+	VMOVUPS a, off(DI);    \
+	VMOVUPS b, off+16(DI); \
+	VMOVUPS c, off+32(DI)
+
+// DHIGHS6(a, b, c, off) is DPAIRS6 for the high halves of the 256-bit a,
+// b and c.
+#define DHIGHS6(a, b, c, off) \
+	VEXTRACTF128 $1, a, off(DI);    \
+	VEXTRACTF128 $1, b, off+16(DI); \
+	VEXTRACTF128 $1, c, off+32(DI)
+
+// func packLines6AVX2D(dst, src *float64, ls, blocks int)
+//
+// Interleaves six float64 lines (ls elements apart) into rows of 6, the
+// packed panel of a row-major A block for the float64 kernel:
+// dst[p*6+r] = src[r*ls+p] for p < 4*blocks, four k steps at a time (six
+// loads, row pairs interleaved, each step stored as three 128-bit pairs).
+TEXT ·packLines6AVX2D(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ls+16(FP), R8
+	MOVQ  blocks+24(FP), CX
+	SHLQ  $3, R8               // ls in bytes
+	LEAQ  (R8)(R8*2), R9       // 3 ls
+	LEAQ  (R8)(R8*4), R10      // 5 ls
+	TESTQ CX, CX
+	JLE   done6d
+
+loop6d:
+	VMOVUPS     (SI), Y0
+	VMOVUPS     (SI)(R8*1), Y1
+	VMOVUPS     (SI)(R8*2), Y2
+	VMOVUPS     (SI)(R9*1), Y3
+	VMOVUPS     (SI)(R8*4), Y4
+	VMOVUPS     (SI)(R10*1), Y5
+	VUNPCKLPD   Y1, Y0, Y6    // rows 0,1 of steps 0 | 2
+	VUNPCKHPD   Y1, Y0, Y7    // rows 0,1 of steps 1 | 3
+	VUNPCKLPD   Y3, Y2, Y8
+	VUNPCKHPD   Y3, Y2, Y9
+	VUNPCKLPD   Y5, Y4, Y10
+	VUNPCKHPD   Y5, Y4, Y11
+	DPAIRS6(X6, X8, X10, 0)
+	DPAIRS6(X7, X9, X11, 48)
+	DHIGHS6(Y6, Y8, Y10, 96)
+	DHIGHS6(Y7, Y9, Y11, 144)
+	ADDQ        $32, SI
+	ADDQ        $192, DI
+	DECQ        CX
+	JNZ         loop6d
+
+done6d:
+	VZEROUPPER
+	RET

@@ -6,7 +6,7 @@ import (
 )
 
 // TestPackLines checks the interleaving of 16, 14 and 6 (float32, assembly
-// and Go) and 14 and 8 (float64) contiguous lines against the definition, at k lengths
+// and Go) and 14, 8 and 6 (float64) contiguous lines against the definition, at k lengths
 // around the 8-step blocks of the assembly.
 func TestPackLines(t *testing.T) {
 	for _, asm := range []bool{true, false} {
@@ -21,6 +21,7 @@ func TestPackLines(t *testing.T) {
 					checkPackLines(t, src, 6, ls, kc)
 					checkPackLines(t, src, 14, ls, kc)
 					checkPackLines(t, randSlice[float64](15*ls+kc, uint64(kc)), 14, ls, kc)
+					checkPackLines(t, randSlice[float64](5*ls+kc, uint64(kc)), 6, ls, kc)
 					checkPackLines(t, randSlice[float64](7*ls+kc, uint64(kc)), 8, ls, kc)
 				})
 			}
@@ -73,7 +74,8 @@ func TestPackPanelSteps(t *testing.T) {
 
 // BenchmarkPackA packs a row-major float32 A block (about 140 rows, depth
 // 256), the blocked path's copy of A, in panels of 6 rows (the AVX2
-// kernel's) and 14 (the AVX-512 kernel's), with the assembly and in Go.
+// kernel's) and 14 (the AVX-512 kernel's), and a float64 block, with the
+// assembly and in Go.
 func BenchmarkPackA(b *testing.B) {
 	const kc, lda = 256, 1024
 	for _, mr := range []int{6, 14} {
@@ -90,6 +92,18 @@ func BenchmarkPackA(b *testing.B) {
 				b.SetBytes(int64(mc * kc * 4))
 			})
 		}
+	}
+	a := randSlice[float64](72*lda, 1) // the float64 kernel's A block: 72 rows
+	dst := make([]float64, 72*kc)
+	for _, asm := range []bool{true, false} {
+		b.Run(fmt.Sprintf("float64/asm=%v", asm), func(b *testing.B) {
+			defer func(old bool) { useAsmPack = old }(useAsmPack)
+			useAsmPack = asm
+			for b.Loop() {
+				packA(dst, a, lda, 1, 72, kc, 6)
+			}
+			b.SetBytes(72 * kc * 8)
+		})
 	}
 }
 
