@@ -15,8 +15,9 @@
 // are Y4..Y15 (MR=6 rows × 2 vectors), Y0/Y1 hold the current B row and
 // Y2/Y3 the broadcast A values.
 
-// SSTEP does one k step of the float32 6×16 kernel.
-#define SSTEP \
+// SSTEP4 is the first part of a float32 k step: the B row into Y0/Y1 and
+// the four first rows of A multiplied into Y4..Y11.
+#define SSTEP4 \
 	VMOVUPS      (DI), Y0;        \
 	VMOVUPS      32(DI), Y1;      \
 	VBROADCASTSS (SI), Y2;        \
@@ -30,7 +31,11 @@
 	VFMADD231PS  Y1, Y2, Y9;      \
 	VBROADCASTSS (SI)(R11*1), Y3; \
 	VFMADD231PS  Y0, Y3, Y10;     \
-	VFMADD231PS  Y1, Y3, Y11;     \
+	VFMADD231PS  Y1, Y3, Y11
+
+// SSTEP does one k step of the float32 6×16 kernel.
+#define SSTEP \
+	SSTEP4;                       \
 	VBROADCASTSS (SI)(R10*4), Y2; \
 	VFMADD231PS  Y0, Y2, Y12;     \
 	VFMADD231PS  Y1, Y2, Y13;     \
@@ -332,21 +337,8 @@ cnext:
 
 // S4STEP does one k step of the float32 4×16 kernel (accumulators Y4..Y11).
 #define S4STEP \
-	VMOVUPS      (DI), Y0;        \
-	VMOVUPS      32(DI), Y1;      \
-	VBROADCASTSS (SI), Y2;        \
-	VFMADD231PS  Y0, Y2, Y4;      \
-	VFMADD231PS  Y1, Y2, Y5;      \
-	VBROADCASTSS (SI)(R10*1), Y3; \
-	VFMADD231PS  Y0, Y3, Y6;      \
-	VFMADD231PS  Y1, Y3, Y7;      \
-	VBROADCASTSS (SI)(R10*2), Y2; \
-	VFMADD231PS  Y0, Y2, Y8;      \
-	VFMADD231PS  Y1, Y2, Y9;      \
-	VBROADCASTSS (SI)(R11*1), Y3; \
-	VFMADD231PS  Y0, Y3, Y10;     \
-	VFMADD231PS  Y1, Y3, Y11;     \
-	ADDQ         R13, SI;         \
+	SSTEP4;               \
+	ADDQ         R13, SI; \
 	ADDQ         R14, DI
 
 // func sgemmKernel4AVX2(k int, a *float32, rsa, csa int, b *float32, rsb int, c *float32, rsc int, alpha, beta float32)

@@ -138,17 +138,22 @@ pdone:
 	VMOVHPS b, off+rs+8(DI);  \
 	VMOVHPS c, off+rs+16(DI)
 
+// LOAD6(base) loads 32 bytes of each of six lines, ls (R8) bytes apart
+// from base (R9 = 3 ls, R10 = 5 ls), into Y0..Y5.
+#define LOAD6(base) \
+	VMOVUPS (base), Y0;        \
+	VMOVUPS (base)(R8*1), Y1;  \
+	VMOVUPS (base)(R8*2), Y2;  \
+	VMOVUPS (base)(R9*1), Y3;  \
+	VMOVUPS (base)(R8*4), Y4;  \
+	VMOVUPS (base)(R10*1), Y5
+
 // LINES6(base, off, rs) interleaves eight k steps of six float32 lines (ls
 // bytes apart from base) into the 6 values at byte offset off of eight
 // destination rows rs bytes apart at DI: six loads, row pairs interleaved,
 // each step stored as three 64-bit pairs.
 #define LINES6(base, off, rs) \
-	VMOVUPS      (base), Y0;                 \
-	VMOVUPS      (base)(R8*1), Y1;           \
-	VMOVUPS      (base)(R8*2), Y2;           \
-	VMOVUPS      (base)(R9*1), Y3;           \
-	VMOVUPS      (base)(R8*4), Y4;           \
-	VMOVUPS      (base)(R10*1), Y5;          \
+	LOAD6(base);                             \
 	VUNPCKLPS    Y1, Y0, Y6;                 \
 	VUNPCKHPS    Y1, Y0, Y7;                 \
 	VUNPCKLPS    Y3, Y2, Y8;                 \
@@ -259,12 +264,7 @@ TEXT ·packLines6AVX2D(SB), NOSPLIT, $0-32
 	JLE   done6d
 
 loop6d:
-	VMOVUPS     (SI), Y0
-	VMOVUPS     (SI)(R8*1), Y1
-	VMOVUPS     (SI)(R8*2), Y2
-	VMOVUPS     (SI)(R9*1), Y3
-	VMOVUPS     (SI)(R8*4), Y4
-	VMOVUPS     (SI)(R10*1), Y5
+	LOAD6(SI)
 	VUNPCKLPD   Y1, Y0, Y6    // rows 0,1 of steps 0 | 2
 	VUNPCKHPD   Y1, Y0, Y7    // rows 0,1 of steps 1 | 3
 	VUNPCKLPD   Y3, Y2, Y8
