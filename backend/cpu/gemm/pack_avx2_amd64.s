@@ -51,21 +51,27 @@
 // choosing their first or second half.
 #define T8X8(base, off) T8X8S(base, off, 64)
 
+// LINEARGS(shift) loads the arguments (dst, src *T, ls, blocks int) of the
+// line interleaves: DI = dst, SI = src, CX = blocks, R8 = ls in bytes (T of
+// 1<<shift bytes), R9 = 3 ls, R10 = 5 ls, R11 = 7 ls, BX = line 8.
+#define LINEARGS(shift) \
+	MOVQ dst+0(FP), DI;    \
+	MOVQ src+8(FP), SI;    \
+	MOVQ ls+16(FP), R8;    \
+	MOVQ blocks+24(FP), CX; \
+	SHLQ $shift, R8;       \
+	LEAQ (R8)(R8*2), R9;   \
+	LEAQ (R8)(R8*4), R10;  \
+	LEAQ (R9)(R8*4), R11;  \
+	LEAQ (SI)(R8*8), BX
+
 // func packLines16AVX2(dst, src *float32, ls, blocks int)
 //
 // Interleaves sixteen float32 lines (ls elements apart) into rows of 16:
 // dst[p*16+r] = src[r*ls+p] for p < 8*blocks, eight k steps at a time as
 // two 8×8 transposes.
 TEXT ·packLines16AVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ ls+16(FP), R8
-	MOVQ blocks+24(FP), CX
-	SHLQ $2, R8                // ls in bytes
-	LEAQ (R8)(R8*2), R9        // 3 ls
-	LEAQ (R8)(R8*4), R10       // 5 ls
-	LEAQ (R9)(R8*4), R11       // 7 ls
-	LEAQ (SI)(R8*8), BX        // line 8
+	LINEARGS(2)
 	TESTQ CX, CX
 	JLE  done
 
@@ -178,13 +184,7 @@ pdone:
 // p < 8*blocks, eight k steps at a time (six loads, row pairs interleaved,
 // each step's three pairs stored as 64-bit halves).
 TEXT ·packLines6AVX2(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
-	MOVQ  src+8(FP), SI
-	MOVQ  ls+16(FP), R8
-	MOVQ  blocks+24(FP), CX
-	SHLQ  $2, R8               // ls in bytes
-	LEAQ  (R8)(R8*2), R9       // 3 ls
-	LEAQ  (R8)(R8*4), R10      // 5 ls
+	LINEARGS(2)
 	TESTQ CX, CX
 	JLE   done6
 
@@ -206,15 +206,7 @@ done6:
 // dst[p*14+r] = src[r*ls+p] for p < 8*blocks, eight k steps at a time
 // (lines 0-7 as an 8×8 transpose, lines 8-13 as packLines6AVX2 does).
 TEXT ·packLines14AVX2(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
-	MOVQ  src+8(FP), SI
-	MOVQ  ls+16(FP), R8
-	MOVQ  blocks+24(FP), CX
-	SHLQ  $2, R8               // ls in bytes
-	LEAQ  (R8)(R8*2), R9       // 3 ls
-	LEAQ  (R8)(R8*4), R10      // 5 ls
-	LEAQ  (R9)(R8*4), R11      // 7 ls
-	LEAQ  (SI)(R8*8), BX       // line 8
+	LINEARGS(2)
 	TESTQ CX, CX
 	JLE   done14
 
@@ -253,13 +245,7 @@ done14:
 // dst[p*6+r] = src[r*ls+p] for p < 4*blocks, four k steps at a time (six
 // loads, row pairs interleaved, each step stored as three 128-bit pairs).
 TEXT ·packLines6AVX2D(SB), NOSPLIT, $0-32
-	MOVQ  dst+0(FP), DI
-	MOVQ  src+8(FP), SI
-	MOVQ  ls+16(FP), R8
-	MOVQ  blocks+24(FP), CX
-	SHLQ  $3, R8               // ls in bytes
-	LEAQ  (R8)(R8*2), R9       // 3 ls
-	LEAQ  (R8)(R8*4), R10      // 5 ls
+	LINEARGS(3)
 	TESTQ CX, CX
 	JLE   done6d
 
