@@ -55,16 +55,7 @@ func packLines6AVX2D(dst, src *float64, ls, blocks int)
 // packLines6FastD is packLines6Fast for a float64 A panel: four k steps a
 // block.
 func packLines6FastD(dst, src []float64, ls, kc int) int {
-	blocks := kc / 4
-	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
-		return 0
-	}
-	// Bounds: the last element read is src[5*ls+4*blocks-1], the last
-	// written dst[6*4*blocks-1].
-	_ = src[5*ls+4*blocks-1]
-	_ = dst[6*4*blocks-1]
-	packLines6AVX2D(&dst[0], &src[0], ls, blocks)
-	return 4 * blocks
+	return packLinesFast(packLines6AVX2D, 6, 4, dst, src, ls, kc)
 }
 
 // packLines14AVX2 interleaves fourteen float32 lines ls elements apart into
@@ -76,34 +67,34 @@ func packLines14AVX2(dst, src *float32, ls, blocks int)
 // packLines16Fast runs the AVX2 transpose on the whole 8-step blocks of a
 // float32 panel of 16 lines and reports how many k steps it packed.
 func packLines16Fast(dst, src []float32, ls, kc int) int {
-	return packLinesFast(packLines16AVX2, 16, dst, src, ls, kc)
+	return packLinesFast(packLines16AVX2, 16, 8, dst, src, ls, kc)
 }
 
 // packLines6Fast is packLines16Fast for a float32 A panel of 6 lines.
 func packLines6Fast(dst, src []float32, ls, kc int) int {
-	return packLinesFast(packLines6AVX2, 6, dst, src, ls, kc)
+	return packLinesFast(packLines6AVX2, 6, 8, dst, src, ls, kc)
 }
 
 // packLines14Fast is packLines16Fast for a float32 A panel of 14 lines (the
 // AVX-512 kernel's).
 func packLines14Fast(dst, src []float32, ls, kc int) int {
-	return packLinesFast(packLines14AVX2, 14, dst, src, ls, kc)
+	return packLinesFast(packLines14AVX2, 14, 8, dst, src, ls, kc)
 }
 
-// packLinesFast runs asm, an AVX2 interleave of `lines` float32 lines ls
-// elements apart, on the whole 8-step blocks of kc k steps and reports how
-// many it packed (none without AVX2 or with the assembly switched off).
-func packLinesFast(asm func(dst, src *float32, ls, blocks int), lines int, dst, src []float32, ls, kc int) int {
-	blocks := kc / 8
+// packLinesFast runs asm, an AVX2 interleave of `lines` lines ls elements
+// apart, on the whole blocks of `step` k steps of kc and reports how many
+// steps it packed (none without AVX2 or with the assembly switched off).
+func packLinesFast[T float](asm func(dst, src *T, ls, blocks int), lines, step int, dst, src []T, ls, kc int) int {
+	blocks := kc / step
 	if !hasAVX2FMA || blocks == 0 || !useAsmPack {
 		return 0
 	}
-	// Bounds: the last element read is src[(lines-1)*ls+8*blocks-1], the
-	// last written dst[lines*8*blocks-1].
-	_ = src[(lines-1)*ls+8*blocks-1]
-	_ = dst[lines*8*blocks-1]
+	// Bounds: the last element read is src[(lines-1)*ls+step*blocks-1],
+	// the last written dst[lines*step*blocks-1].
+	_ = src[(lines-1)*ls+step*blocks-1]
+	_ = dst[lines*step*blocks-1]
 	asm(&dst[0], &src[0], ls, blocks)
-	return 8 * blocks
+	return step * blocks
 }
 
 // packRows16AVX2 packs full 16-wide float32 B panels row by row (see

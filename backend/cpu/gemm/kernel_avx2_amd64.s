@@ -135,8 +135,8 @@
 	LEAQ (R10)(R10*2), R11; \
 	LEAQ (R10)(R10*4), R12
 
-// SZERO clears the twelve accumulators.
-#define SZERO \
+// SZERO4 clears the accumulators of the first four rows (Y4..Y11).
+#define SZERO4 \
 	VXORPS Y4, Y4, Y4;    \
 	VXORPS Y5, Y5, Y5;    \
 	VXORPS Y6, Y6, Y6;    \
@@ -144,14 +144,19 @@
 	VXORPS Y8, Y8, Y8;    \
 	VXORPS Y9, Y9, Y9;    \
 	VXORPS Y10, Y10, Y10; \
-	VXORPS Y11, Y11, Y11; \
+	VXORPS Y11, Y11, Y11
+
+// SZERO clears the twelve accumulators.
+#define SZERO \
+	SZERO4;               \
 	VXORPS Y12, Y12, Y12; \
 	VXORPS Y13, Y13, Y13; \
 	VXORPS Y14, Y14, Y14; \
 	VXORPS Y15, Y15, Y15
 
-// SSCALE multiplies the accumulators by alpha.
-#define SSCALE \
+// SSCALE4 multiplies the first four rows' accumulators by alpha (held
+// in Y0 after it).
+#define SSCALE4 \
 	VBROADCASTSS alpha+64(FP), Y0; \
 	VMULPS       Y0, Y4, Y4;       \
 	VMULPS       Y0, Y5, Y5;       \
@@ -160,7 +165,11 @@
 	VMULPS       Y0, Y8, Y8;       \
 	VMULPS       Y0, Y9, Y9;       \
 	VMULPS       Y0, Y10, Y10;     \
-	VMULPS       Y0, Y11, Y11;     \
+	VMULPS       Y0, Y11, Y11
+
+// SSCALE multiplies the accumulators by alpha.
+#define SSCALE \
+	SSCALE4;                       \
 	VMULPS       Y0, Y12, Y12;     \
 	VMULPS       Y0, Y13, Y13;     \
 	VMULPS       Y0, Y14, Y14;     \
@@ -348,14 +357,7 @@ cnext:
 // most four rows costs two thirds of a whole tile.
 TEXT ·sgemmKernel4AVX2(SB), NOSPLIT, $0-72
 	LOADARGS(2)
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	SZERO4
 	MOVQ   CX, BX
 	SHRQ   $2, BX
 	JZ     k4tail
@@ -378,15 +380,7 @@ k4one:
 	JNZ  k4one
 
 k4done:
-	VBROADCASTSS alpha+64(FP), Y0
-	VMULPS       Y0, Y4, Y4
-	VMULPS       Y0, Y5, Y5
-	VMULPS       Y0, Y6, Y6
-	VMULPS       Y0, Y7, Y7
-	VMULPS       Y0, Y8, Y8
-	VMULPS       Y0, Y9, Y9
-	VMULPS       Y0, Y10, Y10
-	VMULPS       Y0, Y11, Y11
+	SSCALE4
 	MOVL         beta+68(FP), AX
 	TESTL        $0x7fffffff, AX
 	JZ           k4store
